@@ -1,0 +1,3 @@
+"""COC — the commune intelligent operations centre."""
+
+__version__ = "0.1.0"

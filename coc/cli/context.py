@@ -1,0 +1,32 @@
+"""What every command needs: settings, the store, the catalog."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from functools import cached_property
+
+from coc.config import Settings, load_settings
+from coc.indicators.catalog import Catalog, load_catalog
+from coc.store.db import Store, open_store
+
+
+@dataclass
+class Context:
+    settings: Settings
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Context:
+        return cls(load_settings(getattr(args, "config", None)))
+
+    @cached_property
+    def store(self) -> Store:
+        return open_store(self.settings)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return load_catalog(self.settings.config_file(self.settings.indicators_file))
+
+    @property
+    def org_unit(self) -> str:
+        return self.settings.commune.code

@@ -1,0 +1,259 @@
+"""Settings: shipped defaults in `config/`, a site file, then `COC_*` environment variables.
+
+Every setting has a default and a one-line help text (the Field description); the README's
+settings table is generated from this model and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from coc.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG_DIR = ROOT / "config"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CommuneSettings(Section):
+    code: str = Field("10237", description="Commune code (5 digits, Decision 19/2025/QĐ-TTg).")
+    name: str = Field("Xã Chương Dương", description="Commune name in Vietnamese.")
+    province_code: str = Field("01", description="Province code (2 digits).")
+    province_name: str = Field("Thành phố Hà Nội", description="Province name in Vietnamese.")
+    district_code: str | None = Field(
+        None, description="Optional district code where a district-era IOC still runs."
+    )
+    district_name: str | None = Field(None, description="Optional district name.")
+    lat: float = Field(20.8354, description="Latitude of the commune centre (map default).")
+    lon: float = Field(105.9008, description="Longitude of the commune centre (map default).")
+
+
+class StoreSettings(Section):
+    data_dir: str = Field(
+        "./coc-data", description="Folder for the SQLite file, backups and logs (COC_DATA_DIR)."
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; overrides the SQLite default (COC_DATABASE_URL)."
+    )
+    busy_timeout_ms: int = Field(10000, description="SQLite busy timeout in milliseconds.")
+
+
+class HttpSettings(Section):
+    host: str = Field("127.0.0.1", description="Address the web server binds (COC_HTTP_HOST).")
+    port: int = Field(8050, description="Port of the dashboard and API (COC_HTTP_PORT).")
+    threads: int = Field(8, description="WSGI worker threads per web process.")
+    public_read: bool = Field(True, description="Wall screen and read-only pages need no login.")
+    secret_key: str | None = Field(
+        None, description="Session signing key; generated into the data folder when unset."
+    )
+    session_hours: int = Field(8, description="Hours before a login session expires.")
+
+
+class MqttSettings(Section):
+    url: str | None = Field(
+        None, description="Broker URL mqtt://[user:pass@]host:port (COC_MQTT_URL); none = off."
+    )
+    client_id: str = Field("coc-ingester", description="Fixed client id of the persistent session.")
+    topic_root: str = Field("coc", description="First level of every COC topic.")
+    batch_size: int = Field(1000, description="Readings per write batch.")
+    flush_ms: int = Field(200, description="Longest wait before a partial batch is written.")
+    queue_size: int = Field(20000, description="Bounded ingest queue size (back-pressure).")
+    receive_maximum: int = Field(1000, description="MQTT 5 Receive Maximum asked of the broker.")
+    auto_register: bool = Field(
+        False, description="Register unknown devices as 'pending' instead of quarantining."
+    )
+    max_future_s: int = Field(300, description="Readings further in the future are rejected.")
+
+
+class DeviceSettings(Section):
+    file: str = Field("devices.yaml", description="Device registry file (relative to config/).")
+    timeout_camera_s: int = Field(300, description="Camera silent this long is shown offline.")
+    timeout_speaker_s: int = Field(600, description="Loudspeaker silent this long is offline.")
+    timeout_sensor_s: int = Field(900, description="Sensor silent this long is shown offline.")
+    offline_alert_min: int = Field(
+        15, description="Camera/speaker offline this long raises an alert."
+    )
+    raw_retention_days: int = Field(30, description="Days raw readings are kept.")
+    rollup_retention_days: int = Field(
+        730, description="Days 5-minute and hourly roll-ups are kept."
+    )
+
+
+class SourceSettings(Section):
+    name: str = Field(description="Connector name: documents, tthc or reporting.")
+    kind: Literal["documents", "tthc", "reporting"] = Field(description="Connector type.")
+    url: str = Field(description="Base URL of the source system's API.")
+    auth: Literal["none", "bearer", "basic"] = Field("bearer", description="Auth scheme.")
+    token: str | None = Field(None, description="Bearer token (or COC_SOURCE_<NAME>_TOKEN).")
+    username: str | None = Field(None, description="Basic-auth user.")
+    password: str | None = Field(None, description="Basic-auth password.")
+    interval_minutes: int = Field(15, description="Minutes between scheduled pulls.")
+    page_size: int = Field(100, description="Records per page requested.")
+    timeout_s: float = Field(20.0, description="HTTP timeout per request in seconds.")
+    max_retries: int = Field(5, description="Retries on network errors, 5xx and 429.")
+    enabled: bool = Field(True, description="Pull this source on schedule.")
+
+
+class FeedSettings(Section):
+    tokens: list[str] = Field(
+        default_factory=list, description="Bearer tokens the feed accepts (COC_FEED_TOKENS)."
+    )
+    page_size: int = Field(1000, description="Default data values per feed page.")
+
+
+class UpstreamSettings(Section):
+    url: str | None = Field(None, description="Upstream IOC base URL for push (COC_UPSTREAM_URL).")
+    token: str | None = Field(
+        None, description="Bearer token for the upstream (COC_UPSTREAM_TOKEN)."
+    )
+    interval_minutes: int = Field(60, description="Minutes between scheduled pushes.")
+    page_size: int = Field(500, description="Data values per pushed page.")
+    max_retries: int = Field(5, description="Retries per page on 5xx and network errors.")
+
+
+class Settings(Section):
+    role: Literal["commune", "district", "province"] = Field(
+        "commune", description="commune, or district/province to receive and compare communes."
+    )
+    language: Literal["vi", "en"] = Field("vi", description="Default UI language.")
+    indicators_file: str = Field(
+        "indicators.yaml", description="Indicator catalog file (relative to config/)."
+    )
+    commune: CommuneSettings = Field(default_factory=CommuneSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)
+    devices: DeviceSettings = Field(default_factory=DeviceSettings)
+    sources: list[SourceSettings] = Field(default_factory=list)
+    feed: FeedSettings = Field(default_factory=FeedSettings)
+    upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
+
+    config_dir: str = Field(
+        str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
+    )
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.store.data_dir).expanduser().resolve()
+
+    def config_file(self, name: str) -> Path:
+        path = Path(name)
+        return path if path.is_absolute() else Path(self.config_dir) / path
+
+    def source(self, name: str) -> SourceSettings:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "không có"
+        raise ConfigError(f"không có nguồn dữ liệu '{name}' (các nguồn: {known})")
+
+
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "COC_DATA_DIR": ("store", "data_dir"),
+    "COC_DATABASE_URL": ("store", "database_url"),
+    "COC_MQTT_URL": ("mqtt", "url"),
+    "COC_HTTP_HOST": ("http", "host"),
+    "COC_HTTP_PORT": ("http", "port"),
+    "COC_COMMUNE_CODE": ("commune", "code"),
+    "COC_FEED_TOKENS": ("feed", "tokens"),
+    "COC_UPSTREAM_URL": ("upstream", "url"),
+    "COC_UPSTREAM_TOKEN": ("upstream", "token"),
+}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"không đọc được tệp cấu hình {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1})" if mark else ""
+        raise ConfigError(f"tệp cấu hình {path} không phải YAML hợp lệ{where}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"tệp cấu hình {path} phải là một bảng khóa: giá trị")
+    return data
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    for var, (section, key) in ENV_VARS.items():
+        if var not in environ or environ[var] == "":
+            continue
+        value: Any = environ[var]
+        if var == "COC_FEED_TOKENS":
+            value = [t.strip() for t in value.split(",") if t.strip()]
+        data.setdefault(section, {})[key] = value
+    for source in data.get("sources", []) or []:
+        if isinstance(source, dict) and source.get("name"):
+            secret = environ.get(f"COC_SOURCE_{source['name'].upper()}_TOKEN")
+            if secret:
+                source["token"] = secret
+    return data
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Defaults, then `config/coc.yaml`, then the site file, then `COC_*` variables."""
+    environ = dict(os.environ if environ is None else environ)
+    data = _read_yaml(DEFAULT_CONFIG_DIR / "coc.yaml")
+    site = path or environ.get("COC_CONFIG")
+    if site:
+        site_path = Path(site)
+        if not site_path.exists():
+            raise ConfigError(f"không tìm thấy tệp cấu hình {site_path}")
+        data = _merge(data, _read_yaml(site_path))
+    data = _apply_env(data, environ)
+    try:
+        return Settings.model_validate(data)
+    except PydanticValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"cấu hình không hợp lệ ở '{where}': {err['msg']}") from None
+
+
+def settings_reference() -> list[tuple[str, str, str]]:
+    """(dotted key, default, help) for every setting, for the README table."""
+    rows: list[tuple[str, str, str]] = []
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, f"{prefix}{name}.")
+                continue
+            if name == "sources":
+                walk(SourceSettings, f"{prefix}sources[].")
+                continue
+            default = field.get_default(call_default_factory=True)
+            rows.append(
+                (
+                    f"{prefix}{name}",
+                    "" if default is None else str(default),
+                    field.description or "",
+                )
+            )
+
+    walk(Settings, "")
+    return rows

@@ -1,0 +1,1 @@
+"""Indicators: the catalog, measures over stored facts, the engine, completion and bands."""

@@ -1,0 +1,204 @@
+"""The indicator engine: values per period from facts and data values, completion, bands.
+
+Computed values are written back as data values (source "computed") so the dashboard, the
+feed and the province all read one table; drill-down goes back to the facts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from coc.indicators import measures
+from coc.indicators.catalog import Catalog, IndicatorDef
+from coc.indicators.measures import MeasureContext
+from coc.periods import Period, parse_period
+from coc.store.db import Store
+from coc.store.models import DataValue
+from coc.store.upsert import UpsertResult, upsert_rows
+from coc.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+COMPUTED = "computed"
+
+
+@dataclass(frozen=True)
+class Computed:
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+def completion(
+    actual: float | None, target: float | None, direction: str = "higher"
+) -> float | None:
+    """Actual ÷ target × 100 (higher is better) or target ÷ actual × 100 (lower is better).
+
+    None when there is no actual or no usable target. Lower-is-better with an actual of 0
+    has met any non-negative target: 100.
+    """
+    if actual is None or target is None:
+        return None
+    if direction == "lower":
+        if actual <= 0:
+            return 100.0 if target >= 0 else None
+        return target / actual * 100.0
+    if target == 0:
+        return None
+    return actual / target * 100.0
+
+
+def band(pct: float | None, thresholds: tuple[float, float] = (50.0, 80.0)) -> str | None:
+    """Gap-free colour band of a completion %: red < t0 ≤ amber < t1 ≤ green."""
+    if pct is None:
+        return None
+    red_below, amber_below = thresholds
+    if pct < red_below:
+        return "red"
+    if pct < amber_below:
+        return "amber"
+    return "green"
+
+
+def _element_values(
+    session: Session, code: str, org_unit: str, periods: list[str]
+) -> dict[str, float]:
+    stmt = select(DataValue.period, DataValue.value).where(
+        DataValue.indicator_code == code,
+        DataValue.org_unit == org_unit,
+        DataValue.period.in_(periods),
+        DataValue.deleted.is_(False),
+        DataValue.value.is_not(None),
+    )
+    return {p: float(v) for p, v in session.execute(stmt)}
+
+
+def element_value(
+    session: Session, ind: IndicatorDef, org_unit: str, period: Period
+) -> float | None:
+    """A reported value; for a quarter or year, months aggregated by the indicator's rule."""
+    direct = _element_values(session, ind.code, org_unit, [period.code])
+    if period.code in direct or period.kind in ("month", "day"):
+        return direct.get(period.code)
+    months = [m.code for m in period.months()]
+    values = _element_values(session, ind.code, org_unit, months)
+    if not values:
+        return None
+    ordered = [values[m] for m in months if m in values]
+    if ind.aggregation == "sum":
+        return float(sum(ordered))
+    if ind.aggregation == "average":
+        return sum(ordered) / len(ordered)
+    return ordered[-1]
+
+
+class Engine:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def _ref(self, ref: str, ctx: MeasureContext) -> float | None:
+        kind, _, name = ref.partition(":")
+        if kind == "measure":
+            return measures.get(name)(ctx)
+        if kind == "element":
+            return element_value(ctx.session, self._element_def(name), ctx.org_unit, ctx.period)
+        raise ValueError(f"tham chiếu công thức không hợp lệ: {ref!r}")
+
+    def _element_def(self, code: str) -> IndicatorDef:
+        if code in self.catalog:
+            return self.catalog.get(code)
+        return IndicatorDef(
+            code=code,
+            name_vi=code,
+            name_en=code,
+            pillar="kinh_te_xa_hoi",
+            unit="",
+            source="reporting",
+            formula={"type": "element"},
+            kind="element",
+            aggregation="last",
+        )
+
+    def compute(
+        self,
+        session: Session,
+        ind: IndicatorDef,
+        org_unit: str,
+        period: Period,
+        now: datetime | None = None,
+    ) -> Computed:
+        ctx = MeasureContext(session, org_unit, period, now or utcnow())
+        formula = ind.formula
+        kind = formula["type"]
+        if kind == "element":
+            return Computed(element_value(session, ind, org_unit, period))
+        if kind == "measure":
+            return Computed(measures.get(formula["name"])(ctx))
+        numerator = self._ref(formula["numerator"], ctx)
+        denominator = self._ref(formula["denominator"], ctx)
+        scale = float(formula.get("scale", 100))
+        if numerator is None or not denominator:
+            return Computed(None, numerator, denominator)
+        return Computed(numerator / denominator * scale, numerator, denominator)
+
+    def computable(self, ind: IndicatorDef) -> bool:
+        return ind.formula["type"] != "element"
+
+    def refresh(
+        self,
+        store: Store,
+        org_unit: str,
+        periods: Iterable[str],
+        now: datetime | None = None,
+        codes: Iterable[str] | None = None,
+    ) -> UpsertResult:
+        """Compute every formula indicator for the periods and upsert the data values."""
+        now = now or utcnow()
+        wanted = set(codes) if codes else None
+        rows = []
+        with store.session() as session:
+            for code in periods:
+                period = parse_period(code)
+                current = period.start_utc <= now < period.end_utc
+                for ind in self.catalog.indicators:
+                    if not self.computable(ind) or (wanted and ind.code not in wanted):
+                        continue
+                    if ind.snapshot and not current:
+                        continue
+                    try:
+                        result = self.compute(session, ind, org_unit, period, now)
+                    except Exception:  # one broken formula must not stop the others
+                        log.exception("computing %s for %s failed", ind.code, code)
+                        continue
+                    if result.value is None:
+                        continue
+                    rows.append(
+                        {
+                            "indicator_code": ind.code,
+                            "org_unit": org_unit,
+                            "period": code,
+                            "value": _round(result.value),
+                            "numerator": result.numerator,
+                            "denominator": result.denominator,
+                            "source": COMPUTED,
+                            "deleted": False,
+                        }
+                    )
+        with store.write_conn() as conn:
+            return upsert_rows(
+                conn,
+                DataValue,
+                rows,
+                ["indicator_code", "org_unit", "period"],
+                compare=["value", "numerator", "denominator", "deleted"],
+                touch="last_updated",
+            )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -1,0 +1,185 @@
+"""Write validated records: upsert on natural keys, quarantine the rejected, audit manual edits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from coc.indicators.catalog import Catalog
+from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
+from coc.periods import parse_period
+from coc.store.db import Store
+from coc.store.models import AuditLog, DataValue, Document, Dossier, Quarantine, WorkFile
+from coc.store.quarantine import quarantine_row
+from coc.store.upsert import upsert_rows
+from coc.timeutil import utcnow
+
+
+@dataclass
+class WriteSummary:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, other: WriteSummary) -> None:
+        self.imported += other.imported
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        self.reasons.extend(other.reasons)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
+KINDS: dict[str, tuple[Any, RowFn, list[str]]] = {
+    "dossier": (Dossier, dossier_row, ["org_unit", "MaHoSo"]),
+    "document": (Document, document_row, ["org_unit", "doc_id"]),
+    "work_file": (WorkFile, work_file_row, ["org_unit", "file_id"]),
+}
+
+
+def write_records(
+    store: Store,
+    kind: str,
+    records: Iterable[Any],
+    org_unit: str,
+    source: str,
+    context: Callable[[int], str] | None = None,
+) -> WriteSummary:
+    """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine."""
+    model, to_row, keys = KINDS[kind]
+    summary = WriteSummary()
+    rows, bad = [], []
+    for index, record in enumerate(records):
+        result = to_row(record, org_unit)
+        if isinstance(result, Rejected):
+            where = context(index) if context else None
+            bad.append(quarantine_row(source, record, result.reason, where))
+            summary.rejected += 1
+            summary.reasons.append(result.reason)
+        else:
+            rows.append(result)
+    compare = [c for c in (rows[0] if rows else {}) if c not in keys]
+    with store.write_conn() as conn:
+        if rows:
+            result = upsert_rows(conn, model, rows, keys, compare=compare)
+            summary.imported, summary.updated = result.inserted, result.updated
+            summary.unchanged = result.unchanged
+        if bad:
+            conn.execute(Quarantine.__table__.insert(), bad)
+    return summary
+
+
+def validate_value(catalog: Catalog, code: str, period: str, value: Any) -> float | Rejected:
+    """Known indicator, valid period, a number within the range for its unit."""
+    if code not in catalog:
+        return Rejected(f"mã chỉ tiêu không tồn tại: {code!r}")
+    try:
+        parse_period(period)
+    except ValueError as exc:
+        return Rejected(str(exc))
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "")
+        if "," in text:  # Vietnamese 1.234,5
+            text = text.replace(".", "").replace(",", ".")
+        value = text
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return Rejected(f"giá trị không phải số: {value!r}")
+    if number != number or number in (float("inf"), float("-inf")):
+        return Rejected(f"giá trị không phải số hữu hạn: {value!r}")
+    low, high = catalog.get(code).value_range()
+    if low is not None and number < low:
+        return Rejected(f"giá trị {number:g} nhỏ hơn mức tối thiểu {low:g} của chỉ tiêu {code}")
+    if high is not None and number > high:
+        return Rejected(f"giá trị {number:g} lớn hơn mức tối đa {high:g} của chỉ tiêu {code}")
+    return number
+
+
+def write_values(
+    store: Store,
+    catalog: Catalog,
+    items: Iterable[dict[str, Any]],
+    org_unit: str,
+    source: str,
+    actor: str | None = None,
+    context: Callable[[int], str] | None = None,
+) -> WriteSummary:
+    """Upsert reported/entered values; `actor` set means a manual change, audited per value.
+
+    Each item: {"code", "period", "value", optional "org_unit", "comment"}.
+    """
+    summary = WriteSummary()
+    rows, bad = [], []
+    for index, item in enumerate(items):
+        code, period = str(item.get("code", "")).strip(), str(item.get("period", "")).strip()
+        checked = validate_value(catalog, code, period, item.get("value"))
+        if isinstance(checked, Rejected):
+            where = context(index) if context else None
+            bad.append(quarantine_row(source, item, checked.reason, where))
+            summary.rejected += 1
+            summary.reasons.append(f"{where + ': ' if where else ''}{checked.reason}")
+            continue
+        rows.append(
+            {
+                "indicator_code": code,
+                "org_unit": item.get("org_unit") or org_unit,
+                "period": period,
+                "value": checked,
+                "source": source,
+                "comment": item.get("comment"),
+                "deleted": False,
+            }
+        )
+    with store.write_conn() as conn:
+        if rows:
+            result = upsert_rows(
+                conn,
+                DataValue,
+                rows,
+                ["indicator_code", "org_unit", "period"],
+                compare=["value", "deleted"],
+                touch="last_updated",
+            )
+            summary.imported, summary.updated = result.inserted, result.updated
+            summary.unchanged = result.unchanged
+            if actor:
+                _audit(conn, actor, source, rows, result)
+        if bad:
+            conn.execute(Quarantine.__table__.insert(), bad)
+    return summary
+
+
+def _audit(conn: Any, actor: str, source: str, rows: list[dict[str, Any]], result: Any) -> None:
+    changed = set(result.changed_keys)
+    entries = []
+    for row in rows:
+        key = (row["indicator_code"], row["org_unit"], row["period"])
+        if key not in changed:
+            continue
+        old = result.old_rows.get(key, {}).get("value")
+        entries.append(
+            {
+                "ts": utcnow(),
+                "actor": actor,
+                "action": "update" if key in result.old_rows else "create",
+                "entity": "data_value",
+                "entity_key": "/".join(key),
+                "old_value": None if old is None else str(old),
+                "new_value": str(row["value"]),
+                "detail": source,
+            }
+        )
+    if entries:
+        conn.execute(AuditLog.__table__.insert(), entries)

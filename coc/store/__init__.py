@@ -1,0 +1,1 @@
+"""The store: tables, the engine, upserts, quarantine, audit and backup."""

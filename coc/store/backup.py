@@ -1,0 +1,48 @@
+"""Consistent copies while the system runs: SQLite's online backup API, pg_dump for PG."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from coc.errors import CocError
+from coc.store.db import Store
+
+
+def backup(store: Store, target: Path) -> Path:
+    target = Path(target)
+    if target.is_dir():
+        target = target / "coc-backup.sqlite3"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if store.dialect == "sqlite":
+        source = store.engine.url.database
+        if not source or source == ":memory:":
+            raise CocError("không sao lưu được cơ sở dữ liệu trong bộ nhớ")
+        tmp = target.with_suffix(target.suffix + ".part")
+        src = sqlite3.connect(source, timeout=30)
+        dst = sqlite3.connect(tmp)
+        try:
+            with dst:
+                src.backup(dst, pages=1024)
+        finally:
+            dst.close()
+            src.close()
+        tmp.replace(target)
+        return target
+    if store.dialect == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if not pg_dump:
+            raise CocError("không tìm thấy pg_dump để sao lưu PostgreSQL")
+        url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        result = subprocess.run(
+            [pg_dump, "--format=custom", f"--file={target}", url],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise CocError(f"pg_dump lỗi: {result.stderr.strip().splitlines()[-1]}")
+        return target
+    raise CocError(f"không hỗ trợ sao lưu cho {store.dialect}")

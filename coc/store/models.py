@@ -1,0 +1,280 @@
+"""Tables only. Natural keys are unique constraints so every write can be an upsert.
+
+Dossier columns keep the national public-service portal's sync field names (MaHoSo, …)
+so a record can be traced back to the portal without a mapping table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from coc.store.types import UTCDateTime
+from coc.timeutil import utcnow
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _now_ts(index: bool = False, onupdate: bool = False) -> Any:
+    column = Column(
+        UTCDateTime(),
+        nullable=False,
+        index=index,
+        default=utcnow,
+        onupdate=utcnow if onupdate else None,
+    )
+    return Field(default_factory=utcnow, sa_column=column)
+
+
+def _json(default: Any = None) -> Any:
+    if default is None:
+        return Field(default=None, sa_column=Column(JSON, nullable=True))
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False, default=default))
+
+
+class OrgUnit(SQLModel, table=True):
+    __tablename__ = "org_unit"
+    code: str = Field(primary_key=True, max_length=16)
+    name: str
+    level: str = Field(max_length=16)  # province | district | commune
+    parent_code: str | None = Field(default=None, index=True, max_length=16)
+    lat: float | None = None
+    lon: float | None = None
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class Indicator(SQLModel, table=True):
+    __tablename__ = "indicator"
+    code: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(default="indicator", max_length=16)  # indicator | element
+    name_vi: str
+    name_en: str
+    pillar: str = Field(index=True, max_length=32)
+    unit: str = Field(max_length=32)
+    direction: str = Field(default="higher", max_length=8)  # higher | lower
+    aggregation: str = Field(default="ratio", max_length=16)  # sum | average | ratio | last
+    source: str = Field(max_length=32)
+    formula: dict[str, Any] = _json(dict)
+    formula_text_vi: str = ""
+    formula_text_en: str = ""
+    bands: list[float] | None = _json()  # thresholds, e.g. [50, 80]: red < 50 ≤ amber < 80 ≤ green
+    decimals: int = 1
+    min_value: float | None = None
+    max_value: float | None = None
+    sort_order: int = 0
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class Target(SQLModel, table=True):
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("indicator_code", "org_unit", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(index=True, max_length=64)
+    org_unit: str = Field(max_length=16)
+    year: int
+    value: float
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class DataValue(SQLModel, table=True):
+    """One indicator or data element for one org unit and period: the unit of the feed."""
+
+    __tablename__ = "data_value"
+    __table_args__ = (
+        UniqueConstraint("indicator_code", "org_unit", "period"),
+        Index("ix_data_value_last_updated", "last_updated", "id"),
+        Index("ix_data_value_ou_period", "org_unit", "period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(max_length=64)
+    org_unit: str = Field(max_length=16)
+    period: str = Field(max_length=10)
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    source: str = Field(
+        default="computed", max_length=32
+    )  # computed|reporting|manual|import|upstream
+    comment: str | None = None
+    deleted: bool = False
+    last_updated: datetime = _now_ts()
+    created_at: datetime = _now_ts()
+
+
+class Document(SQLModel, table=True):
+    """An incoming or outgoing official document from the QLVB&ĐH system."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("org_unit", "doc_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_unit: str = Field(max_length=16)
+    doc_id: str = Field(max_length=64)
+    direction: str = Field(max_length=8)  # in | out
+    number: str | None = None  # số
+    symbol: str | None = None  # ký hiệu
+    summary: str | None = Field(default=None, sa_column=Column(Text))  # trích yếu
+    issued_date: datetime | None = _ts(index=True)
+    received_date: datetime | None = _ts()
+    deadline: datetime | None = _ts()
+    completed_date: datetime | None = _ts()
+    status: str = Field(default="processing", max_length=16)  # processing | done | cancelled
+    signed: bool = False  # ký số
+    electronic: bool = True  # gửi, nhận, xử lý trên môi trường mạng
+    handler: str | None = None
+    source_updated_at: datetime | None = _ts(index=True)
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class WorkFile(SQLModel, table=True):
+    """A work file (hồ sơ công việc) opened by the commune, handled online or not."""
+
+    __tablename__ = "work_file"
+    __table_args__ = (UniqueConstraint("org_unit", "file_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_unit: str = Field(max_length=16)
+    file_id: str = Field(max_length=64)
+    title: str = ""
+    opened_date: datetime | None = _ts(index=True)
+    closed_date: datetime | None = _ts()
+    online: bool = False
+    status: str = Field(default="open", max_length=16)
+    source_updated_at: datetime | None = _ts()
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class Dossier(SQLModel, table=True):
+    """A one-stop administrative-procedure dossier (hồ sơ TTHC), portal field names."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        UniqueConstraint("org_unit", "MaHoSo"),
+        Index("ix_dossier_received", "org_unit", "NgayTiepNhan"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    org_unit: str = Field(max_length=16)
+    MaHoSo: str = Field(max_length=64)
+    MaTTHC: str | None = None
+    TenTTHC: str | None = None
+    MaLinhVuc: str | None = None
+    TenLinhVuc: str | None = None
+    KenhThucHien: int | None = None  # 1 in person, 2 online, 3 postal
+    NgayTiepNhan: datetime | None = _ts()
+    NgayHenTra: datetime | None = _ts()
+    NgayKetThucXuLy: datetime | None = _ts()
+    NgayTra: datetime | None = _ts()
+    TrangThaiHoSo: int | None = None  # 1..10
+    DuocThanhToanTrucTuyen: int | None = None  # 0 no, 1 national portal, 2 local portal
+    HoSoCoThanhPhanSoHoa: int | None = None
+    TrichYeuHoSo: str | None = None
+    DonViXuLy: str | None = None
+    TaiLieuNop: list[dict[str, Any]] = _json(list)
+    DanhSachLePhi: list[dict[str, Any]] = _json(list)
+    DanhSachGiayToKetQua: list[dict[str, Any]] = _json(list)
+    DanhSachHoSoBoSung: list[dict[str, Any]] = _json(list)
+    CoKhieuNai: int = 0  # a complaint (phản ánh, kiến nghị) was filed about this dossier
+    # Citizen personal data: kept for drill-down by clerks, never in the feed.
+    ChuHoSo: str | None = None
+    SoGiayToChuHoSo: str | None = None
+    SoDienThoai: str | None = None
+    Email: str | None = None
+    DiaChi: str | None = None
+    source_updated_at: datetime | None = _ts(index=True)
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class Device(SQLModel, table=True):
+    __tablename__ = "device"
+    device_id: str = Field(primary_key=True, max_length=64)
+    org_unit: str = Field(max_length=16)
+    kind: str = Field(max_length=16, index=True)  # camera | speaker | sensor
+    name: str
+    sensor_type: str | None = Field(default=None, max_length=32)
+    unit: str | None = None
+    range_min: float | None = None
+    range_max: float | None = None
+    lat: float | None = None
+    lon: float | None = None
+    hamlet: str | None = None  # thôn
+    inactivity_timeout_s: int | None = None
+    registration: str = Field(default="config", max_length=16)  # config | pending
+    state: str = Field(default="unknown", max_length=16)  # online|offline|recording|…|unknown
+    online: bool = False
+    last_seen: datetime | None = _ts()
+    state_since: datetime | None = _ts()
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class DeviceEvent(SQLModel, table=True):
+    __tablename__ = "device_event"
+    __table_args__ = (Index("ix_device_event_device_ts", "device_id", "ts"),)
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: str = Field(max_length=64)
+    ts: datetime = _now_ts()
+    state: str = Field(max_length=16)
+    previous: str | None = Field(default=None, max_length=16)
+    online: bool = False
+    reason: str = Field(default="status", max_length=32)  # status | will | timeout | telemetry
+
+
+class SensorReading(SQLModel, table=True):
+    """Raw telemetry; ts in ms since epoch keeps 10⁷ rows small and indexes fast."""
+
+    __tablename__ = "sensor_reading"
+    device_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=32)
+    ts: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    value: float
+
+
+class Quarantine(SQLModel, table=True):
+    """Records that failed validation, kept with the raw payload and the reason."""
+
+    __tablename__ = "quarantine"
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True, max_length=64)
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str
+    context: str | None = None  # e.g. "row 7", topic, page url
+    received_at: datetime = _now_ts(index=True)
+    status: str = Field(default="open", index=True, max_length=16)  # open | accepted | rejected
+    resolved_by: str | None = None
+    resolved_at: datetime | None = _ts()
+
+
+class ConnectorRun(SQLModel, table=True):
+    __tablename__ = "connector_run"
+    id: int | None = Field(default=None, primary_key=True)
+    connector: str = Field(index=True, max_length=64)
+    started_at: datetime = _now_ts()
+    finished_at: datetime | None = _ts()
+    status: str = Field(default="running", max_length=16)  # running | ok | partial | failed
+    records: int = 0
+    rejected: int = 0
+    errors: int = 0
+    pages: int = 0
+    message: str | None = None
+
+
+class ConnectorCursor(SQLModel, table=True):
+    __tablename__ = "connector_cursor"
+    connector: str = Field(primary_key=True, max_length=64)
+    cursor: str | None = None
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    ts: datetime = _now_ts(index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)  # create | update | delete | accept | reject | login
+    entity: str = Field(max_length=32)
+    entity_key: str
+    old_value: str | None = None
+    new_value: str | None = None
+    detail: str | None = None

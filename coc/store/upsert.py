@@ -1,0 +1,154 @@
+"""Idempotent upserts on natural keys (sqlite-utils' upsert semantics), with counts.
+
+`upsert_rows` reads the existing rows first so it can say what was inserted, updated or
+left unchanged; `bulk_upsert` is the fast path for telemetry where counts do not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, and_, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from coc.timeutil import utcnow
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_keys: list[tuple[Any, ...]] = field(default_factory=list)
+    old_rows: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+
+    def __iadd__(self, other: UpsertResult) -> UpsertResult:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.changed_keys.extend(other.changed_keys)
+        self.old_rows.update(other.old_rows)
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+def _table(model: Any) -> Table:
+    return model.__table__ if hasattr(model, "__table__") else model
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is b
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    return a == b
+
+
+def upsert_rows(
+    conn: Connection,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    compare: Sequence[str] | None = None,
+    touch: str | None = None,
+    chunk: int = 500,
+) -> UpsertResult:
+    """Insert new rows, update rows whose `compare` columns differ, count the rest.
+
+    `touch` names a timestamp column set to now only when a row is inserted or changed
+    (e.g. `last_updated` of a data value, so the feed's delta is exact).
+    """
+    table = _table(model)
+    result = UpsertResult()
+    deduped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        deduped[tuple(row[k] for k in keys)] = row
+    items = list(deduped.items())
+    for start in range(0, len(items), chunk):
+        part = items[start : start + chunk]
+        result += _upsert_chunk(conn, table, part, keys, compare, touch)
+    return result
+
+
+def _upsert_chunk(
+    conn: Connection,
+    table: Table,
+    items: list[tuple[tuple[Any, ...], dict[str, Any]]],
+    keys: Sequence[str],
+    compare: Sequence[str] | None,
+    touch: str | None,
+) -> UpsertResult:
+    result = UpsertResult()
+    key_cols = [table.c[k] for k in keys]
+    wanted = [k for k, _ in items]
+    if len(keys) == 1:
+        cond = key_cols[0].in_([k[0] for k in wanted])
+    else:
+        cond = tuple_(*key_cols).in_(wanted)
+    existing = {
+        tuple(r._mapping[k] for k in keys): dict(r._mapping)
+        for r in conn.execute(select(table).where(cond))
+    }
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    for key, row in items:
+        old = existing.get(key)
+        if old is None:
+            new = dict(row)
+            if touch:
+                new.setdefault(touch, now)
+            inserts.append(new)
+            result.inserted += 1
+            result.changed_keys.append(key)
+            continue
+        cols = compare if compare is not None else [c for c in row if c not in keys]
+        changes = {c: row[c] for c in cols if c in row and not _same(old.get(c), row[c])}
+        if not changes:
+            result.unchanged += 1
+            continue
+        update = {c: v for c, v in row.items() if c not in keys}
+        if touch:
+            update[touch] = now
+        conn.execute(
+            table.update()
+            .where(and_(*[col == val for col, val in zip(key_cols, key, strict=True)]))
+            .values(**update)
+        )
+        result.updated += 1
+        result.changed_keys.append(key)
+        result.old_rows[key] = old
+    if inserts:
+        columns = sorted({c for row in inserts for c in row})
+        conn.execute(table.insert(), [{c: r.get(c) for c in columns} for r in inserts])
+    return result
+
+
+def bulk_upsert(
+    conn: Connection,
+    model: Any,
+    rows: Iterable[dict[str, Any]],
+    keys: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """INSERT … ON CONFLICT DO UPDATE in one executemany: last write wins."""
+    table = _table(model)
+    batch = list(rows)
+    if not batch:
+        return
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    elif dialect == "postgresql":
+        stmt = postgresql.insert(table)
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise NotImplementedError(dialect)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
+    )
+    conn.execute(stmt, batch)
