@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coc.cli import core, demo, sources
+    from coc.cli import core, demo, runtime, sources
 
     parser = _Parser(
         prog="coc",
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="site config file (or COC_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, core, sources):
+    for module in (demo, core, runtime, sources):
         module.register(sub)
     return parser
 
@@ -48,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
@@ -56,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CocError as exc:
         print(f"coc: lỗi: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("coc: đã dừng.", file=sys.stderr)
         return 130

@@ -9,12 +9,18 @@ from pathlib import Path
 
 from coc.errors import CocError
 from coc.store.db import Store
+from coc.timeutil import to_local, utcnow
 
 
-def backup(store: Store, target: Path) -> Path:
+def backup(store: Store, target: str | Path) -> Path:
+    is_dir_hint = str(target).endswith(("/", "\\"))
     target = Path(target)
+    if is_dir_hint:
+        target.mkdir(parents=True, exist_ok=True)
     if target.is_dir():
-        target = target / "coc-backup.sqlite3"
+        stamp = to_local(utcnow()).strftime("%Y%m%d-%H%M%S")
+        suffix = "sqlite3" if store.dialect == "sqlite" else "pgdump"
+        target = target / f"coc-backup-{stamp}.{suffix}"
     target.parent.mkdir(parents=True, exist_ok=True)
     if store.dialect == "sqlite":
         source = store.engine.url.database

@@ -1,0 +1,5 @@
+import sys
+
+from coc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,141 @@
+"""Core operator commands: init, refresh, backup, settings."""
+
+from __future__ import annotations
+
+import argparse
+
+from coc.cli.context import Context
+from coc.config import settings_reference
+from coc.errors import CocError
+from coc.indicators.catalog import sync_catalog
+from coc.indicators.engine import Engine
+from coc.periods import months_between, parse_period
+from coc.store.backup import backup
+from coc.store.models import OrgUnit
+from coc.store.upsert import upsert_rows
+from coc.timeutil import to_local, utcnow
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="tạo/nâng cấp cơ sở dữ liệu, nạp danh mục chỉ tiêu")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("refresh", help="tính lại các chỉ tiêu từ dữ liệu đã lưu")
+    p.add_argument("--from", dest="first", help="tháng đầu, ví dụ 202511 (mặc định: 12 tháng)")
+    p.add_argument("--to", dest="last", help="tháng cuối, ví dụ 202611 (mặc định: tháng này)")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("backup", help="sao lưu nhất quán cơ sở dữ liệu khi hệ thống đang chạy")
+    p.add_argument("path", help="tệp hoặc thư mục đích")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("settings", help="liệt kê mọi thiết lập, giá trị mặc định và ý nghĩa")
+    p.add_argument("--check", action="store_true", help="chỉ kiểm tra tệp cấu hình")
+    p.set_defaults(func=cmd_settings)
+
+
+def prepare(ctx: Context) -> None:
+    """Schema, org units, catalog and targets: safe to run on every start."""
+    commune = ctx.settings.commune
+    now_year = to_local(utcnow()).year
+    units = [
+        {
+            "code": commune.province_code,
+            "name": commune.province_name,
+            "level": "province",
+            "parent_code": None,
+            "lat": None,
+            "lon": None,
+        }
+    ]
+    parent = commune.province_code
+    if commune.district_code:
+        units.append(
+            {
+                "code": commune.district_code,
+                "name": commune.district_name or "",
+                "level": "district",
+                "parent_code": parent,
+                "lat": None,
+                "lon": None,
+            }
+        )
+        parent = commune.district_code
+    if ctx.settings.role == "commune":
+        units.append(
+            {
+                "code": commune.code,
+                "name": commune.name,
+                "level": "commune",
+                "parent_code": parent,
+                "lat": commune.lat,
+                "lon": commune.lon,
+            }
+        )
+    with ctx.store.write_conn() as conn:
+        upsert_rows(conn, OrgUnit, units, ["code"])
+    sync_catalog(ctx.store, ctx.catalog, ctx.org_unit, list(range(now_year - 2, now_year + 2)))
+
+
+def default_months(now_months: int = 13) -> list[str]:
+    last = to_local(utcnow())
+    last_code = f"{last.year}{last.month:02d}"
+    first = parse_period(last_code)
+    for _ in range(now_months - 1):
+        first = first.previous()
+    return [m.code for m in months_between(first.code, last_code)]
+
+
+def refresh_periods(months: list[str]) -> list[str]:
+    """The months plus their quarters and years, so every view has its value."""
+    periods = list(months)
+    for code in months:
+        p = parse_period(code)
+        quarter = f"{p.year}Q{(p.start.month - 1) // 3 + 1}"
+        for extra in (quarter, str(p.year)):
+            if extra not in periods:
+                periods.append(extra)
+    return periods
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    prepare(ctx)
+    print(f"Đã sẵn sàng: {ctx.store.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    prepare(ctx)
+    months = default_months()
+    if args.first or args.last:
+        try:
+            months = [
+                m.code for m in months_between(args.first or months[0], args.last or months[-1])
+            ]
+        except ValueError as exc:
+            raise CocError(str(exc)) from None
+    result = Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, refresh_periods(months))
+    print(
+        f"Đã tính lại: {result.inserted} mới, {result.updated} thay đổi, "
+        f"{result.unchanged} không đổi."
+    )
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    target = backup(ctx.store, args.path)
+    print(f"Đã sao lưu vào {target}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    if args.check:
+        print(f"Cấu hình hợp lệ: xã {ctx.settings.commune.name} ({ctx.settings.commune.code})")
+        return 0
+    for key, default, help_text in settings_reference():
+        print(f"{key}\t{default}\t{help_text}")
+    return 0

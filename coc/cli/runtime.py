@@ -1,0 +1,155 @@
+"""Process model: `coc run` (everything in one process), `coc worker` (scheduler + MQTT).
+
+`Services` starts the parts in order and stops them in reverse, so Ctrl-C leaves no
+thread, broker or port behind. `coc demo` builds on the same pieces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from coc.cli.context import Context
+from coc.cli.core import default_months, prepare, refresh_periods
+from coc.indicators.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="chạy tất cả trong một tiến trình: web, API, lịch, MQTT")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("worker", help="chỉ chạy lịch thu thập và bộ nhận MQTT (không web)")
+    p.set_defaults(func=cmd_worker)
+
+
+class Services:
+    """Start parts in order, stop them in reverse."""
+
+    def __init__(self) -> None:
+        self._stops: list[tuple[str, Callable[[], Any]]] = []
+
+    def add(self, name: str, stop: Callable[[], Any]) -> None:
+        self._stops.append((name, stop))
+
+    def stop(self) -> None:
+        while self._stops:
+            name, stop = self._stops.pop()
+            try:
+                stop()
+            except Exception:  # keep stopping the rest
+                log.exception("stopping %s failed", name)
+
+
+def make_scheduler() -> BackgroundScheduler:
+    return BackgroundScheduler(
+        timezone="Asia/Ho_Chi_Minh",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+    )
+
+
+def add_refresh_job(scheduler: BackgroundScheduler, ctx: Context, minutes: int = 10) -> None:
+    """Recompute this and last month (device snapshots, open dossiers judged against now)."""
+
+    def job() -> None:
+        months = default_months(2)
+        Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, refresh_periods(months))
+
+    scheduler.add_job(
+        job, "interval", minutes=minutes, id="indicators.refresh", replace_existing=True
+    )
+
+
+def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
+    """Scheduler with every job, plus the MQTT ingester when a broker is configured."""
+    from connectors.jobs import register_jobs as connector_jobs
+    from sensors.jobs import register_jobs as sensor_jobs
+
+    from coc.sync.jobs import register_jobs as sync_jobs
+
+    scheduler = make_scheduler()
+    connector_jobs(scheduler, ctx.store, ctx.settings, ctx.catalog)
+    sensor_jobs(scheduler, ctx.store, ctx.settings)
+    sync_jobs(scheduler, ctx.store, ctx.settings, ctx.catalog)
+    add_refresh_job(scheduler, ctx)
+    scheduler.start()
+    services.add("scheduler", lambda: scheduler.shutdown(wait=False))
+    if ctx.settings.mqtt.url:
+        from sensors.service import start_ingest
+
+        ingest = start_ingest(ctx.store, ctx.settings)
+        services.add("mqtt ingester", ingest.stop)
+    return scheduler
+
+
+def build_web(ctx: Context) -> Any:
+    """The Dash app with the API blueprint on the same Flask server."""
+    from dashboards.app import create_app
+
+    from coc.api import create_blueprint
+
+    app = create_app(ctx.store, ctx.settings, ctx.catalog)
+    app.server.register_blueprint(
+        create_blueprint(ctx.store, ctx.settings, ctx.catalog), url_prefix="/api/v1"
+    )
+    return app
+
+
+def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
+    """Serve with waitress (a production WSGI server) in a background thread."""
+    from waitress.server import create_server
+
+    app = build_web(ctx)
+    server = create_server(
+        app.server, host=host, port=port, threads=ctx.settings.http.threads, ident="COC"
+    )
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    thread.start()
+    services.add("web", server.close)
+    return server
+
+
+def wait_for_stop() -> None:
+    """Block until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    prepare(ctx)
+    services = Services()
+    try:
+        start_worker_parts(ctx, services)
+        http = ctx.settings.http
+        start_web(ctx, services, http.host, http.port)
+        print(f"COC đang chạy: http://{http.host}:{http.port}/  (Ctrl-C để dừng)", flush=True)
+        wait_for_stop()
+    finally:
+        services.stop()
+    print("Đã dừng COC.")
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    prepare(ctx)
+    services = Services()
+    try:
+        start_worker_parts(ctx, services)
+        print("COC worker đang chạy (Ctrl-C để dừng)", flush=True)
+        wait_for_stop()
+    finally:
+        services.stop()
+    return 0

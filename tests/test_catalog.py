@@ -1,0 +1,100 @@
+"""The phase-1 catalog: coverage, guidance targets, and formulas that resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coc.errors import ConfigError
+from coc.indicators import measures
+from coc.indicators.catalog import PILLARS, Catalog, load_catalog
+
+GUIDANCE_TARGETS = {
+    "VB_DI_KY_SO": 100,
+    "VB_DIEN_TU": 100,
+    "HSCV_TREN_MANG": 60,
+    "TTHC_MOT_CUA_DIEN_TU": 100,
+    "CB_MOT_CUA_CO_TAI_KHOAN": 100,
+    "CBCC_CO_CHUNG_THU_SO": 100,
+    "MAY_TINH_DIET_VIRUS": 100,
+    "KQ_TTHC_SO_HOA": 15,
+    "OCOP_QUANG_BA_TREN_MANG": 100,
+    "VPOSTCODE": 80,
+    "TRUONG_HOC_NEN_TANG_SO": 100,
+    "HO_PHU_CAP_QUANG": 80,
+    "HO_CO_SDT_TIN_NHAN": 80,
+    "DIEN_THOAI_THONG_MINH": 100,
+}
+
+
+def test_at_least_30_indicators_across_all_pillars(catalog: Catalog) -> None:
+    indicators = catalog.with_targets
+    assert len([i for i in indicators if i.target is not None]) >= 30
+    assert {i.pillar for i in indicators} == set(PILLARS)
+    for ind in indicators:
+        assert ind.name_vi and ind.name_en and ind.unit and ind.source
+        assert ind.direction in ("higher", "lower")
+        assert ind.formula_vi and ind.formula_en, ind.code
+
+
+def test_guidance_targets(catalog: Catalog) -> None:
+    for code, target in GUIDANCE_TARGETS.items():
+        assert catalog.get(code).target == target, code
+
+
+def test_required_groups_present(catalog: Catalog) -> None:
+    for code in (
+        "DAN_SO",
+        "SO_HO",
+        "TY_LE_HO_NGHEO",
+        "THU_NHAP_BINH_QUAN",
+        "TY_LE_BHYT",
+        "THU_NGAN_SACH",
+        "TTHC_DUNG_HAN",
+        "TTHC_TRUC_TUYEN",
+        "TTHC_THANH_TOAN_TRUC_TUYEN",
+        "TTHC_SO_HOA_HO_SO",
+        "TTHC_HAI_LONG",
+        "CAMERA_HOAT_DONG",
+        "LOA_HOAT_DONG",
+    ):
+        assert code in catalog
+    assert catalog.get("TY_LE_HO_NGHEO").direction == "lower"
+
+
+def test_every_formula_reference_resolves(catalog: Catalog) -> None:
+    known = set(measures.names())
+    for ind in catalog.indicators:
+        f = ind.formula
+        refs = [f["numerator"], f["denominator"]] if f["type"] == "ratio" else []
+        if f["type"] == "measure":
+            refs = [f"measure:{f['name']}"]
+        for ref in refs:
+            kind, _, name = ref.partition(":")
+            assert (name in known) if kind == "measure" else (name in catalog), (ind.code, ref)
+
+
+def test_value_ranges(catalog: Catalog) -> None:
+    assert catalog.get("VB_DI_KY_SO").value_range() == (0.0, 100.0)
+    assert catalog.get("DAN_SO").value_range() == (0, 1000000)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("indicators:\n  - {code: bad, name_vi: a, name_en: b}\n", "mã phải viết hoa"),
+        ("indicators:\n  - {code: A, name_vi: a, name_en: b, pillar: x}\n", "trụ cột"),
+        (
+            "indicators:\n  - {code: A, name_vi: a, name_en: b, pillar: xa_hoi_so}\n"
+            "  - {code: A, name_vi: a, name_en: b, pillar: xa_hoi_so}\n",
+            "bị trùng",
+        ),
+        ("indicators: [\n", "không phải YAML"),
+    ],
+)
+def test_invalid_catalog_is_a_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_catalog(path)

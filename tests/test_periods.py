@@ -1,0 +1,41 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from coc.periods import months_between, parse_period
+
+
+def test_month_bounds_are_local_midnights() -> None:
+    p = parse_period("202611")
+    assert (p.kind, p.start, p.end) == ("month", date(2026, 11, 1), date(2026, 12, 1))
+    # 00:00 on 1 Nov in Hanoi is 17:00 on 31 Oct UTC
+    assert p.start_utc == datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
+
+
+def test_quarter_year_day_and_previous() -> None:
+    assert parse_period("2026Q3").start == date(2026, 7, 1)
+    assert parse_period("2026Q1").previous().code == "2025Q4"
+    assert parse_period("202601").previous().code == "202512"
+    assert parse_period("2026").previous().code == "2025"
+    assert parse_period("20261122").end == date(2026, 11, 23)
+    assert [m.code for m in parse_period("2026Q2").months()] == ["202604", "202605", "202606"]
+
+
+@pytest.mark.parametrize("bad", ["2026-11", "202613", "2026Q5", "20260230", "", "abc"])
+def test_invalid_periods_raise_with_reason(bad: str) -> None:
+    with pytest.raises(ValueError, match="kỳ báo cáo không hợp lệ"):
+        parse_period(bad)
+
+
+def test_months_between_inclusive() -> None:
+    assert [m.code for m in months_between("202511", "202602")] == [
+        "202511",
+        "202512",
+        "202601",
+        "202602",
+    ]
+
+
+def test_labels_in_vietnamese() -> None:
+    assert parse_period("202611").label() == "Tháng 11/2026"
+    assert parse_period("2026Q3").label() == "Quý 3/2026"

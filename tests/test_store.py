@@ -1,0 +1,170 @@
+"""The store on SQLite and PostgreSQL: schema, upserts, quarantine, audit, backup."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select, text
+from sqlmodel import SQLModel
+
+from coc.store import quarantine
+from coc.store.backup import backup
+from coc.store.db import Store
+from coc.store.models import AuditLog, DataValue, Quarantine
+from coc.store.upsert import upsert_rows
+
+KEYS = ["indicator_code", "org_unit", "period"]
+COMPARE = ["value", "numerator", "denominator", "deleted"]
+
+
+def _dv(code: str, value: float, period: str = "202611") -> dict:
+    return {
+        "indicator_code": code,
+        "org_unit": "10237",
+        "period": period,
+        "value": value,
+        "source": "reporting",
+        "deleted": False,
+    }
+
+
+def test_schema_matches_models_after_migrations(any_store: Store) -> None:
+    with any_store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+    tables = set(inspect(any_store.engine).get_table_names())
+    for name in (
+        "org_unit",
+        "indicator",
+        "target",
+        "data_value",
+        "document",
+        "dossier",
+        "work_file",
+        "device",
+        "device_event",
+        "sensor_reading",
+        "quarantine",
+        "connector_run",
+        "connector_cursor",
+        "audit_log",
+    ):
+        assert name in tables
+
+
+def test_upsert_counts_and_idempotency(any_store: Store) -> None:
+    rows = [_dv("DAN_SO", 59973), _dv("SO_HO", 16210)]
+    with any_store.write_conn() as conn:
+        first = upsert_rows(conn, DataValue, rows, KEYS, COMPARE, touch="last_updated")
+    with any_store.write_conn() as conn:
+        again = upsert_rows(conn, DataValue, rows, KEYS, COMPARE, touch="last_updated")
+    with any_store.write_conn() as conn:
+        changed = upsert_rows(
+            conn,
+            DataValue,
+            [_dv("DAN_SO", 60001), _dv("SO_HO", 16210)],
+            KEYS,
+            COMPARE,
+            touch="last_updated",
+        )
+    assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
+    assert changed.old_rows[("DAN_SO", "10237", "202611")]["value"] == 59973
+    with any_store.session() as s:
+        assert s.scalar(select(func.count()).select_from(DataValue)) == 2
+        assert (
+            s.scalar(select(DataValue.value).where(DataValue.indicator_code == "DAN_SO")) == 60001
+        )
+
+
+def test_last_updated_moves_only_on_change(any_store: Store) -> None:
+    with any_store.write_conn() as conn:
+        upsert_rows(conn, DataValue, [_dv("SO_HO", 1)], KEYS, COMPARE, touch="last_updated")
+    with any_store.session() as s:
+        stamp = s.scalar(select(DataValue.last_updated))
+    with any_store.write_conn() as conn:
+        upsert_rows(conn, DataValue, [_dv("SO_HO", 1)], KEYS, COMPARE, touch="last_updated")
+    with any_store.session() as s:
+        assert s.scalar(select(DataValue.last_updated)) == stamp
+    assert stamp.tzinfo is UTC
+
+
+def test_quarantine_keeps_raw_payload_and_resolution_is_audited(any_store: Store) -> None:
+    with any_store.write() as s:
+        item = quarantine.add(s, "tthc", b'{"MaHoSo": ', "không phải JSON", "trang 3")
+    with any_store.write() as s:
+        assert quarantine.count_open(s) == 1
+        quarantine.resolve(s, item.id, "rejected", "admin", "bản ghi lỗi từ nguồn")
+    with any_store.session() as s:
+        row = s.get(Quarantine, item.id)
+        assert (row.raw, row.reason, row.context, row.status) == (
+            '{"MaHoSo": ',
+            "không phải JSON",
+            "trang 3",
+            "rejected",
+        )
+        log = s.scalars(select(AuditLog)).one()
+        assert (log.actor, log.entity, log.old_value, log.new_value) == (
+            "admin",
+            "quarantine",
+            "open",
+            "rejected",
+        )
+
+
+def test_wal_mode_and_busy_timeout(sqlite_store: Store) -> None:
+    with sqlite_store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_backup_is_consistent_while_writing(sqlite_store: Store, tmp_path: Path) -> None:
+    stop = threading.Event()
+
+    def writer() -> None:
+        n = 0
+        while not stop.is_set():
+            with sqlite_store.write_conn() as conn:
+                upsert_rows(
+                    conn, DataValue, [_dv("DAN_SO", n, f"2026{(n % 12) + 1:02d}")], KEYS, COMPARE
+                )
+            n += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        target = backup(sqlite_store, tmp_path / "bk" / "copy.sqlite3")
+    finally:
+        stop.set()
+        thread.join()
+    conn = sqlite3.connect(target)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT count(*) FROM data_value").fetchone()[0] >= 0
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None
+    conn.close()
+
+
+def test_init_again_keeps_existing_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'keep.sqlite3'}"
+    store = Store.from_url(url).init()
+    with store.write_conn() as conn:
+        upsert_rows(conn, DataValue, [_dv("DAN_SO", 5)], KEYS, COMPARE)
+    store.dispose()
+    reopened = Store.from_url(url).init()
+    with reopened.session() as s:
+        assert s.scalar(select(DataValue.value)) == 5
+    reopened.dispose()
+
+
+def test_datetimes_round_trip_as_utc(any_store: Store) -> None:
+    when = datetime(2026, 11, 22, 8, 30, tzinfo=UTC)
+    with any_store.write() as s:
+        s.add(AuditLog(ts=when, actor="a", action="create", entity="x", entity_key="1"))
+    with any_store.session() as s:
+        assert s.scalar(select(AuditLog.ts)) == when
