@@ -89,8 +89,9 @@ def _entries(data: Any) -> list[tuple[Any, Any]] | Rejected:
             if not isinstance(item["values"], dict):
                 return Rejected("'values' phải là đối tượng JSON")
             out.append((item.get("ts"), item["values"]))
-        else:
-            out.append((None, item))
+        else:  # flat form; a "ts" among the values is taken as the timestamp
+            values = {k: v for k, v in item.items() if k != "ts"}
+            out.append((item.get("ts"), values))
     return out
 
 
@@ -124,8 +125,9 @@ def telemetry(device_id: str, data: Any, now_ms: int, limits: Limits) -> Telemet
                 rejected.append(Rejected(problem, device_id))
             else:
                 readings.append(Reading(device_id, key, ts, float(value)))
-    if not readings and not rejected:
-        return Rejected("không có giá trị đo nào", device_id)
+    if not readings:
+        reason = "; ".join(r.reason for r in rejected) or "không có giá trị đo nào"
+        return Rejected(reason, device_id)
     pending = () if known else (device_id,)
     return Telemetry(tuple(readings), tuple(rejected), pending)
 
@@ -157,8 +159,8 @@ def gateway(data: Any, now_ms: int, limits: Limits) -> Telemetry | Rejected:
         readings.extend(result.readings)
         rejected.extend(result.rejected)
         pending.extend(result.pending)
-    if not readings and rejected and len(rejected) == 1:
-        return rejected[0]
+    if not readings:
+        return Rejected("; ".join(r.reason for r in rejected), None)
     return Telemetry(tuple(readings), tuple(rejected), tuple(pending))
 
 

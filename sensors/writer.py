@@ -96,8 +96,9 @@ class Batch:
                 self.pending[parsed.device_id] = parsed.kind
             return
         assert isinstance(parsed, Telemetry)
-        for rej in parsed.rejected:
-            self.quarantine.append(quarantine_row(SOURCE, item.payload, rej.reason, item.topic))
+        if parsed.rejected:
+            reason = "; ".join(r.reason for r in parsed.rejected)
+            self.quarantine.append(quarantine_row(SOURCE, item.payload, reason, item.topic))
         for device_id in parsed.pending:
             self.pending.setdefault(device_id, "sensor")
         for r in parsed.readings:
