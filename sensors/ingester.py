@@ -42,6 +42,7 @@ class Ingester:
         self.connected = threading.Event()
         self.generation = 0
         self._closing = False
+        self._link_up = False
         self._lock = threading.Lock()
         self.status_topic = own_status_topic(self.root, self.commune)
         self.protocol = mqtt.MQTTv5
@@ -65,6 +66,7 @@ class Ingester:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     def _connect_properties(self) -> Properties:
@@ -98,6 +100,7 @@ class Ingester:
             return
         with self._lock:
             self.generation += 1
+            self._link_up = True
         topics = subscriptions(self.root, self.commune)
         if self.protocol == mqtt.MQTTv5:
             client.subscribe([(t, SubscribeOptions(qos=1)) for t in topics])
@@ -110,9 +113,16 @@ class Ingester:
             self.address.port,
             flags.session_present,
         )
+
+    def _on_subscribe(self, _c: Any, _u: Any, _mid: int, reasons: Any, _p: Any) -> None:
+        """Ready once the broker has confirmed the subscriptions."""
+        if any(getattr(r, "is_failure", False) for r in reasons):
+            log.error("broker từ chối đăng ký chủ đề: %s", reasons)
+            return
         self.connected.set()
 
     def _on_disconnect(self, _c: Any, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        self._link_up = False
         self.connected.clear()
         if not self._closing:
             log.warning("mất kết nối MQTT (%s), sẽ kết nối lại", reason)
@@ -138,7 +148,7 @@ class Ingester:
 
     def ack(self, generation: int, mid: int, qos: int) -> None:
         # A mid from an older connection may name another message now: let it be redelivered.
-        if generation == self.generation and self.connected.is_set():
+        if generation == self.generation and self._link_up:
             self.client.ack(mid, qos)
 
     def close_intake(self) -> None:
