@@ -133,10 +133,9 @@ class Ingester:
         now_ms = int(time.time() * 1000)
         parsed = parse_message(msg.topic, msg.payload, now_ms, self.limits, self.root, self.commune)
         self._learn(parsed)
-        ack = None
-        if msg.qos > 0:
-            ack = _Ack(self, self.generation, msg.mid, msg.qos)
-        self.writer.put(Item(msg.topic, msg.payload, parsed, now_ms, ack))
+        self.writer.put(
+            Item(msg.topic, msg.payload, parsed, now_ms, msg.mid, msg.qos, self.generation)
+        )
 
     def _learn(self, parsed: Any) -> None:
         """Auto-registered devices are known from their first message on."""
@@ -146,10 +145,14 @@ class Ingester:
         elif isinstance(parsed, StatusUpdate) and parsed.pending:
             self.limits.devices.setdefault(parsed.device_id, (parsed.kind, {}))
 
-    def ack(self, generation: int, mid: int, qos: int) -> None:
-        # A mid from an older connection may name another message now: let it be redelivered.
-        if generation == self.generation and self._link_up:
-            self.client.ack(mid, qos)
+    def ack(self, items: list[Item]) -> None:
+        """Acknowledge committed messages; called by the writer after each commit."""
+        generation, ack = self.generation, self.client.ack
+        for item in items:
+            # A mid from an older connection may name another message now: skip it, the
+            # broker redelivers that message and the upsert makes the copy harmless.
+            if item.qos and item.generation == generation and self._link_up:
+                ack(item.mid, item.qos)
 
     def close_intake(self) -> None:
         """Stop taking messages; what is not acked yet is redelivered next session."""
@@ -188,13 +191,3 @@ def supports_v5(address: BrokerAddress, timeout: float = 5.0) -> bool:
             return False
     probe.disconnect()
     return answer[0] if answer else True
-
-
-class _Ack:
-    __slots__ = ("generation", "ingester", "mid", "qos")
-
-    def __init__(self, ingester: Ingester, generation: int, mid: int, qos: int) -> None:
-        self.ingester, self.generation, self.mid, self.qos = ingester, generation, mid, qos
-
-    def __call__(self) -> None:
-        self.ingester.ack(self.generation, self.mid, self.qos)

@@ -48,6 +48,8 @@ def start_ingest(store: Store, settings: Settings, record_lag: bool = False) -> 
         queue_size=mq.queue_size,
         record_lag=record_lag,
     ).start()
-    ingester = Ingester(settings, writer, limits).start()
+    ingester = Ingester(settings, writer, limits)
+    writer.ack = ingester.ack
+    ingester.start()
     log.info("bộ thu MQTT đã chạy: %s", mq.url)
     return IngestHandle(ingester, writer)

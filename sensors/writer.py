@@ -8,9 +8,9 @@ are the messages acknowledged to the broker.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,7 +55,9 @@ class Item:
     payload: bytes
     parsed: Parsed
     received_ms: int
-    ack: Callable[[], None] | None = None
+    mid: int = 0
+    qos: int = 0
+    generation: int = 0
 
 
 @dataclass
@@ -142,7 +144,11 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
 
 
 class Writer:
-    """Owns the queue and the writer thread; `put` blocks when the queue is full."""
+    """Owns the bounded buffer and the writer thread; `put` blocks while the buffer is full.
+
+    A deque plus an event instead of queue.Queue: the network thread appends without
+    taking a lock per message, and the writer takes a whole batch at once.
+    """
 
     def __init__(
         self,
@@ -153,55 +159,67 @@ class Writer:
         queue_size: int = 20000,
         on_commit: Callable[[list[Item], list[StatusChange]], None] | None = None,
         record_lag: bool = False,
+        ack: Callable[[list[Item]], None] | None = None,
     ) -> None:
         self.store = store
         self.org_unit = org_unit
         self.record_lag = record_lag
         self.batch_size = batch_size
         self.flush_s = flush_ms / 1000
-        self.queue: queue.Queue[Item | None] = queue.Queue(maxsize=queue_size)
+        self.queue_size = max(queue_size, batch_size)
         self.on_commit = on_commit
+        self.ack = ack
         self.stats = WriterStats()
-        self._thread = threading.Thread(target=self._run, name="coc-mqtt-writer", daemon=True)
+        self._items: deque[Item] = deque()
+        self._wake = threading.Event()
+        self._room = threading.Event()
         self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="coc-mqtt-writer", daemon=True)
 
     def start(self) -> Writer:
         self._thread.start()
         return self
 
     def put(self, item: Item) -> None:
-        self.queue.put(item)
+        items = self._items
+        while len(items) >= self.queue_size and not self._stopping.is_set():
+            self._room.clear()
+            self._wake.set()
+            self._room.wait(0.1)  # back-pressure: the network thread stops reading
+        items.append(item)
+        if len(items) == self.batch_size:
+            self._wake.set()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Write what is queued, then end the thread."""
+    def stop(self, timeout: float = 30.0) -> None:
+        """Write what is buffered, then end the thread."""
         self._stopping.set()
-        self.queue.put(None)
+        self._wake.set()
         self._thread.join(timeout)
 
-    def _collect(self) -> tuple[list[Item], bool]:
-        items: list[Item] = []
-        deadline: float | None = None
-        while len(items) < self.batch_size:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                item = (
-                    self.queue.get(timeout=timeout) if timeout != 0.0 else self.queue.get_nowait()
-                )
-            except queue.Empty:
-                break
-            if item is None:
-                return items, True
-            items.append(item)
-            if deadline is None:
-                deadline = time.monotonic() + self.flush_s
-        return items, False
+    def _take(self) -> list[Item]:
+        items = self._items
+        n = min(len(items), self.batch_size)
+        popleft = items.popleft
+        taken = [popleft() for _ in range(n)]
+        self._room.set()
+        return taken
 
     def _run(self) -> None:
-        done = False
-        while not done:
-            items, done = self._collect()
-            if items:
-                self._write(items)
+        while True:
+            if len(self._items) < self.batch_size and not self._stopping.is_set():
+                if not self._items:
+                    self._wake.wait(self.flush_s)
+                    self._wake.clear()
+                    if not self._items:
+                        continue
+                if len(self._items) < self.batch_size:
+                    self._wake.wait(self.flush_s)  # a partial batch waits at most flush_ms
+                    self._wake.clear()
+            batch = self._take()
+            if batch:
+                self._write(batch)
+            elif self._stopping.is_set():
+                return
 
     def _write(self, items: list[Item]) -> None:
         batch = Batch()
@@ -220,22 +238,21 @@ class Writer:
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
         now_ms = int(time.time() * 1000)
-        for item in items:
-            if item.ack is not None:
-                item.ack()
+        if self.ack is not None:
+            self.ack(items)
         self._count(items, batch, now_ms)
         if self.on_commit is not None:
             self.on_commit(items, changes)
 
-    def _count(self, items: Iterable[Item], batch: Batch, now_ms: int) -> None:
+    def _count(self, items: list[Item], batch: Batch, now_ms: int) -> None:
         stats = self.stats
         stats.batches += 1
-        for item in items:
-            stats.messages += 1
-            if self.record_lag and isinstance(item.parsed, Telemetry):
-                rs = item.parsed.readings
-                if rs:
-                    stats.lag_ms.append(now_ms - rs[0].ts)
+        stats.messages += len(items)
+        if self.record_lag:
+            for item in items:
+                parsed = item.parsed
+                if isinstance(parsed, Telemetry) and parsed.readings:
+                    stats.lag_ms.append(now_ms - parsed.readings[0].ts)
         stats.readings += len(batch.readings)
         stats.rejected += len(batch.quarantine)
 
