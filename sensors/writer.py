@@ -205,21 +205,21 @@ class Writer:
         return taken
 
     def _run(self) -> None:
+        items = self._items
         while True:
-            if len(self._items) < self.batch_size and not self._stopping.is_set():
-                if not self._items:
-                    self._wake.wait(self.flush_s)
+            if not items:
+                if self._stopping.is_set():
+                    return
+                self._wake.wait(self.flush_s)
+                self._wake.clear()
+                continue
+            if len(items) < self.batch_size and not self._stopping.is_set():
+                # A partial batch is written once its oldest message is flush_ms old.
+                age = time.time() - items[0].received_ms / 1000
+                if age < self.flush_s:
+                    self._wake.wait(self.flush_s - age)
                     self._wake.clear()
-                    if not self._items:
-                        continue
-                if len(self._items) < self.batch_size:
-                    self._wake.wait(self.flush_s)  # a partial batch waits at most flush_ms
-                    self._wake.clear()
-            batch = self._take()
-            if batch:
-                self._write(batch)
-            elif self._stopping.is_set():
-                return
+            self._write(self._take())
 
     def _write(self, items: list[Item]) -> None:
         batch = Batch()
