@@ -411,6 +411,8 @@ def live(args: argparse.Namespace, work: Path, db: Path, port: int) -> dict[str,
         "ingester_rss_mib": round(rss_now / 2**20, 1),
         "ingester_rss_peak_mib": round(proc.rss_peak / 2**20, 1),
         "batches": stats["batches"],
+        "max_write_ms": stats["max_write_ms"],
+        "slow_writes": stats["slow_writes"],
     }
 
 

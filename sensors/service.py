@@ -21,7 +21,7 @@ class IngestHandle:
     writer: Writer
 
     @property
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, float]:
         return self.writer.stats.as_dict()
 
     def wait_connected(self, timeout: float = 10.0) -> bool:

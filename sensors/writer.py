@@ -67,6 +67,8 @@ class WriterStats:
     rejected: int = 0
     batches: int = 0
     errors: int = 0
+    max_write_ms: float = 0.0
+    slow_writes: int = 0  # batches that took longer than 250 ms to write and commit
     lag_ms: list[int] = field(default_factory=list)  # commit time − reading ts (sampled)
 
     def as_dict(self) -> dict[str, Any]:
@@ -76,6 +78,8 @@ class WriterStats:
             "rejected": self.rejected,
             "batches": self.batches,
             "errors": self.errors,
+            "max_write_ms": self.max_write_ms,
+            "slow_writes": self.slow_writes,
         }
 
 
@@ -130,6 +134,9 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
     with store.write_conn() as conn:
         dialect = conn.dialect.name
         cursor = conn.connection.driver_connection.cursor()
+        if dialect == "sqlite":
+            # Checkpoints run on their own thread (Writer._checkpoint), not inside a commit.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         rows = batch.sorted_readings()
         if rows:
             sql = READING_SQL if dialect == "sqlite" else READING_SQL.replace("?", "%s")
@@ -178,7 +185,20 @@ class Writer:
 
     def start(self) -> Writer:
         self._thread.start()
+        if self.store.dialect == "sqlite":
+            threading.Thread(
+                target=self._checkpoint, name="coc-wal-checkpoint", daemon=True
+            ).start()
         return self
+
+    def _checkpoint(self, every_s: float = 1.0) -> None:
+        """Fold the WAL back into the database off the write path, so no commit waits on it."""
+        while not self._stopping.wait(every_s):
+            try:
+                with self.store.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except OperationalError as exc:  # busy now: the next round catches up
+                log.debug("WAL checkpoint skipped: %s", exc.orig)
 
     def put(self, item: Item) -> None:
         items = self._items
@@ -226,6 +246,7 @@ class Writer:
         for item in items:
             batch.add(item)
         delay = 0.2
+        started = time.perf_counter()
         while True:
             try:
                 changes = write_batch(self.store, batch, self.org_unit)
@@ -237,6 +258,10 @@ class Writer:
                     return
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
+        took_ms = (time.perf_counter() - started) * 1000
+        self.stats.max_write_ms = max(self.stats.max_write_ms, round(took_ms, 1))
+        if took_ms > 250:
+            self.stats.slow_writes += 1
         now_ms = int(time.time() * 1000)
         if self.ack is not None:
             self.ack(items)

@@ -71,9 +71,10 @@ def test_rules_file_is_checked(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def store(sqlite_store: Store) -> Store:
-    sync_devices(sqlite_store, SETTINGS)
-    return sqlite_store
+def store(any_store: Store) -> Store:
+    """SQLite and PostgreSQL alike."""
+    sync_devices(any_store, SETTINGS)
+    return any_store
 
 
 def write_levels(store: Store, start: datetime, levels: list[float]) -> None:

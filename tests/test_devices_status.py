@@ -38,9 +38,10 @@ def local(day: date, hour: int) -> datetime:
 
 
 @pytest.fixture
-def store(sqlite_store: Store) -> Store:
-    sync_devices(sqlite_store, SETTINGS)
-    return sqlite_store
+def store(any_store: Store) -> Store:
+    """SQLite and PostgreSQL alike."""
+    sync_devices(any_store, SETTINGS)
+    return any_store
 
 
 def events(store: Store, device_id: str) -> list[tuple[str | None, str, str]]:

@@ -31,8 +31,8 @@ def scalar(store: Store, sql: str) -> object:
         return conn.execute(text(sql)).scalar()
 
 
-def test_rollups_are_incremental_and_take_late_readings(sqlite_store: Store) -> None:
-    store = sqlite_store
+def test_rollups_are_incremental_and_take_late_readings(any_store: Store) -> None:
+    store = any_store
     # One reading a minute for two hours: value = minute number.
     write(store, [(MS0 + m * MIN, float(m)) for m in range(120)])
     assert rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3)) == 1
@@ -69,8 +69,8 @@ def test_rollups_are_incremental_and_take_late_readings(sqlite_store: Store) -> 
     assert rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3)) == 0  # nothing new
 
 
-def test_prune_keeps_rollups_and_the_recent_raw_readings(sqlite_store: Store) -> None:
-    store = sqlite_store
+def test_prune_keeps_rollups_and_the_recent_raw_readings(any_store: Store) -> None:
+    store = any_store
     write(store, [(MS0 + m * MIN, 20.0) for m in range(180)])
     rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3))
     # Raw kept one day: at 01:30 the next day, readings before 01:00 of day one go.
