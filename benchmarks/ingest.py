@@ -310,7 +310,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "load_before": os.getloadavg(),
     }
     try:
-        result["drain"] = drain(args, work, db, broker.port)
+        if args.drain:
+            result["drain"] = drain(args, work, db, broker.port)
         result["live"] = live(args, work, db, broker.port)
         stored = bench_count(db)
         expected = args.drain + result["live"]["published"]

@@ -57,7 +57,7 @@ def parse_topic(topic: str, root: str, commune: str) -> Topic | None:
 
 def _json(payload: bytes) -> Any:
     try:
-        return json.loads(payload)
+        return json.loads(payload.decode("utf-8"))  # str skips json's encoding sniffing
     except (ValueError, UnicodeDecodeError):
         return _NOT_JSON
 
