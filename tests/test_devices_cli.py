@@ -79,3 +79,20 @@ def test_register_jobs_adds_the_four_device_jobs(sqlite_store) -> None:
         "devices-rollup": 60.0,
         "devices-prune": 3600.0,
     }
+
+
+def test_each_device_job_runs_on_a_fresh_store(sqlite_store) -> None:
+    from sensors.jobs import alert_job, prune_job, rollup_job, status_job
+
+    from coc.devices.registry import sync_devices
+
+    settings = load_settings(environ={})
+    sync_devices(sqlite_store, settings)
+    for job in (status_job, alert_job, rollup_job, prune_job):
+        job(sqlite_store, settings)
+    with sqlite_store.engine.connect() as conn:
+        from sqlalchemy import text
+
+        states = conn.execute(text("SELECT count(*) FROM alert_state")).scalar()
+    # one per (rule, matching sensor): water 3 + 3, rain 2, temperature 2, air quality 1
+    assert states == 11
