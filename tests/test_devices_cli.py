@@ -82,9 +82,8 @@ def test_register_jobs_adds_the_four_device_jobs(sqlite_store) -> None:
 
 
 def test_each_device_job_runs_on_a_fresh_store(sqlite_store) -> None:
-    from sensors.jobs import alert_job, prune_job, rollup_job, status_job
-
     from coc.devices.registry import sync_devices
+    from sensors.jobs import alert_job, prune_job, rollup_job, status_job
 
     settings = load_settings(environ={})
     sync_devices(sqlite_store, settings)
