@@ -207,3 +207,31 @@ def test_broker_restart_keeps_session_and_queue(tmp_path: Path, settings, store,
         handle.stop()
         restarted.stop()
     assert count(store, "SELECT sum(value) FROM sensor_reading") == 150.0
+
+
+def test_mqtt5_publish_properties_are_skipped_cleanly(settings, store, broker) -> None:
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    handle = start_ingest(store, settings)
+    assert handle.wait_connected(10)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="v5-dev", protocol=mqtt.MQTTv5)
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    props = Properties(PacketTypes.PUBLISH)
+    props.UserProperty = [("site", "bến Chương Dương"), ("fw", "1.2.3" * 40)]
+    props.MessageExpiryInterval = 3600
+    props.ContentType = "application/json"
+    payload = json.dumps({"ts": TS, "values": {"water_level": 4.25}})
+    client.publish(
+        "coc/10237/sensors/mn-01/telemetry", payload, qos=1, properties=props
+    ).wait_for_publish(5)
+    client.publish("coc/10237/sensors/mn-02/telemetry", payload, qos=0, properties=props)
+    wait_for(lambda: handle.stats["messages"] == 2)
+    client.disconnect()
+    client.loop_stop()
+    handle.stop()
+    assert rows(store, "SELECT device_id, ts, value FROM sensor_reading ORDER BY 1") == [
+        ("mn-01", TS, 4.25),
+        ("mn-02", TS, 4.25),
+    ]
