@@ -139,7 +139,7 @@ def publish(port: int, n: int, rate: float, start_index: int, client_id: str) ->
         # ts = time of publishing, made unique per device so no two messages share a row
         ts = max(int(time.time() * 1000), last_ts[device] + 1)
         last_ts[device] = ts
-        payload = json.dumps({"ts": ts, "values": {"water_level": (k % 1000) / 100}})
+        payload = f'{{"ts": {ts}, "values": {{"water_level": {(k % 1000) / 100:.2f}}}}}'
         window.acquire(timeout=60)
         c.publish(f"coc/{COMMUNE}/sensors/bench-{device:03d}/telemetry", payload, qos=1)
     for _ in range(5000):
@@ -400,6 +400,7 @@ def live(args: argparse.Namespace, work: Path, db: Path, port: int) -> dict[str,
     proc.stop()
     stats = json.loads(stats_file.read_text())
     lags = stats["lag_ms"]
+    recv = stats["recv_lag_ms"]
     return {
         "published": n,
         "publish": pub,
@@ -407,6 +408,8 @@ def live(args: argparse.Namespace, work: Path, db: Path, port: int) -> dict[str,
         "p95_ms": percentile(lags, 95),
         "p99_ms": percentile(lags, 99),
         "max_ms": max(lags),
+        "receive_to_commit_p50_ms": percentile(recv, 50),
+        "receive_to_commit_p99_ms": percentile(recv, 99),
         "samples": len(lags),
         "ingester_cpu_percent": round(100 * cpu / elapsed),
         "ingester_rss_mib": round(rss_now / 2**20, 1),

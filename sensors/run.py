@@ -31,7 +31,8 @@ def run_ingest(settings: Settings, stats_file: Path | None = None) -> int:
     stop.wait()
     handle.stop()
     if stats_file is not None:
-        stats = handle.stats | {"lag_ms": handle.writer.stats.lag_ms}
+        lags = handle.writer.stats
+        stats = handle.stats | {"lag_ms": lags.lag_ms, "recv_lag_ms": lags.recv_lag_ms}
         stats_file.write_text(json.dumps(stats), encoding="utf-8")
     store.dispose()
     return 0

@@ -69,7 +69,8 @@ class WriterStats:
     errors: int = 0
     max_write_ms: float = 0.0
     slow_writes: int = 0  # batches that took longer than 250 ms to write and commit
-    lag_ms: list[int] = field(default_factory=list)  # commit time − reading ts (sampled)
+    lag_ms: list[int] = field(default_factory=list)  # commit time − reading ts
+    recv_lag_ms: list[int] = field(default_factory=list)  # commit time − time received
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -278,6 +279,7 @@ class Writer:
                 parsed = item.parsed
                 if isinstance(parsed, Telemetry) and parsed.readings:
                     stats.lag_ms.append(now_ms - parsed.readings[0].ts)
+                    stats.recv_lag_ms.append(now_ms - item.received_ms)
         stats.readings += len(batch.readings)
         stats.rejected += len(batch.quarantine)
 
