@@ -199,19 +199,25 @@ class Proc:
         self.log = log.open("ab")
         self.p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         self.rss_peak = 0
+        self.rss_parts: dict[str, int] = {}
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
-            self.rss_peak = max(self.rss_peak, self.rss())
+            rss = self.rss()
+            if rss > self.rss_peak:
+                self.rss_peak = rss
+                self.rss_parts = {
+                    k: self.rss(k) // 2**20 for k in ("RssAnon", "RssFile", "RssShmem")
+                }
 
-    def rss(self) -> int:
+    def rss(self, field: str = "VmRSS") -> int:
         try:
             text = Path(f"/proc/{self.p.pid}/status").read_text()
         except OSError:
             return 0
-        line = next((x for x in text.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+        line = next((x for x in text.splitlines() if x.startswith(f"{field}:")), "x: 0 kB")
         return int(line.split()[1]) * 1024
 
     def cpu_seconds(self) -> float:
@@ -347,6 +353,7 @@ def drain(args: argparse.Namespace, work: Path, db: Path, port: int) -> dict[str
         "ratio_to_bare": round(stored_rate / bare["rate"], 3) if bare["rate"] else None,
         "ingester_cpu_percent": round(100 * cpu / total),
         "ingester_rss_peak_mib": round(proc.rss_peak / 2**20, 1),
+        "ingester_rss_peak_parts_mib": proc.rss_parts,
     }
     print(f"ingester drain: {out['stored_rate']:,} msg/s", flush=True)
     return out

@@ -38,10 +38,14 @@ class BufferedClient(mqtt.Client):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._rbuf = bytearray()
+        self._may_recv = True
 
     def _sock_recv(self, bufsize: int) -> bytes:
         buf = self._rbuf
         if not buf:
+            if not self._may_recv:
+                raise BlockingIOError  # one read per round, so acks get written between
+            self._may_recv = False
             data = super()._sock_recv(65536)
             if not data:
                 return data
@@ -51,6 +55,7 @@ class BufferedClient(mqtt.Client):
         return out
 
     def loop_read(self, max_packets: int = 1) -> mqtt.MQTTErrorCode:
+        self._may_recv = True
         rc = super().loop_read(max_packets)
         while rc == mqtt.MQTT_ERR_SUCCESS and self._rbuf and self._sock is not None:
             rc = super().loop_read(1)
