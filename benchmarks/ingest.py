@@ -129,10 +129,9 @@ def publish(port: int, n: int, rate: float, start_index: int, client_id: str) ->
     started = time.perf_counter()
     last_ts = [0] * DEVICES
     for i in range(n):
-        if rate:
-            due = started + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
+        if rate:  # pace in 2 ms steps: one sleep per ~10 messages, not one per message
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0.002:
                 time.sleep(delay)
         k = start_index + i
         device = k % DEVICES
