@@ -370,7 +370,7 @@ def _incoming(
             hour=17, minute=0, second=0
         )
     completed: datetime | None = None
-    late_p = 0.12 - 0.08 * t  # overdue share falls as the office digitises
+    late_p = 0.09 - 0.065 * t  # overdue share falls as the office digitises
     if deadline is None:
         took = timedelta(days=rng.randint(0, 6), hours=rng.randint(0, 6))
     elif rng.random() < late_p:
