@@ -141,7 +141,7 @@ def pull_stream(
     """Page through one stream from its saved cursor to the end."""
     cursor = load_cursor(store, source.name, stream)
     params: dict[str, Any] | None = stream.first_params(cursor, source.page_size)
-    quarantine_source = f"{source.name}:{stream.kind}"
+    quarantine_source = source.name
     page_no = 0
     while params is not None:
         body = client.get_json(stream.path, params)

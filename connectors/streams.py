@@ -215,7 +215,16 @@ class ValueStream(Stream):
         if catalog is None:
             raise ValueError("the reporting stream needs the indicator catalog")
         items = [_value_item(r) for r in records]
-        return write_values(store, catalog, items, org_unit, source, context=context, after=after)
+        return write_values(
+            store,
+            catalog,
+            items,
+            org_unit,
+            source,
+            context=context,
+            after=after,
+            origin="reporting",
+        )
 
 
 def _value_item(record: Any) -> Any:

@@ -209,11 +209,13 @@ def write_values(
     actor: str | None = None,
     context: Callable[[int], str] | None = None,
     after: AfterFn | None = None,
+    origin: str | None = None,
 ) -> WriteSummary:
     """Upsert reported/entered values; `actor` set means a manual change, audited per value.
 
     Each item: {"code", "period", "value", optional "org_unit", "comment", and "raw": the
     source's own record, kept in quarantine instead of the item when the value is bad}.
+    `source` names the quarantine source; `origin` (default: `source`) the values' source.
     """
     summary = WriteSummary()
     rows, bad = [], []
@@ -237,7 +239,7 @@ def write_values(
                 "org_unit": item.get("org_unit") or org_unit,
                 "period": period,
                 "value": checked,
-                "source": source,
+                "source": origin or source,
                 "comment": item.get("comment"),
                 "deleted": False,
             }
