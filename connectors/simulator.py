@@ -374,7 +374,11 @@ class SimulatorHandle:
         return self._server.state.requests
 
     def set_faults(self, **values: Any) -> None:
-        self._server.state.faults = Faults(**values)
+        """Replace the fault modes; "every n-th request" counts from here."""
+        state = self._server.state
+        with state.lock:
+            state.faults = Faults(**values)
+            state.requests = 0
 
     def stop(self) -> None:
         self._server.shutdown()
