@@ -39,10 +39,11 @@ def build_session(source: SourceSettings) -> requests.Session:
     session = requests.Session()
     session.headers["Accept"] = "application/json"
     session.headers["User-Agent"] = "coc-connector/1"
+    # Header values go out as UTF-8 bytes: requests would otherwise insist on Latin-1.
     if source.auth == "bearer" and source.token:
-        session.headers["Authorization"] = f"Bearer {source.token}"
+        session.headers["Authorization"] = f"Bearer {source.token}".encode()  # type: ignore[assignment]
     elif source.auth == "basic":
-        session.auth = (source.username or "", source.password or "")
+        session.auth = ((source.username or "").encode(), (source.password or "").encode())
     return session
 
 

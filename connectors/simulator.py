@@ -220,7 +220,7 @@ class SimulatorState:
             return True
         if not header:
             return False
-        if self.token is not None and header == f"Bearer {self.token}":
+        if self.token is not None and header == _wire(f"Bearer {self.token}"):
             return True
         if self.basic is not None and header.startswith("Basic "):
             expected = base64.b64encode(f"{self.basic[0]}:{self.basic[1]}".encode()).decode()
@@ -255,6 +255,11 @@ class SimulatorState:
                 "pager": {"pageSize": size, "total": len(records) - start, api.next_field: token},
             }
         return {api.records_field: items, api.next_field: token, "total": len(records) - start}
+
+
+def _wire(text: str) -> str:
+    """A UTF-8 header value as http.server hands it over (decoded as Latin-1)."""
+    return text.encode().decode("latin-1")
 
 
 def _bisect(records: list[tuple[datetime, str, Any]], key: tuple[datetime, str]) -> int:
