@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -104,8 +105,10 @@ def _cell(value: Any) -> Any:
 def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise ImportError_(f"không đọc được tệp Excel {path.name}: {exc}") from None
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError):
+        raise ImportError_(
+            f"không đọc được tệp Excel {path.name} (tệp hỏng hoặc không phải .xlsx)"
+        ) from None
     try:
         sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
