@@ -100,6 +100,8 @@ class SourceSettings(Section):
     page_size: int = Field(100, description="Records per page requested.")
     timeout_s: float = Field(20.0, description="HTTP timeout per request in seconds.")
     max_retries: int = Field(5, description="Retries on network errors, 5xx and 429.")
+    backoff_s: float = Field(1.0, description="First retry wait in seconds; doubles each retry.")
+    backoff_max_s: float = Field(60.0, description="Longest wait between retries in seconds.")
     enabled: bool = Field(True, description="Pull this source on schedule.")
 
 
