@@ -19,6 +19,7 @@ from coc.indicators.engine import Engine
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = ROOT / "sample_data"
+DEMO_TOKEN = "demo-source-token"
 SOURCE_KINDS = {"documents": "documents", "tthc": "tthc", "reporting": "reporting"}
 
 
@@ -53,12 +54,12 @@ def start_sources(ctx: Context, services: Services) -> None:
     from connectors.run import pull
     from connectors.simulator import start_source_simulator
 
-    simulator = start_source_simulator(SAMPLE_DIR)
+    simulator = start_source_simulator(SAMPLE_DIR, token=DEMO_TOKEN)
     services.add("source simulator", simulator.stop)
     _point_sources_at(ctx, simulator.url)
     for source in ctx.settings.sources:
         summary = pull(ctx.store, ctx.settings, ctx.catalog, source.name)
-        print(f"  • {source.name}: {summary}", flush=True)
+        print(f"  • {summary.text_vi()}", flush=True)
 
 
 def start_devices(ctx: Context, services: Services, rate: float) -> None:
