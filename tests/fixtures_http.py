@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from coc.api import create_app
@@ -96,11 +97,11 @@ def year_of_values(org_unit: str, year: int = 2026, codes: int = 30) -> list[dic
 
 
 def stored(store: Store, org_unit: str | None = None) -> dict[tuple[str, str, str], DataValue]:
+    stmt = select(DataValue)
+    if org_unit:
+        stmt = stmt.where(DataValue.org_unit == org_unit)
     with store.session() as session:
-        q = session.query(DataValue)
-        if org_unit:
-            q = q.filter(DataValue.org_unit == org_unit)
-        return {(d.indicator_code, d.org_unit, d.period): d for d in q.all()}
+        return {(d.indicator_code, d.org_unit, d.period): d for d in session.scalars(stmt)}
 
 
 @dataclass
