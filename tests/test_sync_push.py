@@ -11,6 +11,7 @@ import requests
 from fixtures_http import (
     PUSH_TOKENS,
     commune_settings,
+    load_test_catalog,
     new_store,
     province_settings,
     put_values,
@@ -20,6 +21,7 @@ from fixtures_http import (
     year_of_values,
 )
 
+from coc.api import create_app
 from coc.sync import runs
 from coc.sync.client import RetryPolicy
 from coc.sync.push import endpoint, parse_outcome, push_once
@@ -97,9 +99,6 @@ def test_refused_page_keeps_the_watermark_and_health_shows_it(tmp_path):
         assert result.status == "failed" and "ERROR" in result.message
         assert runs.get_watermark(store, runs.PUSH) is None
         assert stored(province, "10237") == {}
-        from coc.api import create_app
-        from fixtures_http import load_test_catalog
-
         with serve(create_app(store, settings, load_test_catalog())) as own:
             health = requests.get(f"{own}/api/v1/health", timeout=5).json()
         assert health["sync"]["push"]["status"] == "failed"
