@@ -110,6 +110,7 @@ class FeedSettings(Section):
         default_factory=list, description="Bearer tokens the feed accepts (COC_FEED_TOKENS)."
     )
     page_size: int = Field(1000, description="Default data values per feed page.")
+    max_page_size: int = Field(10000, description="Largest page a feed client may ask for.")
 
 
 class UpstreamSettings(Section):
@@ -120,6 +121,59 @@ class UpstreamSettings(Section):
     interval_minutes: int = Field(60, description="Minutes between scheduled pushes.")
     page_size: int = Field(500, description="Data values per pushed page.")
     max_retries: int = Field(5, description="Retries per page on 5xx and network errors.")
+    flavor: Literal["auto", "coc", "dhis2"] = Field(
+        "auto",
+        description="auto: a URL ending in dataValueSets is used as is, else /api/v1/… is added.",
+    )
+    auth_scheme: str = Field(
+        "Bearer", description="Authorization scheme for the token (DHIS2 tokens: ApiToken)."
+    )
+    timeout_s: float = Field(30.0, description="HTTP timeout per pushed page in seconds.")
+    backoff_s: float = Field(1.0, description="First retry delay; doubles per retry, jittered.")
+    backoff_max_s: float = Field(60.0, description="Longest delay between two retries.")
+    watermark_lag_s: float = Field(
+        120.0, description="Seconds re-sent before the last watermark (late commits are caught)."
+    )
+
+
+class CommuneLink(Section):
+    code: str = Field(description="Commune code (5 digits).")
+    name: str = Field(description="Commune name in Vietnamese.")
+    url: str | None = Field(None, description="Base URL of the commune's COC; none = push only.")
+    token: str | None = Field(None, description="Bearer token for pulling the commune's feed.")
+    lat: float | None = Field(None, description="Latitude of the commune centre (map).")
+    lon: float | None = Field(None, description="Longitude of the commune centre (map).")
+    parent: str | None = Field(
+        None, description="Parent org unit code (a district); none = the province itself."
+    )
+
+
+class DistrictLink(Section):
+    code: str = Field(description="District code.")
+    name: str = Field(description="District name in Vietnamese.")
+
+
+class ProvinceSettings(Section):
+    communes: list[CommuneLink] = Field(
+        default_factory=list, description="Communes this province/district receives or pulls."
+    )
+    districts: list[DistrictLink] = Field(
+        default_factory=list, description="District-era org units between communes and root."
+    )
+    push_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description="Commune code → bearer token it pushes with (plain or sha256:<hex>).",
+    )
+    pull_interval_minutes: int = Field(60, description="Minutes between scheduled pulls.")
+    pull_workers: int = Field(4, description="Communes pulled at the same time.")
+    pull_page_size: int = Field(5000, description="Data values asked per pulled page.")
+    pull_timeout_s: float = Field(30.0, description="HTTP timeout per pulled page in seconds.")
+    pull_lag_s: float = Field(
+        120.0, description="Seconds re-read before the last pulled lastUpdated (late commits)."
+    )
+    timely_days: int = Field(
+        15, description="Days after a period ends within which a report counts as on time."
+    )
 
 
 class Settings(Section):
@@ -138,6 +192,7 @@ class Settings(Section):
     sources: list[SourceSettings] = Field(default_factory=list)
     feed: FeedSettings = Field(default_factory=FeedSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
+    province: ProvinceSettings = Field(default_factory=ProvinceSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
@@ -247,6 +302,10 @@ def settings_reference() -> list[tuple[str, str, str]]:
                 continue
             if name == "sources":
                 walk(SourceSettings, f"{prefix}sources[].")
+                continue
+            if name in ("communes", "districts"):
+                item = CommuneLink if name == "communes" else DistrictLink
+                walk(item, f"{prefix}{name}[].")
                 continue
             default = field.get_default(call_default_factory=True)
             rows.append(

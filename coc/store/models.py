@@ -278,3 +278,16 @@ class AuditLog(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     detail: str | None = None
+
+
+# ── sync ──
+
+
+class ServiceStatus(SQLModel, table=True):
+    """Last known state of a long-running service (e.g. the MQTT broker link) for health."""
+
+    __tablename__ = "service_status"
+    name: str = Field(primary_key=True, max_length=64)
+    state: str = Field(max_length=16)  # ok | degraded | down | unknown
+    detail: str | None = None
+    updated_at: datetime = _now_ts(onupdate=True)

@@ -1,0 +1,195 @@
+"""Province/district side: pull the feeds of configured communes, page by page.
+
+Each page is imported and rolled up before the next is asked for, and the commune's
+cursor (its own newest lastUpdated, less `pull_lag_s`) is saved after every page, so a
+province that restarts mid-pull resumes near where it stopped and re-reads only a little.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+
+from coc.config import CommuneLink, Settings
+from coc.indicators.catalog import Catalog
+from coc.province.hierarchy import Hierarchy
+from coc.province.receive import import_values
+from coc.province.rollup import rollup
+from coc.store.db import Store
+from coc.sync import client, runs
+from coc.sync.client import RetryPolicy, UpstreamError
+from coc.timeutil import iso_utc, parse_datetime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PullResult:
+    commune: str
+    status: str = "ok"  # ok | partial | failed | skipped
+    pages: int = 0
+    received: int = 0
+    imported: int = 0
+    updated: int = 0
+    ignored: int = 0
+    deleted: int = 0
+    conflicts: int = 0
+    message: str | None = None
+
+    def line(self) -> str:
+        text = (
+            f"{self.commune}: {self.received} giá trị, {self.pages} trang (mới {self.imported}, "
+            f"cập nhật {self.updated}, bỏ qua {self.ignored}, xóa {self.deleted}, "
+            f"xung đột {self.conflicts})"
+        )
+        return f"{text}; {self.message}" if self.message else text
+
+
+def feed_url(base: str) -> str:
+    base = base.rstrip("/")
+    return base if base.endswith("dataValueSets") else f"{base}/api/v1/dataValueSets"
+
+
+def _newest(values: list[Any]) -> datetime | None:
+    stamps = []
+    for item in values:
+        if isinstance(item, dict) and isinstance(item.get("lastUpdated"), str):
+            try:
+                stamps.append(parse_datetime(item["lastUpdated"]))
+            except ValueError:
+                continue
+    return max((s for s in stamps if s), default=None)
+
+
+def _get_page(
+    http: requests.Session,
+    url: str,
+    params: dict[str, Any],
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+) -> dict[str, Any]:
+    response = client.request(http, "GET", url, policy, sleep, params=params)
+    if response.status_code in (401, 403):
+        raise UpstreamError(f"xã từ chối mã truy cập (HTTP {response.status_code})")
+    if response.status_code != 200:
+        raise UpstreamError(f"xã trả lời HTTP {response.status_code}")
+    try:
+        body = response.json()
+    except ValueError:
+        raise UpstreamError("nguồn cấp dữ liệu của xã không phải JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
+        raise UpstreamError("nguồn cấp dữ liệu của xã thiếu dataValues")
+    return body
+
+
+def pull_commune(
+    store: Store,
+    settings: Settings,
+    catalog: Catalog,
+    link: CommuneLink,
+    *,
+    http: requests.Session | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> PullResult:
+    """Pull one commune's feed from its saved cursor to the end."""
+    result = PullResult(link.code)
+    if not link.url:
+        result.status, result.message = "skipped", "không cấu hình url (xã chỉ gửi lên)"
+        return result
+    p = settings.province
+    name = runs.pull_name(link.code)
+    lag = timedelta(seconds=p.pull_lag_s)
+    since = runs.get_watermark(store, name)
+    policy = RetryPolicy(
+        settings.upstream.max_retries,
+        settings.upstream.backoff_s,
+        settings.upstream.backoff_max_s,
+        p.pull_timeout_s,
+    )
+    hierarchy = Hierarchy.from_settings(settings)
+    http = http or requests.Session()
+    http.headers.update(client.auth_header("Bearer", link.token))
+    params: dict[str, Any] = {"limit": p.pull_page_size}
+    if since:
+        params["lastUpdated"] = iso_utc(since)
+    run_id = runs.start_run(store, name)
+    try:
+        while True:
+            body = _get_page(http, feed_url(link.url), params, policy, sleep)
+            _import_page(store, catalog, hierarchy, link.code, body["dataValues"], result)
+            newest = _newest(body["dataValues"])
+            if newest and (since is None or newest - lag > since):
+                since = newest - lag
+                runs.set_watermark(store, name, since)
+            token = body.get("next")
+            if not token:
+                break
+            params = {"limit": p.pull_page_size, "next": token}
+    except UpstreamError as exc:
+        result.status, result.message = "failed", str(exc)
+        log.error("pull of %s failed: %s", link.code, exc)
+    if result.status == "ok" and result.conflicts:
+        result.status = "partial"
+    runs.finish_run(
+        store,
+        run_id,
+        result.status,
+        records=result.received,
+        errors=result.conflicts + (result.status == "failed"),
+        pages=result.pages,
+        message=result.line(),
+    )
+    return result
+
+
+def _import_page(
+    store: Store,
+    catalog: Catalog,
+    hierarchy: Hierarchy,
+    code: str,
+    values: list[Any],
+    result: PullResult,
+) -> None:
+    summary = import_values(
+        store,
+        catalog,
+        values,
+        source="pull",
+        default_org_unit=code,
+        allowed=lambda ou: ou == code,
+    )
+    rollup(store, catalog, hierarchy, {(c, per) for c, _ou, per in summary.changed})
+    result.pages += 1
+    result.received += len(values)
+    result.imported += summary.imported
+    result.updated += summary.updated
+    result.ignored += summary.ignored
+    result.deleted += summary.deleted
+    result.conflicts += len(summary.conflicts)
+
+
+def pull_all(
+    store: Store,
+    settings: Settings,
+    catalog: Catalog,
+    *,
+    codes: list[str] | None = None,
+    workers: int | None = None,
+) -> list[PullResult]:
+    """Pull every configured commune (or the given codes), a few at a time."""
+    links = [c for c in settings.province.communes if codes is None or c.code in codes]
+    size = max(1, workers or settings.province.pull_workers)
+
+    def one(link: CommuneLink) -> PullResult:
+        with requests.Session() as http:
+            return pull_commune(store, settings, catalog, link, http=http)
+
+    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="coc-pull") as pool:
+        return list(pool.map(one, links))
