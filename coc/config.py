@@ -64,10 +64,22 @@ class MqttSettings(Section):
     )
     client_id: str = Field("coc-ingester", description="Fixed client id of the persistent session.")
     topic_root: str = Field("coc", description="First level of every COC topic.")
-    batch_size: int = Field(1000, description="Readings per write batch.")
-    flush_ms: int = Field(200, description="Longest wait before a partial batch is written.")
+    batch_size: int = Field(2000, description="Messages per write batch.")
+    flush_ms: int = Field(100, description="Longest wait before a partial batch is written.")
     queue_size: int = Field(20000, description="Bounded ingest queue size (back-pressure).")
-    receive_maximum: int = Field(1000, description="MQTT 5 Receive Maximum asked of the broker.")
+    receive_maximum: int = Field(
+        10000, description="MQTT 5 Receive Maximum asked of the broker (unacked window)."
+    )
+    session_expiry_s: int = Field(
+        7 * 86400,
+        description="MQTT 5 session expiry: how long the broker queues while COC is down.",
+    )
+    keepalive_s: int = Field(30, description="MQTT keepalive in seconds.")
+    protocol: Literal["auto", "5", "3.1.1"] = Field(
+        "auto", description="MQTT version; auto tries 5 and falls back to 3.1.1."
+    )
+    reconnect_min_s: float = Field(1.0, description="First reconnect delay (doubles up to max).")
+    reconnect_max_s: float = Field(60.0, description="Longest reconnect delay in seconds.")
     auto_register: bool = Field(
         False, description="Register unknown devices as 'pending' instead of quarantining."
     )
@@ -86,6 +98,12 @@ class DeviceSettings(Section):
     rollup_retention_days: int = Field(
         730, description="Days 5-minute and hourly roll-ups are kept."
     )
+    alerts_file: str = Field("alerts.yaml", description="Alert rules file (relative to config/).")
+    status_check_s: int = Field(30, description="Seconds between inactivity-timeout checks.")
+    alert_check_s: int = Field(30, description="Seconds between alert rule evaluations.")
+    rollup_interval_s: int = Field(60, description="Seconds between incremental roll-ups.")
+    prune_interval_min: int = Field(60, description="Minutes between retention pruning runs.")
+    prune_chunk: int = Field(5000, description="Rows deleted per pruning transaction.")
 
 
 class SourceSettings(Section):

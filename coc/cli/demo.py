@@ -63,10 +63,9 @@ def start_sources(ctx: Context, services: Services) -> None:
 
 
 def start_devices(ctx: Context, services: Services, rate: float) -> None:
+    from coc.devices.registry import sync_devices
     from sensors.broker import ensure_broker
     from sensors.simulator import start_device_simulator
-
-    from coc.devices.registry import sync_devices
 
     sync_devices(ctx.store, ctx.settings)
     if not ctx.settings.mqtt.url:

@@ -291,3 +291,65 @@ class ServiceStatus(SQLModel, table=True):
     state: str = Field(max_length=16)  # ok | degraded | down | unknown
     detail: str | None = None
     updated_at: datetime = _now_ts(onupdate=True)
+
+
+# ── sensors and devices ──
+
+
+class SensorLatest(SQLModel, table=True):
+    """Newest value per device and key, so the wall screen never scans raw readings.
+
+    `dirty_from` (ms) marks the oldest reading not yet rolled up; `version` lets the roll-up
+    job clear it only when no write came in between.
+    """
+
+    __tablename__ = "sensor_latest"
+    device_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=32)
+    ts: int = Field(sa_column=Column(BigInteger, nullable=False))
+    value: float
+    dirty_from: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    version: int = 0
+
+
+class SensorRollup(SQLModel, table=True):
+    """min/avg/max/count of readings per bucket; resolution 300 (5 min) or 3600 (hour)."""
+
+    __tablename__ = "sensor_rollup"
+    device_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=32)
+    resolution: int = Field(primary_key=True)
+    bucket: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    min: float
+    max: float
+    sum: float
+    count: int
+
+
+class Alert(SQLModel, table=True):
+    """An alert that opened (and maybe cleared); at most one open per rule and device."""
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_status_opened", "status", "opened_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    rule_id: str = Field(max_length=64)
+    device_id: str = Field(max_length=64, index=True)
+    key: str | None = Field(default=None, max_length=32)
+    severity: str = Field(max_length=16)  # info | warning | critical
+    status: str = Field(default="open", max_length=16)  # open | cleared
+    message: str
+    value: float | None = None
+    threshold: float | None = None
+    opened_at: datetime = _now_ts()
+    cleared_at: datetime | None = _ts()
+
+
+class AlertState(SQLModel, table=True):
+    """Where rule evaluation stopped for a device, and since when its condition holds."""
+
+    __tablename__ = "alert_state"
+    rule_id: str = Field(primary_key=True, max_length=64)
+    device_id: str = Field(primary_key=True, max_length=64)
+    last_ts: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    cond_since: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    open_alert_id: int | None = None

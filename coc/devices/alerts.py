@@ -1,0 +1,267 @@
+"""Alert rules from config: thresholds, duration rules, hysteresis, offline devices.
+
+`step` is a pure state machine over readings in time order; `evaluate` feeds it what
+arrived since it last ran and stores alerts, so restarts resume where they stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from coc import fmt
+from coc.config import Settings
+from coc.errors import ConfigError
+from coc.store.db import Store
+from coc.store.models import Alert, AlertState, Device, SensorReading
+from coc.timeutil import utcnow
+
+SEVERITIES = ("info", "warning", "critical")
+OFFLINE_RULE = "offline"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    key: str
+    threshold: float
+    op: str = ">"
+    hysteresis: float = 0.0
+    for_minutes: float = 0.0
+    severity: str = "warning"
+    sensor_type: str | None = None
+    devices: tuple[str, ...] = ()
+
+    def breached(self, value: float) -> bool:
+        return value > self.threshold if self.op == ">" else value < self.threshold
+
+    def cleared(self, value: float) -> bool:
+        if self.op == ">":
+            return value <= self.threshold - self.hysteresis
+        return value >= self.threshold + self.hysteresis
+
+    def matches(self, device_id: str, sensor_type: str | None) -> bool:
+        if self.devices:
+            return device_id in self.devices
+        return self.sensor_type is not None and self.sensor_type == sensor_type
+
+
+@dataclass(frozen=True)
+class OfflineRule:
+    kinds: tuple[str, ...] = ("camera", "speaker")
+    minutes: float = 15.0
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+    offline: OfflineRule
+
+
+@dataclass(frozen=True)
+class CondState:
+    """Per rule and device: where evaluation stopped and since when the rule is breached."""
+
+    last_ts: int = 0
+    cond_since: int | None = None
+    open: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    kind: str  # open | clear
+    ts: int
+    value: float
+
+
+def step(
+    rule: Rule, state: CondState, readings: Iterable[tuple[int, float]], now_ms: int
+) -> tuple[CondState, list[Transition], float | None]:
+    """Advance one rule over readings (ts, value) in order; also fires duration at `now`."""
+    events: list[Transition] = []
+    hold_ms = int(rule.for_minutes * 60_000)
+    last_value: float | None = None
+    for ts, value in readings:
+        last_value = value
+        state = replace(state, last_ts=max(state.last_ts, ts))
+        if state.open:
+            if rule.cleared(value):
+                state = replace(state, open=False, cond_since=None)
+                events.append(Transition("clear", ts, value))
+            continue
+        if not rule.breached(value):
+            state = replace(state, cond_since=None)
+            continue
+        since = state.cond_since if state.cond_since is not None else ts
+        state = replace(state, cond_since=since)
+        if ts - since >= hold_ms:
+            state = replace(state, open=True)
+            events.append(Transition("open", ts, value))
+    if not state.open and state.cond_since is not None and now_ms - state.cond_since >= hold_ms:
+        state = replace(state, open=True)
+        events.append(Transition("open", now_ms, last_value if last_value is not None else 0.0))
+    return state, events, last_value
+
+
+def _rule(raw: dict[str, Any]) -> Rule:
+    try:
+        rule = Rule(
+            id=str(raw["id"]),
+            name=str(raw.get("name", raw["id"])),
+            key=str(raw["key"]),
+            threshold=float(raw["threshold"]),
+            op=str(raw.get("op", ">")),
+            hysteresis=float(raw.get("hysteresis", 0)),
+            for_minutes=float(raw.get("for_minutes", 0)),
+            severity=str(raw.get("severity", "warning")),
+            sensor_type=raw.get("sensor_type"),
+            devices=tuple(raw.get("devices") or ()),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(f"luật cảnh báo không hợp lệ: {raw!r}") from None
+    if rule.op not in (">", "<") or rule.severity not in SEVERITIES or rule.hysteresis < 0:
+        raise ConfigError(f"luật cảnh báo '{rule.id}': op phải là > hoặc <, mức độ {SEVERITIES}")
+    return rule
+
+
+def load_rules(settings: Settings, path: Path | None = None) -> Rules:
+    path = path or settings.config_file(settings.devices.alerts_file)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"không đọc được tệp luật cảnh báo {path}: {exc.strerror}") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"tệp luật cảnh báo {path} không phải YAML hợp lệ") from None
+    rules = tuple(_rule(r) for r in data.get("rules") or [])
+    ids = [r.id for r in rules]
+    if len(set(ids)) != len(ids) or OFFLINE_RULE in ids:
+        raise ConfigError("mã luật cảnh báo bị trùng (hoặc dùng tên dành riêng 'offline')")
+    off = data.get("offline") or {}
+    offline = OfflineRule(
+        kinds=tuple(off.get("kinds", ("camera", "speaker"))),
+        minutes=float(off.get("minutes", settings.devices.offline_alert_min)),
+        severity=str(off.get("severity", "warning")),
+    )
+    return Rules(rules, offline)
+
+
+def _message(rule: Rule, device: Any, value: float) -> str:
+    unit = f" {device.unit}" if device.unit else ""
+    held = f" trong {fmt.number(rule.for_minutes, 0)} phút" if rule.for_minutes else ""
+    return (
+        f"{rule.name}: {device.name} — {rule.key} = {fmt.number(value, 2)}{unit} "
+        f"({rule.op} {fmt.number(rule.threshold, 2)}{unit}{held})"
+    )
+
+
+def _ms(dt: datetime) -> int:
+    return int(dt.timestamp() * 1000)
+
+
+def evaluate(store: Store, rules: Rules, now: datetime | None = None, chunk: int = 20000) -> int:
+    """Run every rule over new readings of its devices; returns how many alerts changed."""
+    now = now or utcnow()
+    with store.session() as session:
+        devices = list(session.scalars(select(Device).where(Device.kind == "sensor")))
+    changed = 0
+    for rule in rules.rules:
+        for device in devices:
+            if rule.matches(device.device_id, device.sensor_type):
+                changed += _evaluate_one(store, rule, device, now, chunk)
+    return changed
+
+
+def _evaluate_one(store: Store, rule: Rule, device: Any, now: datetime, chunk: int) -> int:
+    now_ms = _ms(now)
+    lookback = int(max(rule.for_minutes, 60) * 60_000)
+    with store.write() as session:
+        row = session.get(AlertState, (rule.id, device.device_id))
+        if row is None:
+            row = AlertState(rule_id=rule.id, device_id=device.device_id, last_ts=now_ms - lookback)
+            session.add(row)
+        state = CondState(row.last_ts, row.cond_since, row.open_alert_id is not None)
+        stmt = (
+            select(SensorReading.ts, SensorReading.value)
+            .where(
+                SensorReading.device_id == device.device_id,
+                SensorReading.key == rule.key,
+                SensorReading.ts > state.last_ts,
+            )
+            .order_by(SensorReading.ts)
+            .limit(chunk)
+        )
+        readings = [(int(ts), float(v)) for ts, v in session.execute(stmt)]
+        state, events, _ = step(rule, state, readings, now_ms)
+        for event in events:
+            if event.kind == "open":
+                alert = Alert(
+                    rule_id=rule.id,
+                    device_id=device.device_id,
+                    key=rule.key,
+                    severity=rule.severity,
+                    message=_message(rule, device, event.value),
+                    value=event.value,
+                    threshold=rule.threshold,
+                    opened_at=_dt(event.ts),
+                )
+                session.add(alert)
+                session.flush()
+                row.open_alert_id = alert.id
+            elif row.open_alert_id is not None:
+                alert = session.get(Alert, row.open_alert_id)
+                if alert is not None:
+                    alert.status, alert.cleared_at = "cleared", _dt(event.ts)
+                row.open_alert_id = None
+        row.last_ts, row.cond_since = state.last_ts, state.cond_since
+    return len(events)
+
+
+def _dt(ms: int) -> datetime:
+    from coc.devices.status import ms_to_dt
+
+    return ms_to_dt(ms)
+
+
+def _offline_message(rule: OfflineRule, name: str) -> str:
+    return f"Mất kết nối quá {fmt.number(rule.minutes, 0)} phút: {name}"
+
+
+def evaluate_offline(store: Store, rule: OfflineRule, now: datetime | None = None) -> int:
+    """Cameras and loudspeakers offline longer than the rule's minutes raise an alert."""
+    now = now or utcnow()
+    limit = now - timedelta(minutes=rule.minutes)
+    changed = 0
+    with store.write() as session:
+        open_by_device = {
+            a.device_id: a
+            for a in session.scalars(
+                select(Alert).where(Alert.rule_id == OFFLINE_RULE, Alert.status == "open")
+            )
+        }
+        stmt = select(Device).where(Device.kind.in_(rule.kinds))
+        for device in session.scalars(stmt):
+            alert = open_by_device.get(device.device_id)
+            down = not device.online and device.state != "unknown" and device.state_since
+            if down and alert is None and device.state_since <= limit:
+                session.add(
+                    Alert(
+                        rule_id=OFFLINE_RULE,
+                        device_id=device.device_id,
+                        severity=rule.severity,
+                        message=_offline_message(rule, device.name),
+                        opened_at=now,
+                    )
+                )
+                changed += 1
+            elif not down and alert is not None:
+                alert.status, alert.cleared_at = "cleared", device.state_since or now
+                changed += 1
+    return changed

@@ -1,0 +1,176 @@
+"""Read functions for the dashboard and the API: alerts, device status, values, series."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from coc.store.models import Alert, Device, DeviceEvent, SensorLatest, SensorRollup
+from coc.timeutil import VN_TZ, as_utc, iso_utc, utcnow
+
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+
+
+def open_alerts(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """Open alerts, most severe first, then newest."""
+    stmt = select(Alert).where(Alert.status == "open").order_by(Alert.opened_at.desc())
+    alerts = list(session.scalars(stmt.limit(limit)))
+    alerts.sort(key=lambda a: SEVERITY_ORDER.get(a.severity, 9))
+    return [alert_dict(a) for a in alerts]
+
+
+def recent_alerts(session: Session, limit: int = 100) -> list[dict[str, Any]]:
+    stmt = select(Alert).order_by(Alert.opened_at.desc(), Alert.id.desc()).limit(limit)
+    return [alert_dict(a) for a in session.scalars(stmt)]
+
+
+def alert_dict(a: Alert) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "rule": a.rule_id,
+        "device_id": a.device_id,
+        "key": a.key,
+        "severity": a.severity,
+        "status": a.status,
+        "message": a.message,
+        "value": a.value,
+        "threshold": a.threshold,
+        "opened_at": iso_utc(a.opened_at),
+        "cleared_at": iso_utc(a.cleared_at),
+    }
+
+
+def device_summary(session: Session) -> dict[str, dict[str, int]]:
+    """Counts per kind: online, offline, unknown (never heard from), pending, total."""
+    out: dict[str, dict[str, int]] = {}
+    stmt = select(Device.kind, Device.state, Device.online, Device.registration, func.count())
+    for kind, state, online, registration, n in session.execute(
+        stmt.group_by(Device.kind, Device.state, Device.online, Device.registration)
+    ):
+        row = out.setdefault(
+            kind, {"online": 0, "offline": 0, "unknown": 0, "pending": 0, "total": 0}
+        )
+        status = "online" if online else ("unknown" if state == "unknown" else "offline")
+        row[status] += n
+        row["total"] += n
+        if registration == "pending":
+            row["pending"] += n
+    return out
+
+
+def devices(session: Session, kind: str | None = None) -> list[dict[str, Any]]:
+    stmt = select(Device).order_by(Device.kind, Device.device_id)
+    if kind:
+        stmt = stmt.where(Device.kind == kind)
+    return [
+        {
+            "device_id": d.device_id,
+            "kind": d.kind,
+            "name": d.name,
+            "hamlet": d.hamlet,
+            "lat": d.lat,
+            "lon": d.lon,
+            "sensor_type": d.sensor_type,
+            "unit": d.unit,
+            "state": d.state,
+            "online": d.online,
+            "registration": d.registration,
+            "last_seen": iso_utc(d.last_seen),
+            "state_since": iso_utc(d.state_since),
+        }
+        for d in session.scalars(stmt)
+    ]
+
+
+def latest_values(session: Session) -> list[dict[str, Any]]:
+    """Newest value per device and key from the latest table (never the raw readings)."""
+    stmt = (
+        select(SensorLatest, Device.name, Device.unit, Device.hamlet)
+        .join(Device, Device.device_id == SensorLatest.device_id, isouter=True)
+        .order_by(SensorLatest.device_id, SensorLatest.key)
+    )
+    return [
+        {
+            "device_id": row.device_id,
+            "key": row.key,
+            "value": row.value,
+            "ts": row.ts,
+            "name": name,
+            "unit": unit,
+            "hamlet": hamlet,
+        }
+        for row, name, unit, hamlet in session.execute(stmt)
+    ]
+
+
+def rollup_series(
+    session: Session,
+    device_id: str,
+    key: str,
+    start: datetime,
+    end: datetime,
+    resolution: int = 300,
+) -> list[dict[str, Any]]:
+    """Buckets of one series in [start, end): bucket start (ms), min, avg, max, count."""
+    if resolution not in (300, 3600):
+        raise ValueError("resolution must be 300 or 3600 seconds")
+    stmt = (
+        select(SensorRollup)
+        .where(
+            SensorRollup.device_id == device_id,
+            SensorRollup.key == key,
+            SensorRollup.resolution == resolution,
+            SensorRollup.bucket >= int(as_utc(start).timestamp() * 1000),
+            SensorRollup.bucket < int(as_utc(end).timestamp() * 1000),
+        )
+        .order_by(SensorRollup.bucket)
+    )
+    return [
+        {"ts": r.bucket, "min": r.min, "avg": r.sum / r.count, "max": r.max, "count": r.count}
+        for r in session.scalars(stmt)
+    ]
+
+
+def uptime(
+    session: Session, device_id: str, day: date, now: datetime | None = None
+) -> float | None:
+    """Percent of a local (Asia/Ho_Chi_Minh) day the device was online, from its events.
+
+    Only the part of the day already past counts; None when nothing is known yet.
+    """
+    start = datetime.combine(day, time(0), VN_TZ)
+    end = min(start + timedelta(days=1), as_utc(now or utcnow()))
+    if end <= start:
+        return None
+    before = session.scalars(
+        select(DeviceEvent)
+        .where(DeviceEvent.device_id == device_id, DeviceEvent.ts < start)
+        .order_by(DeviceEvent.ts.desc(), DeviceEvent.id.desc())
+        .limit(1)
+    ).first()
+    events = list(
+        session.scalars(
+            select(DeviceEvent)
+            .where(
+                DeviceEvent.device_id == device_id, DeviceEvent.ts >= start, DeviceEvent.ts < end
+            )
+            .order_by(DeviceEvent.ts, DeviceEvent.id)
+        )
+    )
+    if before is None and not events:
+        return None
+    online = before.online if before is not None else False
+    cursor = start if before is not None else as_utc(events[0].ts)
+    up = 0.0
+    for event in events:
+        at = as_utc(event.ts)
+        if online:
+            up += (at - cursor).total_seconds()
+        online, cursor = event.online, max(cursor, at)
+    if online:
+        up += (end - cursor).total_seconds()
+    known = (end - (start if before is not None else as_utc(events[0].ts))).total_seconds()
+    return round(100.0 * up / known, 2) if known > 0 else None

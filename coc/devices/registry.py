@@ -1,0 +1,168 @@
+"""The device registry: config/devices.yaml loaded into frozen specs and the Device table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from coc.config import Settings
+from coc.errors import ConfigError
+from coc.store.db import Store
+from coc.store.models import Device
+from coc.store.upsert import upsert_rows
+
+KINDS = ("camera", "speaker", "sensor")
+TOPIC_KINDS = {"cameras": "camera", "speakers": "speaker", "sensors": "sensor"}
+
+
+@dataclass(frozen=True)
+class SensorType:
+    name: str
+    unit: str
+    min: float
+    max: float
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    device_id: str
+    kind: str
+    name: str
+    hamlet: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    sensor_type: str | None = None
+    unit: str | None = None
+    range_min: float | None = None
+    range_max: float | None = None
+    timeout_s: int | None = None
+
+
+@dataclass(frozen=True)
+class Registry:
+    devices: dict[str, DeviceSpec]
+    sensor_types: dict[str, SensorType] = field(default_factory=dict)
+    hamlets: tuple[str, ...] = ()
+
+    def key_range(self, device_id: str, key: str) -> tuple[float, float] | None:
+        """The physical range that a reading of `key` from this device must fall in."""
+        spec = self.devices.get(device_id)
+        if spec is None or spec.sensor_type is None:
+            return None
+        stype = self.sensor_types.get(spec.sensor_type)
+        if stype is None:
+            return None
+        return _KEY_RANGES.get(key, (stype.min, stype.max))
+
+
+# Keys whose physical range differs from their sensor type's headline range.
+_KEY_RANGES: dict[str, tuple[float, float]] = {"humidity": (0.0, 100.0)}
+
+
+def default_timeout(kind: str, settings: Settings) -> int:
+    dev = settings.devices
+    return {
+        "camera": dev.timeout_camera_s,
+        "speaker": dev.timeout_speaker_s,
+    }.get(kind, dev.timeout_sensor_s)
+
+
+def _spec(raw: dict[str, Any], types: dict[str, SensorType], settings: Settings) -> DeviceSpec:
+    device_id, kind = str(raw.get("id", "")), str(raw.get("kind", ""))
+    if not device_id or kind not in KINDS:
+        raise ConfigError(f"thiết bị không hợp lệ trong sổ thiết bị: {raw!r}")
+    stype = types.get(raw.get("sensor_type") or "")
+    if kind == "sensor" and stype is None:
+        raise ConfigError(f"cảm biến {device_id} thiếu loại cảm biến hợp lệ (sensor_type)")
+    return DeviceSpec(
+        device_id=device_id,
+        kind=kind,
+        name=str(raw.get("name", device_id)),
+        hamlet=raw.get("hamlet"),
+        lat=raw.get("lat"),
+        lon=raw.get("lon"),
+        sensor_type=stype.name if stype else None,
+        unit=raw.get("unit") or (stype.unit if stype else None),
+        range_min=raw.get("min", stype.min if stype else None),
+        range_max=raw.get("max", stype.max if stype else None),
+        timeout_s=int(raw.get("timeout_s") or default_timeout(kind, settings)),
+    )
+
+
+def load_registry(settings: Settings, path: Path | None = None) -> Registry:
+    """Read the registry file; a broken file is a one-line ConfigError."""
+    path = path or settings.config_file(settings.devices.file)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"không đọc được sổ thiết bị {path}: {exc.strerror}") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"sổ thiết bị {path} không phải YAML hợp lệ") from None
+    types = {
+        name: SensorType(
+            name=name,
+            unit=str(t.get("unit", "")),
+            min=float(t["min"]),
+            max=float(t["max"]),
+            keys=tuple(t.get("keys", [name])),
+        )
+        for name, t in (data.get("sensor_types") or {}).items()
+    }
+    devices: dict[str, DeviceSpec] = {}
+    for raw in data.get("devices") or []:
+        spec = _spec(raw, types, settings)
+        if spec.device_id in devices:
+            raise ConfigError(f"mã thiết bị {spec.device_id} bị trùng trong sổ thiết bị")
+        devices[spec.device_id] = spec
+    return Registry(devices, types, tuple(data.get("hamlets") or ()))
+
+
+def device_row(spec: DeviceSpec, org_unit: str) -> dict[str, Any]:
+    return {
+        "device_id": spec.device_id,
+        "org_unit": org_unit,
+        "kind": spec.kind,
+        "name": spec.name,
+        "sensor_type": spec.sensor_type,
+        "unit": spec.unit,
+        "range_min": spec.range_min,
+        "range_max": spec.range_max,
+        "lat": spec.lat,
+        "lon": spec.lon,
+        "hamlet": spec.hamlet,
+        "inactivity_timeout_s": spec.timeout_s,
+        "registration": "config",
+    }
+
+
+def sync_devices(store: Store, settings: Settings, registry: Registry | None = None) -> None:
+    """Upsert the registry into the Device table; status columns are left alone."""
+    registry = registry or load_registry(settings)
+    rows = [device_row(s, settings.commune.code) for s in registry.devices.values()]
+    with store.write_conn() as conn:
+        upsert_rows(conn, Device, rows, keys=["device_id"])
+
+
+def registry_from_store(store: Store, settings: Settings) -> Registry:
+    """The config registry plus devices only known to the store (auto-registered)."""
+    registry = load_registry(settings)
+    devices = dict(registry.devices)
+    with store.session() as session:
+        for dev in session.scalars(select(Device)):
+            if dev.device_id not in devices:
+                devices[dev.device_id] = DeviceSpec(
+                    device_id=dev.device_id,
+                    kind=dev.kind,
+                    name=dev.name,
+                    sensor_type=dev.sensor_type,
+                    unit=dev.unit,
+                    range_min=dev.range_min,
+                    range_max=dev.range_max,
+                    timeout_s=dev.inactivity_timeout_s,
+                )
+    return Registry(devices, registry.sensor_types, registry.hamlets)

@@ -1,0 +1,111 @@
+"""Incremental 5-minute and hourly roll-ups, retention pruning alongside ingestion."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from coc.devices import queries
+from coc.devices.rollups import prune, rollup_all
+from coc.store.db import Store
+from sensors.messages import Reading, Telemetry
+from sensors.writer import Batch, Item, write_batch
+
+T0 = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+MS0 = int(T0.timestamp() * 1000)
+MIN = 60_000
+
+
+def write(store: Store, points: list[tuple[int, float]], key: str = "temperature") -> None:
+    batch = Batch()
+    for ts, value in points:
+        batch.add(Item("t", b"", Telemetry((Reading("nd-01", key, ts, value),)), ts))
+    write_batch(store, batch, "10237")
+
+
+def scalar(store: Store, sql: str) -> object:
+    with store.engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
+
+
+def test_rollups_are_incremental_and_take_late_readings(sqlite_store: Store) -> None:
+    store = sqlite_store
+    # One reading a minute for two hours: value = minute number.
+    write(store, [(MS0 + m * MIN, float(m)) for m in range(120)])
+    assert rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3)) == 1
+    assert scalar(store, "SELECT dirty_from FROM sensor_latest") is None
+    with store.session() as session:
+        five = queries.rollup_series(
+            session, "nd-01", "temperature", T0, T0 + timedelta(minutes=15)
+        )
+        hours = queries.rollup_series(
+            session, "nd-01", "temperature", T0, T0 + timedelta(hours=2), resolution=3600
+        )
+    assert five == [
+        {"ts": MS0, "min": 0.0, "avg": 2.0, "max": 4.0, "count": 5},
+        {"ts": MS0 + 5 * MIN, "min": 5.0, "avg": 7.0, "max": 9.0, "count": 5},
+        {"ts": MS0 + 10 * MIN, "min": 10.0, "avg": 12.0, "max": 14.0, "count": 5},
+    ]
+    assert hours == [
+        {"ts": MS0, "min": 0.0, "avg": 29.5, "max": 59.0, "count": 60},
+        {"ts": MS0 + 60 * MIN, "min": 60.0, "avg": 89.5, "max": 119.0, "count": 60},
+    ]
+    # A late reading in the first bucket and a duplicate that overwrites minute 1.
+    write(store, [(MS0 + 30_000, 100.0), (MS0 + MIN, 50.0)])
+    assert scalar(store, "SELECT dirty_from FROM sensor_latest") == MS0 + 30_000
+    assert rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3)) == 1
+    with store.session() as session:
+        first = queries.rollup_series(
+            session, "nd-01", "temperature", T0, T0 + timedelta(minutes=5)
+        )
+        hour = queries.rollup_series(
+            session, "nd-01", "temperature", T0, T0 + timedelta(hours=1), resolution=3600
+        )
+    assert first == [{"ts": MS0, "min": 0.0, "avg": 26.5, "max": 100.0, "count": 6}]
+    assert hour == [{"ts": MS0, "min": 0.0, "avg": 1919 / 61, "max": 100.0, "count": 61}]
+    assert rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3)) == 0  # nothing new
+
+
+def test_prune_keeps_rollups_and_the_recent_raw_readings(sqlite_store: Store) -> None:
+    store = sqlite_store
+    write(store, [(MS0 + m * MIN, 20.0) for m in range(180)])
+    rollup_all(store, raw_days=30, now=T0 + timedelta(hours=3))
+    # Raw kept one day: at 01:30 the next day, readings before 01:00 of day one go.
+    deleted = prune(
+        store, raw_days=1, rollup_days=730, now=T0 + timedelta(days=1, minutes=90), chunk=7
+    )
+    assert deleted == 60
+    assert scalar(store, "SELECT min(ts) FROM sensor_reading") == MS0 + 60 * MIN
+    assert scalar(store, "SELECT count(*) FROM sensor_rollup WHERE resolution = 300") == 36
+    # Roll-ups kept two days: all of them go on day four.
+    deleted = prune(store, raw_days=1, rollup_days=2, now=T0 + timedelta(days=4), chunk=7)
+    assert deleted == 120 + 36 + 3
+    assert scalar(store, "SELECT count(*) FROM sensor_rollup") == 0
+
+
+def test_pruning_does_not_stall_the_writer(sqlite_store: Store) -> None:
+    store = sqlite_store
+    old = [(MS0 + i * 1000, 1.0) for i in range(60_000)]
+    for start in range(0, len(old), 20_000):
+        write(store, old[start : start + 20_000])
+    now = T0 + timedelta(days=40)
+    latencies: list[float] = []
+
+    def ingest() -> None:
+        base = int(now.timestamp() * 1000)
+        for i in range(20):
+            started = time.perf_counter()
+            write(store, [(base + i * 100 + j, 2.0) for j in range(100)], key="humidity")
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.01)
+
+    writer = threading.Thread(target=ingest)
+    writer.start()
+    assert prune(store, raw_days=30, rollup_days=730, now=now, chunk=2000) == 60_000
+    writer.join()
+    assert len(latencies) == 20
+    assert scalar(store, "SELECT count(*) FROM sensor_reading") == 2000
+    assert max(latencies) < 1.0, latencies
