@@ -20,7 +20,7 @@ from fixtures_http import (
 )
 
 from coc.api.auth import TokenBook, digest
-from coc.store.models import Device
+from coc.store.models import Alert, Device
 from coc.timeutil import utcnow
 
 pytestmark = pytest.mark.timeout(60)
@@ -232,7 +232,7 @@ def test_public_health_indicators_and_openapi(commune):
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
 
 
-def test_devices_summary_and_alerts_placeholder(commune):
+def test_devices_summary_and_alerts(commune):
     store, url = commune
     with store.write() as s:
         s.add(
@@ -272,5 +272,29 @@ def test_devices_summary_and_alerts_placeholder(commune):
         "camera": {"online": 1, "offline": 1, "total": 2},
         "speaker": {"online": 1, "offline": 0, "total": 1},
     }
+    with store.write() as s:
+        s.add(
+            Alert(
+                rule_id="mn-high",
+                device_id="mn-01",
+                key="water_level",
+                severity="critical",
+                message="Mực nước sông Hồng vượt báo động 2",
+                value=9.6,
+                threshold=9.5,
+            )
+        )
+        s.add(
+            Alert(
+                rule_id="cam-off",
+                device_id="cam-02",
+                severity="warning",
+                status="cleared",
+                message="Camera chợ mất kết nối",
+            )
+        )
     alerts = requests.get(f"{url}/api/v1/alerts", headers=auth(), timeout=5).json()
-    assert alerts == {"orgUnit": "10237", "available": False, "alerts": []}
+    assert alerts["available"] is True
+    assert [(a["device_id"], a["severity"], a["value"]) for a in alerts["alerts"]] == [
+        ("mn-01", "critical", 9.6)
+    ]

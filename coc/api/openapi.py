@@ -188,7 +188,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
             },
             "/alerts": {
                 "get": {
-                    "summary": "Open alerts (available: false until the alert module exists).",
+                    "summary": "Open device and sensor alerts, most severe first.",
                     "security": secured,
                     "responses": {"200": _json(obj, "Alerts"), **_refusals(401)},
                 }
