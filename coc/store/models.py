@@ -278,3 +278,21 @@ class AuditLog(SQLModel, table=True):
     old_value: str | None = None
     new_value: str | None = None
     detail: str | None = None
+
+
+# ── auth (dashboard users) ──
+
+
+class User(SQLModel, table=True):
+    """A dashboard login; `password_version` changes on passwd/disable so old sessions end."""
+
+    __tablename__ = "app_user"
+    username: str = Field(primary_key=True, max_length=64)
+    name: str = ""
+    role: str = Field(default="viewer", max_length=16)  # viewer | clerk | admin
+    password_hash: str
+    password_version: int = 1
+    active: bool = True
+    last_login: datetime | None = _ts()
+    created_at: datetime = _now_ts()
+    updated_at: datetime = _now_ts(onupdate=True)

@@ -1,0 +1,91 @@
+"""Read-side helpers the pages share: current period, indicator rows, freshness.
+
+Thin wrappers over coc queries so layouts and callbacks stay a few lines long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from coc.config import Settings
+from coc.indicators.query import IndicatorRow, indicator_rows
+from coc.periods import parse_period
+from coc.store.db import Store
+from coc.store.models import ConnectorRun, DataValue, Device
+from coc.timeutil import as_utc, to_local, utcnow
+from dashboards import state
+
+
+def current_month(now: datetime | None = None) -> str:
+    local = to_local(now or utcnow())
+    return f"{local.year}{local.month:02d}"
+
+
+def period_param(params: dict[str, Any]) -> str:
+    """`?period=` when valid, else the current month."""
+    code = str(params.get("period") or "")
+    try:
+        return parse_period(code).code
+    except ValueError:
+        return current_month()
+
+
+def rows_for(period: str, lang: str) -> list[IndicatorRow]:
+    st = state.get()
+    with st.store.session() as session:
+        return indicator_rows(session, st.catalog, st.org_unit, period, lang)
+
+
+def last_updated() -> datetime | None:
+    st = state.get()
+    with st.store.session() as session:
+        value = session.scalar(
+            select(func.max(DataValue.last_updated)).where(DataValue.org_unit == st.org_unit)
+        )
+    return as_utc(value) if value else None
+
+
+@dataclass(frozen=True)
+class Staleness:
+    source: str
+    last_ok: datetime | None
+
+
+def stale_sources(store: Store, settings: Settings, now: datetime | None = None) -> list[Staleness]:
+    """Configured sources whose last good pull is older than stale_factor × their interval."""
+    now = now or utcnow()
+    factor = settings.dashboard.stale_factor
+    out: list[Staleness] = []
+    with store.session() as session:
+        for source in settings.sources:
+            if not source.enabled:
+                continue
+            last = session.scalar(
+                select(func.max(ConnectorRun.finished_at)).where(
+                    ConnectorRun.connector == source.name,
+                    ConnectorRun.status.in_(("ok", "partial")),
+                )
+            )
+            last = as_utc(last) if last else None
+            limit = timedelta(minutes=source.interval_minutes * factor)
+            if last is None or now - last > limit:
+                out.append(Staleness(source.name, last))
+    return out
+
+
+def device_counts() -> dict[str, tuple[int, int]]:
+    """(online, total) per device kind."""
+    st = state.get()
+    stmt = select(Device.kind, Device.online, func.count()).group_by(Device.kind, Device.online)
+    counts: dict[str, list[int]] = {}
+    with st.store.session() as session:
+        for kind, online, n in session.execute(stmt):
+            pair = counts.setdefault(kind, [0, 0])
+            pair[1] += n
+            if online:
+                pair[0] += n
+    return {k: (v[0], v[1]) for k, v in counts.items()}
