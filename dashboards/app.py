@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from dash import MATCH, Input, Output, State, dcc, html
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
+from coc.timeutil import utcnow
 from dashboards import state
 from dashboards.i18n import t
 
@@ -162,9 +165,14 @@ def export_frame(rows: list[dict], columns: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[c["name"] for c in columns])
 
 
-def create_app(store: Store, settings: Settings, catalog: Catalog) -> dash.Dash:
-    """The dashboard on a fresh Flask server; mount the API blueprint on `app.server`."""
-    state.set_state(state.AppState(store, settings, catalog))
+def create_app(
+    store: Store, settings: Settings, catalog: Catalog, clock: Callable[[], datetime] | None = None
+) -> dash.Dash:
+    """The dashboard on a fresh Flask server; mount the API blueprint on `app.server`.
+
+    `clock` fixes "now" (open dossiers are judged against it) for tests and benchmarks.
+    """
+    state.set_state(state.AppState(store, settings, catalog, clock or utcnow))
     server = flask.Flask("coc")
     server.secret_key = secret_key(settings)
     server.config.update(

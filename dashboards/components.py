@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Group, Scheme
 
 from coc import fmt
 from coc.indicators.query import IndicatorRow
@@ -13,6 +14,7 @@ from dashboards.figures import BAND_ICONS, band_key, sparkline_svg
 from dashboards.i18n import t
 
 MIN_REFRESH_S = 5
+NUMBER_FORMAT = Format(precision=1, scheme=Scheme.fixed, group=Group.yes).to_plotly_json()
 
 
 def status_word(band: str | None, lang: str) -> str:
@@ -75,10 +77,19 @@ def data_table(
     markdown: Sequence[str] = (),
     row_selectable: str | bool = False,
     style_data_conditional: list[dict[str, Any]] | None = None,
+    numeric: Sequence[str] = (),
 ) -> html.Div:
-    """A sortable, filterable table with Excel and CSV export of what is shown (server-side)."""
+    """A sortable, filterable table with Excel and CSV export of what is shown (server-side).
+
+    Numeric columns stay numbers (true sorting, numbers in the export) and are shown 1.234,5.
+    """
     cols = [
-        {"id": cid, "name": name, **({"presentation": "markdown"} if cid in markdown else {})}
+        {
+            "id": cid,
+            "name": name,
+            **({"presentation": "markdown"} if cid in markdown else {}),
+            **({"type": "numeric", "format": NUMBER_FORMAT} if cid in numeric else {}),
+        }
         for cid, name in columns
     ]
     return html.Div(
@@ -108,6 +119,7 @@ def data_table(
                 page_action="native",
                 page_size=page_size,
                 row_selectable=row_selectable,
+                locale_format={"decimal": ",", "group": "."} if lang == "vi" else {},
                 markdown_options={"link_target": "_self"},
                 style_table={"overflowX": "auto"},
                 style_cell={"textAlign": "left", "padding": "6px", "whiteSpace": "normal"},
@@ -154,3 +166,33 @@ def no_data(lang: str, detail: str | None = None) -> html.Div:
         [html.P(t("no_data", lang), className="no-data"), html.Small(detail or "")],
         className="no-data-box",
     )
+
+
+def live_callback(prefix: str, render: Callable[[dict[str, Any]], Any]) -> None:
+    """The one refresh callback of a live page: re-render the body on each Interval tick."""
+    from dash import Input, Output, State, callback
+
+    @callback(
+        Output(f"{prefix}-body", "children"),
+        Input(f"{prefix}-tick", "n_intervals"),
+        State(f"{prefix}-params", "data"),
+        prevent_initial_call=True,
+    )
+    def _refresh(_n: int, params: dict[str, Any] | None) -> Any:
+        return render(params or {})
+
+
+def kpi(label: str, value: str, id_: str | None = None) -> html.Div:
+    return html.Div(
+        [html.Div(value, className="kpi-value"), html.Div(label, className="kpi-label")],
+        className="kpi",
+        **({"id": id_} if id_ else {}),
+    )
+
+
+def card(title: str, *children: Any, id_: str | None = None) -> html.Div:
+    return html.Div([html.H3(title), *children], className="card", **({"id": id_} if id_ else {}))
+
+
+def graph(figure: Any, id_: str) -> dcc.Graph:
+    return dcc.Graph(figure=figure, id=id_, config={"displaylogo": False, "responsive": True})

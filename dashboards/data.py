@@ -21,7 +21,7 @@ from dashboards import state
 
 
 def current_month(now: datetime | None = None) -> str:
-    local = to_local(now or utcnow())
+    local = to_local(now or state.get().now())
     return f"{local.year}{local.month:02d}"
 
 
@@ -89,3 +89,40 @@ def device_counts() -> dict[str, tuple[int, int]]:
             if online:
                 pair[0] += n
     return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+@dataclass(frozen=True)
+class Alert:
+    text: str
+    since: datetime | None
+    level: str = "warning"
+
+
+def open_alerts(lang: str) -> list[Alert]:
+    """Open alerts from the sensors module; until it is merged, offline cameras and speakers."""
+    st = state.get()
+    try:  # wired after merge: coc.devices.queries.open_alerts (issue 4)
+        from coc.devices.queries import open_alerts as device_alerts
+    except ImportError:
+        device_alerts = None
+    with st.store.session() as session:
+        if device_alerts is not None:
+            return [_alert(a) for a in device_alerts(session)]
+        stmt = (
+            select(Device)
+            .where(Device.kind.in_(("camera", "speaker")), Device.online.is_(False))
+            .order_by(Device.device_id)
+        )
+        word = "mất kết nối" if lang == "vi" else "offline"
+        return [
+            Alert(f"{d.name}: {word}", as_utc(d.state_since) if d.state_since else None)
+            for d in session.scalars(stmt)
+        ]
+
+
+def _alert(item: Any) -> Alert:
+    """Shape whatever the sensors module returns (row or dict) into an Alert."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    text = get("message") or get("text") or f"{get('device_id', '')} {get('kind', '')}".strip()
+    since = get("opened_at") or get("since") or get("ts")
+    return Alert(str(text), as_utc(since) if isinstance(since, datetime) else None)

@@ -6,13 +6,16 @@ holder before the pages are imported and every layout and callback reads it at c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import flask
 
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
+from coc.timeutil import utcnow
 
 LANGS = ("vi", "en")
 LANG_COOKIE = "coc_lang"
@@ -23,6 +26,10 @@ class AppState:
     store: Store
     settings: Settings
     catalog: Catalog
+    clock: Callable[[], datetime] = field(default=utcnow)  # fixed in tests
+
+    def now(self) -> datetime:
+        return self.clock()
 
     @property
     def org_unit(self) -> str:

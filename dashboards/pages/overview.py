@@ -5,97 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import html
 
-from coc import fmt
-from coc.indicators.query import IndicatorRow
-from coc.periods import parse_period
-from dashboards import data, state
-from dashboards.components import live_page, tile
-from dashboards.i18n import PILLAR_ORDER, t
+from dashboards import state
+from dashboards.components import live_callback, live_page
+from dashboards.views.overview import render
 
 dash.register_page(__name__, path="/", name="Tổng quan", title="Tổng quan", order=0)
 P = "overview"
-
-
-def pillar_sections(rows: list[IndicatorRow], lang: str, links: bool = True) -> list[html.Section]:
-    """One section per pillar in the fixed order, tiles in catalog order."""
-    st = state.get()
-    sections = []
-    for pillar in PILLAR_ORDER:
-        items = [r for r in rows if r.pillar == pillar]
-        if not items:
-            continue
-        tiles = [
-            tile(
-                r,
-                lang,
-                st.catalog.get(r.code).decimals,
-                href=f"/chi-tieu/{r.code}" if links else None,
-            )
-            for r in items
-        ]
-        sections.append(
-            html.Section(
-                [
-                    html.H2(st.catalog.pillar_name(pillar, lang), className="pillar-title"),
-                    html.Div(tiles, className="tiles"),
-                ],
-                className="pillar",
-                id=f"pillar-{pillar}",
-            )
-        )
-    return sections
-
-
-def freshness(lang: str) -> list[Any]:
-    """Last-updated time and a warning line per stale source."""
-    out: list[Any] = [
-        html.Div(
-            f"{t('updated', lang)}: {fmt.moment(data.last_updated(), lang)}",
-            className="last-updated",
-            id="last-updated",
-        )
-    ]
-    st = state.get()
-    for item in data.stale_sources(st.store, st.settings):
-        text = (
-            t("stale", lang, source=item.source, when=fmt.moment(item.last_ok, lang))
-            if item.last_ok
-            else t("stale_never", lang, source=item.source)
-        )
-        out.append(html.Div(["⚠ ", text], className="stale-warning"))
-    return out
-
-
-def render(params: dict[str, Any]) -> Any:
-    lang = state.lang(params)
-    period = data.period_param(params)
-    rows = data.rows_for(period, lang)
-    return [
-        html.Div(
-            [
-                html.H1(
-                    f"{t('overview_heading', lang)} – {parse_period(period).label(lang)}",
-                    className="page-title",
-                ),
-                html.Div(freshness(lang), className="freshness"),
-            ],
-            className="page-head",
-        ),
-        *pillar_sections(rows, lang),
-    ]
 
 
 def layout(**kwargs: Any) -> html.Div:
     return live_page(P, render, dict(kwargs), state.get().settings.dashboard.refresh_s)
 
 
-@callback(
-    Output(f"{P}-body", "children"),
-    Input(f"{P}-tick", "n_intervals"),
-    State(f"{P}-params", "data"),
-    prevent_initial_call=True,
-)
-def refresh(_n: int, params: dict[str, Any]) -> Any:
-    return render(params or {})
+live_callback(P, render)
