@@ -172,7 +172,8 @@ def create_app(
 
     `clock` fixes "now" (open dossiers are judged against it) for tests and benchmarks.
     """
-    state.set_state(state.AppState(store, settings, catalog, clock or utcnow))
+    app_state = state.AppState(store, settings, catalog, clock or utcnow)
+    state.set_state(app_state)
     server = flask.Flask("coc")
     server.secret_key = secret_key(settings)
     server.config.update(
@@ -194,5 +195,6 @@ def create_app(
         update_title=None,
     )
     app.layout = _shell
+    app.coc_state = app_state  # type: ignore[attr-defined]  (tests re-select an app)
     _register_callbacks(app)
     return app

@@ -185,11 +185,51 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, web_catalog: Catalog)
 
 
 @pytest.fixture(scope="session")
-def web_app(seeded_store: Store, web_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory):
+def _shared_app(
+    seeded_store: Store, web_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
     from dashboards.app import create_app
 
     settings = make_settings(tmp_path_factory.mktemp("data"))
-    return create_app(seeded_store, settings, web_catalog)
+    return create_app(seeded_store, settings, web_catalog, clock=lambda: NOW)
+
+
+@pytest.fixture
+def web_app(_shared_app: Any) -> Any:
+    """The read-only app on the shared seeded store (do not write through it)."""
+    from dashboards import state
+
+    state.set_state(_shared_app.coc_state)
+    return _shared_app
+
+
+@pytest.fixture
+def fresh_app(tmp_path: Path, web_catalog: Catalog) -> Any:
+    """An app on its own freshly seeded store, for tests that write."""
+    from dashboards.app import create_app
+
+    store = Store.from_url(f"sqlite:///{tmp_path}/w.sqlite3").init()
+    seed(store, web_catalog)
+    add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
+    add_user(store, "xem", PASSWORD, "viewer", name="Người xem")
+    app = create_app(store, make_settings(tmp_path / "data"), web_catalog, clock=lambda: NOW)
+    yield app
+    store.dispose()
+
+
+ORIGIN = {"Origin": "http://localhost"}
+
+
+def login(client: Any, username: str, password: str = PASSWORD) -> Any:
+    """Log in through the real form: fetch the CSRF token, then post it with the password."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post(
+        "/login",
+        data={"csrf_token": token, "username": username, "password": password, "next": "/"},
+    )
 
 
 def render_page(client: Any, pathname: str, search: str = "") -> dict[str, Any]:
@@ -247,7 +287,7 @@ def texts(tree: Any) -> list[str]:
     return out
 
 
-def find(tree: Any, id_: str) -> dict[str, Any] | None:
+def find(tree: Any, id_: Any) -> dict[str, Any] | None:
     """The component with this id in a serialised tree."""
     if isinstance(tree, list):
         for item in tree:
