@@ -41,19 +41,38 @@ def value_text(value: float | None, unit: str, lang: str, decimals: int = 1) -> 
     return f"{text} {unit}" if unit else text
 
 
+def _actual(row: IndicatorRow, lang: str, decimals: int) -> Any:
+    """The big number; a unit other than % is set small so the number keeps its room."""
+    if row.actual is None or row.unit in ("", "%"):
+        return value_text(row.actual, row.unit, lang, decimals)
+    return [
+        fmt.number(row.actual, decimals, lang),
+        html.Span(f" {row.unit}", className="tile-unit"),
+    ]
+
+
 def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = None) -> html.Div:
     """One indicator: name, status, actual, target, completion % and a 12-month sparkline."""
     body = [
         html.Div(row.name, className="tile-name", title=row.code),
         status_badge(row.band, lang),
-        html.Div(value_text(row.actual, row.unit, lang, decimals), className="tile-actual"),
+        html.Div(_actual(row, lang, decimals), className="tile-actual"),
         html.Div(
             [
-                html.Span(f"{t('target', lang)}: "),
-                html.B(value_text(row.target, row.unit, lang, decimals)),
-                html.Span(" · "),
-                html.Span(f"{t('completion', lang)}: "),
-                html.B(fmt.percent(row.completion, lang), className="tile-completion"),
+                html.Div(
+                    [
+                        html.Span(f"{t('target', lang)}: "),
+                        html.B(value_text(row.target, row.unit, lang, decimals)),
+                    ],
+                    className="meta-target",
+                ),
+                html.Div(
+                    [
+                        html.Span(f"{t('completion', lang)}: "),
+                        html.B(fmt.percent(row.completion, lang), className="tile-completion"),
+                    ],
+                    className="meta-completion",
+                ),
             ],
             className="tile-meta",
         ),

@@ -20,14 +20,16 @@ def layout(**kwargs: Any) -> html.Div:
     if not access.has_role("clerk"):
         return login_needed(lang, "/nhap-lieu")
     codes = [{"label": label, "value": code} for code, label in entry.enterable_codes()]
+    chosen = kwargs.get("code") if kwargs.get("code") in {c["value"] for c in codes} else None
+    period = data.period_param(kwargs)
     form = html.Div(
         [
             html.Div(
                 [
-                    html.Label([t("indicator", lang), dcc.Dropdown(codes, None, id="entry-code",
+                    html.Label([t("indicator", lang), dcc.Dropdown(codes, chosen, id="entry-code",
                                                                   style={"minWidth": "420px"})]),
                     html.Label([t("period", lang), dcc.Input(id="entry-period", type="text",
-                                                            value=data.current_month())]),
+                                                            value=period)]),
                     html.Label([t("value", lang), dcc.Input(id="entry-value", type="text",
                                                            placeholder="1.234,5")]),
                     html.Label([t("comment", lang), dcc.Input(id="entry-comment", type="text")]),

@@ -150,8 +150,12 @@ def detail(code: str, params: dict[str, Any]) -> Any:
             data_table(f"chi-tiet-{code}", behind.columns, behind.rows, lang),
             id_="ind-rows",
         )
+    links: list[Any] = [html.A(t("back_to_list", lang), href="/chi-tieu")]
+    if ind.formula.get("type") == "element" and access.has_role("clerk"):
+        links += [" · ", html.A(t("entry_heading", lang), id="ind-enter",
+                                href=f"/nhap-lieu?code={code}&period={period}")]  # fmt: skip
     return [
-        html.A(t("back_to_list", lang), href="/chi-tieu"),
+        html.Div(links),
         html.H1(f"{ind.name(lang)} – {parse_period(period).label(lang)}", className="page-title",
                 id="ind-title"),
         html.Div([status_badge(row.band if row else None, lang)]),

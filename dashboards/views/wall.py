@@ -28,7 +28,7 @@ def ticker(lang: str) -> html.Div:
             f"{t('wall_alerts', lang)} ({len(alerts)}):   " + "   •   ".join(items),
             className="ticker-inner",
         ),
-        className="ticker",
+        className="ticker" if len(alerts) > 3 else "ticker static",
         id="wall-ticker",
     )
 
