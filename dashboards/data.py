@@ -15,7 +15,7 @@ from coc.config import Settings
 from coc.indicators.query import IndicatorRow, indicator_rows
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import ConnectorRun, DataValue, Device
+from coc.store.models import ConnectorRun, DataValue, Device, Target
 from coc.timeutil import as_utc, to_local, utcnow
 from dashboards import state
 
@@ -34,10 +34,29 @@ def period_param(params: dict[str, Any]) -> str:
         return current_month()
 
 
+_ROWS_CACHE: dict[tuple[Any, ...], list[IndicatorRow]] = {}
+_ROWS_CACHE_SIZE = 64
+
+
+def data_version(session: Any) -> tuple[Any, ...]:
+    """Changes whenever a data value or target is written: newest stamp and row counts."""
+    dv = session.execute(select(func.max(DataValue.last_updated), func.count(DataValue.id))).one()
+    tg = session.execute(select(func.max(Target.updated_at), func.count(Target.id))).one()
+    return (*dv, *tg)
+
+
 def rows_for(period: str, lang: str) -> list[IndicatorRow]:
+    """Indicator rows of a period, memoised until the data changes (pages share them)."""
     st = state.get()
     with st.store.session() as session:
-        return indicator_rows(session, st.catalog, st.org_unit, period, lang)
+        key = (id(st), st.org_unit, period, lang, data_version(session))
+        rows = _ROWS_CACHE.get(key)
+        if rows is None:
+            rows = indicator_rows(session, st.catalog, st.org_unit, period, lang)
+            if len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
+                _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
+            _ROWS_CACHE[key] = rows
+        return rows
 
 
 def last_updated() -> datetime | None:
