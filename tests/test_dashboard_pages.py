@@ -190,3 +190,33 @@ def test_all_pages_render_in_english(web_app):
         text = dump(render_page(client, path, "?lang=en&period=202611"))
         assert "Chưa có dữ liệu" not in text, path
     assert ORG == "10237"
+
+
+def test_sensor_zoom_requeries_finer_rollup(fresh_app):
+    base = int((NOW - timedelta(days=6)).timestamp() * 1000)
+    with fresh_app.coc_state.store.write() as session:
+        for i in range(6 * 24 * 12):  # every 5 minutes for 6 days
+            session.add(SensorReading(device_id="mn-01", key="water_level",
+                                      ts=base + i * 300_000, value=float(i % 7)))  # fmt: skip
+    client = fresh_app.server.test_client()
+    inputs = [
+        {
+            "id": "sensor-graph",
+            "property": "relayoutData",
+            "value": {
+                "xaxis.range[0]": "2026-11-19 00:00:00",
+                "xaxis.range[1]": "2026-11-19 12:00:00",
+            },
+        }
+    ]
+    state = [{"id": "sensors-series", "property": "value", "value": "mn-01|water_level"},
+             {"id": "sensors-range", "property": "value", "value": "7d"}]  # fmt: skip
+    response = call(client, "sensor-graph.figure", inputs, state)
+    figure = response.json["response"]["sensor-graph"]["figure"]
+    # 12 local hours at 5-minute resolution: 144 buckets, shown in local time
+    assert len(figure["data"][0]["x"]) == 144
+    assert figure["data"][0]["x"][0] == "2026-11-19T00:00:00"
+    assert figure["layout"]["title"]["text"] == "mn-01 – water_level (5m)"
+    page = render_page(client, "/cam-bien")
+    title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
+    assert title == "mn-01 – water_level (5m)"  # default span 24 h

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboards import state
 from dashboards.components import card, live_callback, live_page, refresh_seconds
@@ -62,3 +62,22 @@ live_callback(P, view.render)
 )
 def update_chart(choice: str | None, span: str, _n: int, lang: str) -> Any:
     return view.chart(choice, span or "1d", lang or "vi")
+
+
+@callback(
+    Output("sensor-graph", "figure"),
+    Input("sensor-graph", "relayoutData"),
+    State("sensors-series", "value"),
+    State("sensors-range", "value"),
+    prevent_initial_call=True,
+)
+def zoom(relayout: dict[str, Any] | None, choice: str | None, span: str | None) -> Any:
+    """Zooming re-queries the visible range, at 5-minute resolution once it is ≤ 2 days."""
+    window = view.zoomed(relayout)
+    if window is None:
+        return dash.no_update
+    fig = view.chart_figure(choice, *window)
+    if fig is None:
+        return dash.no_update
+    fig.update_layout(uirevision=f"{choice}|{span}")
+    return fig

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from dash import dcc, html
 
 from coc import fmt
+from coc.timeutil import VN_TZ, as_utc, to_local
 from dashboards import sensors, state
 from dashboards.components import card, data_table, no_data
 from dashboards.figures import sensor_chart
@@ -53,22 +54,44 @@ def series_options(items: list[sensors.Latest]) -> list[dict[str, str]]:
     return [{"label": f"{x.name} – {x.key}", "value": f"{x.device_id}|{x.key}"} for x in items]
 
 
-def chart(choice: str | None, span: str, lang: str) -> Any:
-    """The roll-up chart of one 'device|key' over the chosen span, ending now."""
+def chart_figure(choice: str | None, start: datetime, end: datetime) -> Any | None:
+    """The figure of one 'device|key' between two UTC times, or None without data.
+
+    The span picks the roll-up (5-minute up to 2 days, hourly beyond), so zooming in on the
+    chart asks for finer data. Times are shown in Vietnamese local time.
+    """
     if not choice or "|" not in choice:
-        return no_data(lang)
+        return None
     device_id, key = choice.split("|", 1)
-    st = state.get()
-    end = st.now()
-    start = end - RANGES.get(span, RANGES["1d"])
-    with st.store.session() as session:
+    with state.get().store.session() as session:
         times, values = sensors.series(session, device_id, key, start, end)
     if not times:
+        return None
+    local = [to_local(x).replace(tzinfo=None) for x in times]
+    title = f"{device_id} – {key} ({sensors.resolution(start, end)})"
+    return sensor_chart(local, values, title, "", sensors.thresholds(registry(), key))
+
+
+def chart(choice: str | None, span: str, lang: str) -> Any:
+    """The roll-up chart of one 'device|key' over the chosen span, ending now."""
+    end = state.get().now()
+    fig = chart_figure(choice, end - RANGES.get(span, RANGES["1d"]), end)
+    if fig is None:
         return no_data(lang)
-    fig = sensor_chart(
-        times, values, f"{device_id} – {key}", "", sensors.thresholds(registry(), key)
-    )
+    fig.update_layout(uirevision=f"{choice}|{span}")
     return dcc.Graph(figure=fig, id="sensor-graph", config={"displaylogo": False})
+
+
+def zoomed(relayout: dict[str, Any] | None) -> tuple[datetime, datetime] | None:
+    """The UTC range a user zoomed to on the chart (local times in relayoutData)."""
+    if not relayout or "xaxis.range[0]" not in relayout:
+        return None
+    try:
+        start = datetime.fromisoformat(str(relayout["xaxis.range[0]"])).replace(tzinfo=VN_TZ)
+        end = datetime.fromisoformat(str(relayout["xaxis.range[1]"])).replace(tzinfo=VN_TZ)
+    except ValueError:
+        return None
+    return (as_utc(start), as_utc(end)) if end > start else None
 
 
 def history(lang: str) -> html.Div:
