@@ -62,7 +62,7 @@ class DashboardSettings(Section):
     refresh_s: int = Field(60, description="Seconds between dashboard page refreshes (floor 5).")
     wall_interval_s: int = Field(30, description="Seconds each page shows in a wall playlist.")
     wall_pages: str = Field(
-        "tong-quan,thu-tuc,cam-bien", description="Default wall playlist (comma-separated)."
+        "tong-quan", description="Wall playlist when /wall has no ?pages= (comma-separated)."
     )
     stale_factor: float = Field(
         2.0, description="A source is stale after this many of its pull intervals."

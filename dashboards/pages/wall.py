@@ -29,7 +29,8 @@ SLUGS = {
 
 
 def playlist(params: dict[str, Any]) -> list[str]:
-    raw = str(params.get("pages") or "")
+    """?pages=, else dashboard.wall_pages; unknown names are skipped."""
+    raw = str(params.get("pages") or state.get().settings.dashboard.wall_pages)
     return [s for s in (p.strip() for p in raw.split(",")) if s in SLUGS] or ["tong-quan"]
 
 
