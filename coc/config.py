@@ -58,6 +58,17 @@ class HttpSettings(Section):
     session_hours: int = Field(8, description="Hours before a login session expires.")
 
 
+class DashboardSettings(Section):
+    refresh_s: int = Field(60, description="Seconds between dashboard page refreshes (floor 5).")
+    wall_interval_s: int = Field(30, description="Seconds each page shows in a wall playlist.")
+    wall_pages: str = Field(
+        "tong-quan", description="Wall playlist when /wall has no ?pages= (comma-separated)."
+    )
+    stale_factor: float = Field(
+        2.0, description="A source is stale after this many of its pull intervals."
+    )
+
+
 class MqttSettings(Section):
     url: str | None = Field(
         None, description="Broker URL mqtt://[user:pass@]host:port (COC_MQTT_URL); none = off."
@@ -205,6 +216,7 @@ class Settings(Section):
     commune: CommuneSettings = Field(default_factory=CommuneSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     mqtt: MqttSettings = Field(default_factory=MqttSettings)
     devices: DeviceSettings = Field(default_factory=DeviceSettings)
     sources: list[SourceSettings] = Field(default_factory=list)

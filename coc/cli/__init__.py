@@ -26,7 +26,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coc.cli import core, demo, devices, runtime, sources, sync
+    from coc.cli import core, demo, devices, runtime, sources, sync, users, web
 
     parser = _Parser(
         prog="coc",
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="site config file (or COC_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, core, runtime, sources, sync, devices):
+    for module in (demo, core, runtime, web, sources, sync, devices, users):
         module.register(sub)
     return parser
 
