@@ -12,7 +12,7 @@ from pathlib import Path
 
 from coc.cli.context import Context
 from coc.cli.core import default_months, prepare, refresh_periods
-from coc.cli.runtime import Services, start_web, start_worker_parts, wait_for_stop
+from coc.cli.runtime import Services, check_port_free, start_web, start_worker_parts, wait_for_stop
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
 from coc.indicators.engine import Engine
@@ -39,9 +39,9 @@ def _point_sources_at(ctx: Context, url: str) -> None:
         SourceSettings(
             name=name,
             kind=kind,
-            url=f"{url}/{name}",
+            url=url,
             auth="bearer",
-            token="demo-token",
+            token=DEMO_TOKEN,
             interval_minutes=5,
             timeout_s=10.0,
         )
@@ -92,6 +92,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"dữ liệu tại {Path(data)}",
         flush=True,
     )
+    check_port_free("127.0.0.1", ctx.settings.http.port)
     prepare(ctx)
     services = Services()
     try:
@@ -107,6 +108,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Màn hình trình chiếu: http://127.0.0.1:{http.port}/wall?kiosk=1", flush=True)
         print("Nhấn Ctrl-C để dừng.", flush=True)
         wait_for_stop()
+    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
+        pass
     finally:
         services.stop()
     print("Đã dừng demo.", flush=True)
