@@ -105,6 +105,7 @@ def render(params: dict[str, Any]) -> Any:
                     id_=f"devices-{kind}",
                 )
             )
+    dark = bool(params.get("wall"))
     labels = {k: t("kind_" + k, lang) for k in KINDS}
     labels |= {"online": t("online", lang), "offline": t("offline", lang)}
     points = [
@@ -114,6 +115,6 @@ def render(params: dict[str, Any]) -> Any:
     return [
         html.H1(t("nav_devices", lang), className="page-title"),
         *sections,
-        card(t("map", lang), graph(device_map(points, labels), "device-map"),
+        card(t("map", lang), graph(device_map(points, labels, dark=dark), "device-map"),
              html.Small(t("map_note", lang))),
     ]  # fmt: skip
