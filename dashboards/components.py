@@ -135,6 +135,7 @@ def data_table(
                 data=rows,
                 sort_action="native",
                 filter_action="native",
+                filter_options={"placeholder_text": t("filter", lang), "case": "insensitive"},
                 page_action="native",
                 page_size=page_size,
                 row_selectable=row_selectable,

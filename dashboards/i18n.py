@@ -41,6 +41,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "updated": ("Cập nhật lúc", "Updated at"),
     "all": ("Tất cả", "All"),
     "no_data": ("Chưa có dữ liệu", "No data yet"),
+    "filter": ("Lọc…", "Filter…"),
     "export_xlsx": ("Xuất Excel", "Export Excel"),
     "export_csv": ("Xuất CSV", "Export CSV"),
     "open": ("Xem", "Open"),

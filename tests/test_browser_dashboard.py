@@ -132,6 +132,7 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_selector("#entry-value", timeout=15_000)
+    page.wait_for_load_state("networkidle")  # Dash has registered its callbacks
     page.fill("#entry-value", "76,5")
     page.click("#entry-save")
     page.wait_for_selector("#entry-ok", timeout=15_000)
@@ -140,11 +141,13 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
 
     page.goto(f"{server_url}/chi-tieu/DINH_DANH_DIEN_TU?period=202611")
     page.wait_for_selector("#ind-actual", timeout=15_000)
+    page.wait_for_load_state("networkidle")
     assert page.locator("#ind-actual .kpi-value").inner_text() == "76,5%"
     assert page.locator("#ind-completion .kpi-value").inner_text() == "95,6%"
 
     page.goto(f"{server_url}/chi-tieu?period=202611")
     page.wait_for_selector("text=Xuất Excel", timeout=15_000)
+    page.wait_for_load_state("networkidle")
     with page.expect_download(timeout=15_000) as info:
         page.locator("button", has_text="Xuất Excel").first.click()
     target = tmp_path / info.value.suggested_filename
