@@ -82,18 +82,19 @@ def month_label(code: str) -> str:
 def series_chart(
     points: Sequence[tuple[str, float | None]],
     target: float | None,
-    title: str,
+    name: str,
     target_label: str,
     unit: str = "",
+    title: str = "",
 ) -> go.Figure:
-    """Monthly values as bars against a dashed target line."""
+    """Monthly values as a line against a dashed target line."""
     x = [month_label(p) for p, _ in points]
     fig = go.Figure(
         go.Scatter(
             x=x,
             y=[v for _, v in points],
             mode="lines+markers",
-            name=title,
+            name=name,
             line={"color": "#2c7fb8", "width": 3},
             connectgaps=False,
         )

@@ -163,3 +163,26 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
     assert rows["DINH_DANH_DIEN_TU"]["Hoàn thành (%)"] == 95.6
     shot(page, "indicators-1920x1080")
     assert page.coc_errors == []
+
+
+PAGES = {
+    "overview": "/?period=202611",
+    "indicator": "/chi-tieu/TTHC_DUNG_HAN?period=202611",
+    "tthc": "/thu-tuc?period=202611",
+    "documents": "/van-ban?period=202611",
+    "sensors": "/cam-bien",
+    "devices": "/thiet-bi",
+    "sync": "/dong-bo",
+    "wall-en": "/wall?kiosk=1&period=202611&lang=en",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_console_errors(page, server_url, name):
+    page.goto(server_url + PAGES[name])
+    page.wait_for_selector("#_pages_content > *", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    for graph in page.locator(".js-plotly-plot").all():
+        assert graph.locator(".main-svg").count() > 0  # every Plotly graph drew itself
+    shot(page, f"{name}-1920x1080")
+    assert page.coc_errors == []

@@ -70,7 +70,10 @@ def device_card(d: Device, uptime: float | None, lang: str) -> html.Div:
                 [html.Span("✔" if d.online else "✖", className="status-icon"), html.Span(word)],
                 className=f"status status-{'green' if d.online else 'red'}",
             ),
-            html.Div(f"{t('kind_' + d.kind, lang)} · {d.hamlet or ''}", className="tile-meta"),
+            html.Div(
+                " · ".join(x for x in (t("kind_" + d.kind, lang), d.hamlet) if x),
+                className="tile-meta",
+            ),  # fmt: skip
             html.Div(
                 f"{t('last_seen', lang)}: {fmt.moment(d.last_seen, lang)}", className="tile-meta"
             ),
