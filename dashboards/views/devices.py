@@ -73,7 +73,7 @@ def device_card(d: Device, uptime: float | None, lang: str) -> html.Div:
             html.Div(
                 " · ".join(x for x in (t("kind_" + d.kind, lang), d.hamlet) if x),
                 className="tile-meta",
-            ),  # fmt: skip
+            ),
             html.Div(
                 f"{t('last_seen', lang)}: {fmt.moment(d.last_seen, lang)}", className="tile-meta"
             ),
