@@ -46,13 +46,16 @@ def has_role(wanted: str) -> bool:
 
 
 def same_origin() -> bool:
-    """Origin (or else Referer) must name this host; browsers always send one on POST."""
+    """Origin (or else Referer) must name this host; browsers always send one on POST.
+
+    Only host:port is compared, so a TLS-terminating proxy (https outside, http inside)
+    that keeps the Host header still passes.
+    """
     req = flask.request
     source = req.headers.get("Origin") or req.headers.get("Referer")
     if not source:
         return False
-    parsed = urlparse(source)
-    return f"{parsed.scheme}://{parsed.netloc}" == req.host_url.rstrip("/")
+    return urlparse(source).netloc.lower() == req.host.lower()
 
 
 def write_denied(lang: str) -> str | None:

@@ -72,7 +72,9 @@ def _nav(lang: str) -> html.Header:
     account: list[Any]
     if user:
         account = [
-            html.Span(f"{t('logged_in_as', lang)} {user['name']} ({user['role']})"),
+            html.Span(
+                f"{t('logged_in_as', lang)} {user['name']} ({t('role_' + user['role'], lang)})"
+            ),
             html.A(t("logout", lang), href="/logout", className="nav-link", id="nav-logout"),
         ]
     else:

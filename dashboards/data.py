@@ -5,6 +5,7 @@ Thin wrappers over coc queries so layouts and callbacks stay a few lines long.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ def period_param(params: dict[str, Any]) -> str:
 
 _ROWS_CACHE: dict[tuple[Any, ...], list[IndicatorRow]] = {}
 _ROWS_CACHE_SIZE = 64
+_ROWS_LOCK = threading.Lock()
 
 
 def data_version(session: Any) -> tuple[Any, ...]:
@@ -53,9 +55,10 @@ def rows_for(period: str, lang: str) -> list[IndicatorRow]:
         rows = _ROWS_CACHE.get(key)
         if rows is None:
             rows = indicator_rows(session, st.catalog, st.org_unit, period, lang)
-            if len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
-                _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
-            _ROWS_CACHE[key] = rows
+            with _ROWS_LOCK:  # waitress serves callbacks from several threads
+                while len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
+                    _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
+                _ROWS_CACHE[key] = rows
         return rows
 
 

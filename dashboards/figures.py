@@ -82,18 +82,19 @@ def month_label(code: str) -> str:
 def series_chart(
     points: Sequence[tuple[str, float | None]],
     target: float | None,
-    title: str,
+    name: str,
     target_label: str,
     unit: str = "",
+    title: str = "",
 ) -> go.Figure:
-    """Monthly values as bars against a dashed target line."""
+    """Monthly values as a line against a dashed target line."""
     x = [month_label(p) for p, _ in points]
     fig = go.Figure(
         go.Scatter(
             x=x,
             y=[v for _, v in points],
             mode="lines+markers",
-            name=title,
+            name=name,
             line={"color": "#2c7fb8", "width": 3},
             connectgaps=False,
         )
@@ -176,39 +177,54 @@ def sensor_chart(
     return fig
 
 
-def scorecard_chart(groups: Sequence[tuple[str, float, float]], title: str) -> go.Figure:
-    """Decision 766 points per group as horizontal bars of points over the maximum."""
+def scorecard_chart(
+    groups: Sequence[tuple[str, float | None, float]], title: str, dark: bool = False
+) -> go.Figure:
+    """Decision 766 points per group as bars of points over the maximum ("—" if unknown)."""
     names = [g[0] for g in groups]
+    top = max((g[2] for g in groups), default=1.0)
+    labels = [
+        f"{'—' if g[1] is None else f'{g[1]:.1f}'.replace('.', ',')}/{g[2]:g}" for g in groups
+    ]
     fig = go.Figure(
         [
             go.Bar(
                 y=names,
                 x=[g[2] for g in groups],
                 orientation="h",
-                marker={"color": "#d9d9d9"},
+                marker={"color": "#5f6b7a" if dark else "#d9d9d9"},
                 name="max",
                 hoverinfo="skip",
             ),
             go.Bar(
                 y=names,
-                x=[g[1] for g in groups],
+                x=[g[1] or 0.0 for g in groups],
                 orientation="h",
                 marker={"color": "#2c7fb8"},
-                text=[f"{g[1]:.1f}/{g[2]:g}".replace(".", ",") for g in groups],
-                textposition="outside",
                 name="points",
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                y=names,
+                x=[g[2] for g in groups],
+                mode="text",
+                text=labels,
+                textposition="middle right",
+                textfont={"size": 20 if dark else 14},
+                hoverinfo="skip",
             ),
         ]
     )
     fig.update_layout(
         **{
-            **_base_layout(height=60 + 50 * len(groups)),
-            "margin": {"l": 260, "r": 60, "t": 40, "b": 30},
+            **_base_layout(dark, height=60 + 50 * len(groups)),
+            "margin": {"l": 430 if dark else 330, "r": 20, "t": 40 if title else 10, "b": 30},
         },
         title={"text": title},
         barmode="overlay",
         showlegend=False,
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "tickfont": {"size": 20 if dark else 14}},
+        xaxis={"range": [0, top * 1.25], "showgrid": False},
     )
     return fig
 
@@ -227,7 +243,9 @@ def _rings(geojson: dict[str, Any]) -> list[list[list[float]]]:
     return rings
 
 
-def device_map(devices: Sequence[dict[str, Any]], labels: dict[str, str]) -> go.Figure:
+def device_map(
+    devices: Sequence[dict[str, Any]], labels: dict[str, str], dark: bool = False
+) -> go.Figure:
     """Devices over the bundled commune boundary on plain lon/lat axes: no tiles, no internet.
 
     Each device dict: name, kind, lat, lon, online.
@@ -272,7 +290,7 @@ def device_map(devices: Sequence[dict[str, Any]], labels: dict[str, str]) -> go.
             )
     fig = go.Figure(traces)
     fig.update_layout(
-        **_base_layout(height=520),
+        **_base_layout(dark, height=520),
         xaxis={"title": "", "showgrid": False, "zeroline": False},
         yaxis={"title": "", "showgrid": False, "zeroline": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.08},

@@ -20,6 +20,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "logout": ("Đăng xuất", "Log out"),
     "logged_in_as": ("Đang đăng nhập:", "Logged in as:"),
     "other_lang": ("English", "Tiếng Việt"),
+    "role_viewer": ("người xem", "viewer"),
+    "role_clerk": ("công chức", "clerk"),
+    "role_admin": ("quản trị", "admin"),
     "not_found": ("Không tìm thấy trang", "Page not found"),
     # status words (shown with icon and colour)
     "status_green": ("Đạt", "On track"),
@@ -41,6 +44,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "updated": ("Cập nhật lúc", "Updated at"),
     "all": ("Tất cả", "All"),
     "no_data": ("Chưa có dữ liệu", "No data yet"),
+    "filter": ("Lọc…", "Filter…"),
     "export_xlsx": ("Xuất Excel", "Export Excel"),
     "export_csv": ("Xuất CSV", "Export CSV"),
     "open": ("Xem", "Open"),

@@ -36,7 +36,7 @@ def test_login_shows_user_and_clerk_links(web_app):
     response = login(client, "thuky")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     words = texts(client.get("/_dash-layout").json)
-    assert "Đang đăng nhập: Thư ký xã (clerk)" in words
+    assert "Đang đăng nhập: Thư ký xã (công chức)" in words
     assert "Nhập liệu" in words and "Đăng xuất" in words
     client.get("/logout")
     assert "Nhập liệu" not in texts(client.get("/_dash-layout").json)

@@ -120,6 +120,8 @@ def test_wall_rotation_moves_to_next_page(page, server_url):
     page.wait_for_selector("#tthc-total", timeout=15_000)
     assert page.locator("#wall-root").get_attribute("data-page") == "thu-tuc"
     assert page.locator("#tthc-total .kpi-value").inner_text() == "66,8"
+    page.wait_for_selector("#tthc-chart .main-svg", timeout=15_000)
+    assert "15,0/20" in page.locator("#tthc-chart").inner_text()
     shot(page, "wall-tthc-1920x1080")
     assert page.coc_errors == []
 
@@ -130,6 +132,7 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
     page.wait_for_selector("#entry-value", timeout=15_000)
+    page.wait_for_load_state("networkidle")  # Dash has registered its callbacks
     page.fill("#entry-value", "76,5")
     page.click("#entry-save")
     page.wait_for_selector("#entry-ok", timeout=15_000)
@@ -138,11 +141,13 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
 
     page.goto(f"{server_url}/chi-tieu/DINH_DANH_DIEN_TU?period=202611")
     page.wait_for_selector("#ind-actual", timeout=15_000)
+    page.wait_for_load_state("networkidle")
     assert page.locator("#ind-actual .kpi-value").inner_text() == "76,5%"
     assert page.locator("#ind-completion .kpi-value").inner_text() == "95,6%"
 
     page.goto(f"{server_url}/chi-tieu?period=202611")
     page.wait_for_selector("text=Xuất Excel", timeout=15_000)
+    page.wait_for_load_state("networkidle")
     with page.expect_download(timeout=15_000) as info:
         page.locator("button", has_text="Xuất Excel").first.click()
     target = tmp_path / info.value.suggested_filename
@@ -157,4 +162,27 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
     assert rows["DINH_DANH_DIEN_TU"]["Thực hiện"] == 76.5
     assert rows["DINH_DANH_DIEN_TU"]["Hoàn thành (%)"] == 95.6
     shot(page, "indicators-1920x1080")
+    assert page.coc_errors == []
+
+
+PAGES = {
+    "overview": "/?period=202611",
+    "indicator": "/chi-tieu/TTHC_DUNG_HAN?period=202611",
+    "tthc": "/thu-tuc?period=202611",
+    "documents": "/van-ban?period=202611",
+    "sensors": "/cam-bien",
+    "devices": "/thiet-bi",
+    "sync": "/dong-bo",
+    "wall-en": "/wall?kiosk=1&period=202611&lang=en",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_console_errors(page, server_url, name):
+    page.goto(server_url + PAGES[name])
+    page.wait_for_selector("#_pages_content > *", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    for graph in page.locator(".js-plotly-plot").all():
+        assert graph.locator(".main-svg").count() > 0  # every Plotly graph drew itself
+    shot(page, f"{name}-1920x1080")
     assert page.coc_errors == []

@@ -54,9 +54,12 @@ def test_sensor_chart_downsamples_and_draws_thresholds():
 
 
 def test_scorecard_chart_bars():
-    fig = figures.scorecard_chart([("Nhóm 2", 15.8, 20.0), ("Nhóm 3", 22.0, 22.0)], "766")
-    assert list(fig.data[0].x) == [20.0, 22.0]
-    assert list(fig.data[1].text) == ["15,8/20", "22,0/22"]
+    groups = [("1. Công khai", None, 18.0), ("2. Tiến độ", 15.8, 20.0), ("3. DVC", 22.0, 22.0)]
+    fig = figures.scorecard_chart(groups, "766")
+    assert list(fig.data[0].x) == [18.0, 20.0, 22.0]  # maximum per group
+    assert list(fig.data[1].x) == [0.0, 15.8, 22.0]  # points; unknown drawn as empty
+    assert list(fig.data[2].text) == ["—/18", "15,8/20", "22,0/22"]
+    assert fig.layout.xaxis.range == (0, 27.5)  # room for the labels
 
 
 def test_device_map_uses_bundled_boundary_and_no_tiles():

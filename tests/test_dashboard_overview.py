@@ -96,3 +96,21 @@ def test_refresh_interval_has_floor(web_app):
     assert find(page, "overview-tick")["props"]["interval"] == 5000
     page = render_page(web_app.server.test_client(), "/", "?period=202611&refresh=20")
     assert find(page, "overview-tick")["props"]["interval"] == 20000
+
+
+def test_wall_shows_stale_warning(seeded_store, web_catalog, tmp_path):
+    from coc.config import SourceSettings
+    from dashboards.app import create_app
+
+    settings = make_settings(tmp_path)
+    settings.sources = [
+        SourceSettings(name="documents", kind="documents", url="http://x", interval_minutes=15),
+        SourceSettings(name="tthc", kind="tthc", url="http://y", interval_minutes=15),
+    ]
+    app = create_app(seeded_store, settings, web_catalog, clock=lambda: NOW + timedelta(hours=1))
+    page = render_page(app.server.test_client(), "/wall", "?period=202611")
+    warnings = [w for w in texts(page) if w.startswith("Dữ liệu cũ")]
+    assert warnings == [
+        "Dữ liệu cũ: nguồn «documents» chưa cập nhật từ 10:00 20/11/2026",
+        "Dữ liệu cũ: nguồn «tthc» chưa từng cập nhật",
+    ]

@@ -220,3 +220,15 @@ def test_sensor_zoom_requeries_finer_rollup(fresh_app):
     page = render_page(client, "/cam-bien")
     title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
     assert title == "mn-01 – water_level (5m)"  # default span 24 h
+
+
+def test_online_share():
+    from dashboards.views.devices import online_share
+
+    start = NOW.replace(hour=0)
+    ten = start + timedelta(hours=10)
+    assert online_share(None, [], start, ten) is None
+    assert online_share(True, [], start, ten) == 100.0
+    events = [(start + timedelta(hours=2), False), (start + timedelta(hours=7), True)]
+    assert online_share(True, events, start, ten) == 50.0  # 0–2 h and 7–10 h online
+    assert online_share(False, events, start, ten) == 30.0

@@ -44,7 +44,7 @@ def next_url(params: dict[str, Any], pages: list[str], index: int) -> str:
 def render(params: dict[str, Any]) -> Any:
     pages = playlist(params)
     index = _index(params, len(pages))
-    return SLUGS[pages[index]](params)
+    return SLUGS[pages[index]]({**params, "wall": True})
 
 
 def _index(params: dict[str, Any], n: int) -> int:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dash import html
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coc import fmt
@@ -26,39 +26,63 @@ def day_bounds(now: datetime) -> tuple[datetime, datetime]:
     return as_utc(start), as_utc(start + timedelta(days=1))
 
 
-def uptime_today(session: Session, device: Device, now: datetime) -> float | None:
-    """Share of today (local) the device was online, from its state-change events."""
-    start, _ = day_bounds(now)
+def uptimes_today(
+    session: Session, devices: list[Device], now: datetime
+) -> dict[str, float | None]:
+    """Share of today (local) each device was online, from its state-change events.
+
+    Two queries for all devices: the last event before local midnight, and today's events.
+    """
     try:  # wired after merge: coc.devices.queries.uptime (issue 4)
         from coc.devices.queries import uptime
     except ImportError:
         uptime = None
     if uptime is not None:
-        return uptime(session, device.device_id, to_local(now).date())
-    before = session.scalars(
-        select(DeviceEvent)
-        .where(DeviceEvent.device_id == device.device_id, DeviceEvent.ts < start)
-        .order_by(DeviceEvent.ts.desc())
-        .limit(1)
-    ).first()
-    events = session.scalars(
-        select(DeviceEvent)
-        .where(DeviceEvent.device_id == device.device_id, DeviceEvent.ts >= start)
-        .order_by(DeviceEvent.ts)
-    ).all()
-    if before is None and not events:
+        day = to_local(now).date()
+        return {d.device_id: uptime(session, d.device_id, day) for d in devices}
+    start, _ = day_bounds(now)
+    last_before = (
+        select(DeviceEvent.device_id, func.max(DeviceEvent.ts).label("ts"))
+        .where(DeviceEvent.ts < start)
+        .group_by(DeviceEvent.device_id)
+        .subquery()
+    )
+    initial = dict(
+        session.execute(
+            select(DeviceEvent.device_id, DeviceEvent.online).join(
+                last_before,
+                (DeviceEvent.device_id == last_before.c.device_id)
+                & (DeviceEvent.ts == last_before.c.ts),
+            )
+        ).all()
+    )
+    events: dict[str, list[tuple[datetime, bool]]] = {}
+    stmt = select(DeviceEvent.device_id, DeviceEvent.ts, DeviceEvent.online).where(
+        DeviceEvent.ts >= start, DeviceEvent.ts <= now
+    )
+    for device_id, ts, online in session.execute(stmt.order_by(DeviceEvent.ts)):
+        events.setdefault(device_id, []).append((as_utc(ts), bool(online)))
+    return {
+        d.device_id: online_share(initial.get(d.device_id), events.get(d.device_id, []), start, now)
+        for d in devices
+    }
+
+
+def online_share(
+    initial: bool | None, events: list[tuple[datetime, bool]], start: datetime, now: datetime
+) -> float | None:
+    """Percent of [start, now] spent online, starting from `initial` (None: no history)."""
+    if initial is None and not events:
         return None
-    online = bool(before.online) if before else False
-    cursor, up = start, timedelta(0)
-    for event in events:
-        ts = as_utc(event.ts)
+    online, cursor, up = bool(initial), start, timedelta(0)
+    for ts, is_online in events:
         if online:
             up += ts - cursor
-        cursor, online = ts, bool(event.online)
+        cursor, online = ts, is_online
     if online:
         up += as_utc(now) - cursor
     total = as_utc(now) - start
-    return 100.0 * up / total if total > timedelta(0) else None
+    return 100.0 * (up / total) if total > timedelta(0) else None
 
 
 def device_card(d: Device, uptime: float | None, lang: str) -> html.Div:
@@ -70,7 +94,10 @@ def device_card(d: Device, uptime: float | None, lang: str) -> html.Div:
                 [html.Span("✔" if d.online else "✖", className="status-icon"), html.Span(word)],
                 className=f"status status-{'green' if d.online else 'red'}",
             ),
-            html.Div(f"{t('kind_' + d.kind, lang)} · {d.hamlet or ''}", className="tile-meta"),
+            html.Div(
+                " · ".join(x for x in (t("kind_" + d.kind, lang), d.hamlet) if x),
+                className="tile-meta",
+            ),
             html.Div(
                 f"{t('last_seen', lang)}: {fmt.moment(d.last_seen, lang)}", className="tile-meta"
             ),
@@ -87,7 +114,7 @@ def render(params: dict[str, Any]) -> Any:
     now = st.now()
     with st.store.session() as session:
         devices = list(session.scalars(select(Device).order_by(Device.kind, Device.device_id)))
-        uptimes = {d.device_id: uptime_today(session, d, now) for d in devices}
+        uptimes = uptimes_today(session, devices, now)
     if not devices:
         return [html.H1(t("nav_devices", lang), className="page-title"), no_data(lang)]
     sections = []
@@ -105,6 +132,7 @@ def render(params: dict[str, Any]) -> Any:
                     id_=f"devices-{kind}",
                 )
             )
+    dark = bool(params.get("wall"))
     labels = {k: t("kind_" + k, lang) for k in KINDS}
     labels |= {"online": t("online", lang), "offline": t("offline", lang)}
     points = [
@@ -114,6 +142,6 @@ def render(params: dict[str, Any]) -> Any:
     return [
         html.H1(t("nav_devices", lang), className="page-title"),
         *sections,
-        card(t("map", lang), graph(device_map(points, labels), "device-map"),
+        card(t("map", lang), graph(device_map(points, labels, dark=dark), "device-map"),
              html.Small(t("map_note", lang))),
     ]  # fmt: skip

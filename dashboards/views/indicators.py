@@ -127,7 +127,7 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         points = series(session, code, st.org_unit, first.code, last.code)
         behind = drill(session, code, st.org_unit, period, st.now(), lang, access.has_role("clerk"))
     unit = ind.unit
-    fig = series_chart(points, ind.target_for(last.year), t("series_title", lang),
+    fig = series_chart(points, ind.target_for(last.year), t("actual", lang),
                        t("target", lang), unit)  # fmt: skip
     formula = ind.formula_vi if lang == "vi" else ind.formula_en
     facts = [

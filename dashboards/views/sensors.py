@@ -54,7 +54,9 @@ def series_options(items: list[sensors.Latest]) -> list[dict[str, str]]:
     return [{"label": f"{x.name} – {x.key}", "value": f"{x.device_id}|{x.key}"} for x in items]
 
 
-def chart_figure(choice: str | None, start: datetime, end: datetime) -> Any | None:
+def chart_figure(
+    choice: str | None, start: datetime, end: datetime, dark: bool = False
+) -> Any | None:
     """The figure of one 'device|key' between two UTC times, or None without data.
 
     The span picks the roll-up (5-minute up to 2 days, hourly beyond), so zooming in on the
@@ -69,7 +71,7 @@ def chart_figure(choice: str | None, start: datetime, end: datetime) -> Any | No
         return None
     local = [to_local(x).replace(tzinfo=None) for x in times]
     title = f"{device_id} – {key} ({sensors.resolution(start, end)})"
-    return sensor_chart(local, values, title, "", sensors.thresholds(registry(), key))
+    return sensor_chart(local, values, title, "", sensors.thresholds(registry(), key), dark)
 
 
 def chart(choice: str | None, span: str, lang: str) -> Any:

@@ -35,7 +35,7 @@ def render(params: dict[str, Any]) -> Any:
     period = data.period_param(params)
     st = state.get()
     score = commune_scorecard(period, lang)
-    groups = [(f"{g.number}. {g.name}", g.points or 0.0, g.max_points) for g in score.groups]
+    groups = [(f"{g.number}. {g.name}", g.points, g.max_points) for g in score.groups]
     table_rows = [
         {
             "group": f"{g.number}. {g.name}",
@@ -63,7 +63,7 @@ def render(params: dict[str, Any]) -> Any:
         ),
         card(
             t("scorecard", lang),
-            graph(scorecard_chart(groups, ""), "tthc-chart"),
+            graph(scorecard_chart(groups, "", dark=bool(params.get("wall"))), "tthc-chart"),
             data_table(
                 "diem-766",
                 [("group", t("group", lang)), ("points", t("points", lang)),

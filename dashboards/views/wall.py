@@ -59,6 +59,7 @@ def wall_tiles(period: str, lang: str) -> html.Div:
 
 
 def render_overview(params: dict[str, Any]) -> Any:
+    """One header row (place, period, device counts, alerts, freshness), then the tiles."""
     lang = state.lang(params)
     period = data.period_param(params)
     st = state.get()
@@ -74,17 +75,13 @@ def render_overview(params: dict[str, Any]) -> Any:
                             f" · {now}",
                             className="wall-sub",
                         ),
-                    ]
+                    ],
+                    className="wall-title",
                 ),
-                html.Div(freshness(lang), className="freshness"),
-            ],
-            className="page-head",
-        ),
-        html.Div(
-            [
                 device_count("camera", "cameras_online", lang),
                 device_count("speaker", "speakers_online", lang),
                 ticker(lang),
+                html.Div(freshness(lang), className="freshness"),
             ],
             className="wall-bar",
         ),
