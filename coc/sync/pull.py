@@ -1,8 +1,10 @@
 """Province/district side: pull the feeds of configured communes, page by page.
 
 Each page is imported and rolled up before the next is asked for, and the commune's
-cursor (its own newest lastUpdated, less `pull_lag_s`) is saved after every page, so a
-province that restarts mid-pull resumes near where it stopped and re-reads only a little.
+cursor is saved after every page, so a province that restarts mid-pull resumes near where
+it stopped. The cursor is in the commune's own clock (its lastUpdated values and the HTTP
+Date of its answers), `pull_lag_s` behind: a value whose transaction committed after the
+read has a lastUpdated no older than that, so it is read next time, never skipped.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -68,13 +71,20 @@ def _newest(values: list[Any]) -> datetime | None:
     return max((s for s in stamps if s), default=None)
 
 
+def _server_time(response: requests.Response) -> datetime | None:
+    try:
+        return parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _get_page(
     http: requests.Session,
     url: str,
     params: dict[str, Any],
     policy: RetryPolicy,
     sleep: Callable[[float], None],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], datetime | None]:
     response = client.request(http, "GET", url, policy, sleep, params=params)
     if response.status_code in (401, 403):
         raise UpstreamError(f"xã từ chối mã truy cập (HTTP {response.status_code})")
@@ -86,7 +96,26 @@ def _get_page(
         raise UpstreamError("nguồn cấp dữ liệu của xã không phải JSON") from None
     if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
         raise UpstreamError("nguồn cấp dữ liệu của xã thiếu dataValues")
-    return body
+    return body, _server_time(response)
+
+
+def next_cursor(
+    since: datetime | None,
+    newest: datetime | None,
+    served: datetime | None,
+    last: bool,
+    lag: timedelta,
+) -> datetime | None:
+    """Where the next pull starts. After the last page every committed value has been seen,
+    so the commune's clock (HTTP Date) less the lag is safe; mid-pull, also no later than
+    the newest value seen. Without a Date header: the newest value less the lag."""
+    if served is not None:
+        cursor = served - lag if last or newest is None else min(served - lag, newest)
+    elif newest is not None:
+        cursor = newest - lag
+    else:
+        return since
+    return cursor if since is None or cursor > since else since
 
 
 def pull_commune(
@@ -122,13 +151,13 @@ def pull_commune(
     run_id = runs.start_run(store, name)
     try:
         while True:
-            body = _get_page(http, feed_url(link.url), params, policy, sleep)
+            body, served = _get_page(http, feed_url(link.url), params, policy, sleep)
             _import_page(store, catalog, hierarchy, link.code, body["dataValues"], result)
-            newest = _newest(body["dataValues"])
-            if newest and (since is None or newest - lag > since):
-                since = newest - lag
-                runs.set_watermark(store, name, since)
             token = body.get("next")
+            cursor = next_cursor(since, _newest(body["dataValues"]), served, not token, lag)
+            if cursor is not None and cursor != since:
+                since = cursor
+                runs.set_watermark(store, name, since)
             if not token:
                 break
             params = {"limit": p.pull_page_size, "next": token}
