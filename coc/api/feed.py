@@ -145,7 +145,7 @@ def register(
             body["dataValues"],
             source="upstream",
             default_org_unit=commune,
-            allowed=lambda ou: ou == commune,
+            allowed=lambda ou: ou == commune or ou in hierarchy.leaves_under(commune),
         )
         rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed})
         return _summary_response(summary.as_dict())
