@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -24,7 +24,7 @@ from coc.config import CommuneLink, Settings
 from coc.indicators.catalog import Catalog
 from coc.province.hierarchy import Hierarchy
 from coc.province.receive import import_values
-from coc.province.rollup import rollup
+from coc.province.rollup import rollup, rollup_all
 from coc.store.db import Store
 from coc.sync import client, runs
 from coc.sync.client import RetryPolicy, UpstreamError
@@ -45,6 +45,8 @@ class PullResult:
     deleted: int = 0
     conflicts: int = 0
     message: str | None = None
+    changed: set[tuple[str, str]] = field(default_factory=set)  # (indicator, period)
+    interrupted: bool = False  # the previous pull of this commune died mid-way
 
     def line(self) -> str:
         text = (
@@ -126,8 +128,10 @@ def pull_commune(
     *,
     http: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    defer_rollup: bool = False,
 ) -> PullResult:
-    """Pull one commune's feed from its saved cursor to the end."""
+    """Pull one commune's feed from its saved cursor to the end, then roll up what changed
+    (or leave that to the caller with `defer_rollup`, to roll up many communes at once)."""
     result = PullResult(link.code)
     if not link.url:
         result.status, result.message = "skipped", "không cấu hình url (xã chỉ gửi lên)"
@@ -148,6 +152,8 @@ def pull_commune(
     params: dict[str, Any] = {"limit": p.pull_page_size}
     if since:
         params["lastUpdated"] = iso_utc(since)
+    last = runs.last_run(store, name)
+    result.interrupted = last is not None and last.status == "running"
     run_id = runs.start_run(store, name)
     try:
         while True:
@@ -166,6 +172,10 @@ def pull_commune(
         log.error("pull of %s failed: %s", link.code, exc)
     if result.status == "ok" and result.conflicts:
         result.status = "partial"
+    if not defer_rollup and result.interrupted:
+        rollup_all(store, catalog, hierarchy)
+    elif not defer_rollup:
+        rollup(store, catalog, hierarchy, result.changed)
     runs.finish_run(
         store,
         run_id,
@@ -194,7 +204,7 @@ def _import_page(
         default_org_unit=code,
         allowed=lambda ou: ou == code,
     )
-    rollup(store, catalog, hierarchy, {(c, per) for c, _ou, per in summary.changed})
+    result.changed.update((c, per) for c, _ou, per in summary.changed)
     result.pages += 1
     result.received += len(values)
     result.imported += summary.imported
@@ -212,13 +222,20 @@ def pull_all(
     codes: list[str] | None = None,
     workers: int | None = None,
 ) -> list[PullResult]:
-    """Pull every configured commune (or the given codes), a few at a time."""
+    """Pull every configured commune (or the given codes), a few at a time, then roll up
+    once; after a pull that was killed mid-way, every aggregate is recomputed."""
     links = [c for c in settings.province.communes if codes is None or c.code in codes]
     size = max(1, workers or settings.province.pull_workers)
 
     def one(link: CommuneLink) -> PullResult:
         with requests.Session() as http:
-            return pull_commune(store, settings, catalog, link, http=http)
+            return pull_commune(store, settings, catalog, link, http=http, defer_rollup=True)
 
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="coc-pull") as pool:
-        return list(pool.map(one, links))
+        results = list(pool.map(one, links))
+    hierarchy = Hierarchy.from_settings(settings)
+    if any(r.interrupted for r in results):  # a pull died before its roll-up
+        rollup_all(store, catalog, hierarchy)
+    else:
+        rollup(store, catalog, hierarchy, set().union(*(r.changed for r in results)))
+    return results
