@@ -153,3 +153,40 @@ def test_health_reports_connectors_broker_and_sync(tmp_path):
     ]
     assert (body["sync"]["push"]["status"], body["sync"]["push"]["records"]) == ("ok", 7)
     assert body["status"] == "degraded"
+
+
+def test_sync_status_for_the_view(tmp_path):
+    from coc.sync import runs
+    from coc.sync.status import public_url, sync_status
+
+    assert public_url("https://user:secret@ioc.example:8443/api?x=1") == (
+        "https://ioc.example:8443/api"
+    )
+    store = new_store(tmp_path / "s.sqlite3")
+    links = [{"code": "10237", "name": "Xã Chương Dương", "url": "http://a:b@c.example"}]
+    settings = province_settings(links, upstream={"url": "https://u:p@hub.example"})
+    run_id = runs.start_run(store, runs.pull_name("10237"))
+    runs.finish_run(store, run_id, "ok", records=5, pages=1, message="10237: 5 giá trị")
+    info = sync_status(store, settings)
+    assert info["push"] == {
+        "configured": True,
+        "url": "https://hub.example",
+        "watermark": None,
+        "last_run": None,
+    }
+    pull = info["pulls"][0]
+    assert (pull["code"], pull["url"], pull["last_run"]["records"]) == (
+        "10237",
+        "http://c.example",
+        5,
+    )
+
+
+def test_health_is_503_when_the_database_is_down(tmp_path):
+    from coc.store.db import Store
+
+    dead = Store.from_url("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    with serve_coc(dead, commune_settings()) as (url, _):
+        r = requests.get(f"{url}/api/v1/health", timeout=10)
+    assert r.status_code == 503
+    assert (r.json()["status"], r.json()["database"]["status"]) == ("down", "down")

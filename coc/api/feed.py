@@ -21,6 +21,7 @@ from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
 
 MAX_POST_VALUES = 50000
+MAX_POST_BYTES = 32 * 2**20
 
 
 def cursor_key(settings: Settings) -> bytes:
@@ -134,6 +135,8 @@ def register(
             return refuse(401, "mã truy cập không hợp lệ")
         if not receiving:
             return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
+        if (request.content_length or 0) > MAX_POST_BYTES:
+            return refuse(413, f"nội dung quá lớn (tối đa {MAX_POST_BYTES // 2**20} MB)")
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
             return refuse(400, 'nội dung phải là JSON {"dataValues": [...]}')
