@@ -4,12 +4,12 @@ district mode each commune's last pull and cursor. Read-only; dashboards call th
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from coc.config import Settings
 from coc.store.db import Store
 from coc.store.models import ConnectorRun
 from coc.sync import runs
+from coc.sync.client import public_url
 from coc.timeutil import iso_utc
 
 
@@ -27,22 +27,15 @@ def _run(run: ConnectorRun | None) -> dict[str, Any] | None:
     }
 
 
-def public_url(url: str | None) -> str | None:
-    """The URL without user:password, safe to show."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+def _public(url: str | None) -> str | None:
+    return public_url(url) if url else None
 
 
 def sync_status(store: Store, settings: Settings) -> dict[str, Any]:
     """{"push": {...}, "pulls": [...]} with ISO UTC times (None where nothing ran yet)."""
     push = {
         "configured": bool(settings.upstream.url),
-        "url": public_url(settings.upstream.url),
+        "url": _public(settings.upstream.url),
         "watermark": iso_utc(runs.get_watermark(store, runs.PUSH)),
         "last_run": _run(runs.last_run(store, runs.PUSH)),
     }
@@ -54,7 +47,7 @@ def sync_status(store: Store, settings: Settings) -> dict[str, Any]:
                 {
                     "code": link.code,
                     "name": link.name,
-                    "url": public_url(link.url),
+                    "url": _public(link.url),
                     "cursor": iso_utc(runs.get_watermark(store, name)),
                     "last_run": _run(runs.last_run(store, name)),
                 }
