@@ -99,3 +99,106 @@ def _run(tmp_path, province: Store) -> None:
     ]
     # first received now, long after January ended: late; December is still in time
     assert [r.on_time for r in rows] == [1, 1, 1]
+
+
+SERVER = (
+    "import sys, logging; logging.disable(logging.INFO)\n"
+    "from werkzeug.serving import make_server\n"
+    "from coc.api import create_app\n"
+    "from coc.cli.context import Context\n"
+    "from coc.config import load_settings\n"
+    "c = Context(load_settings(sys.argv[1]))\n"
+    "app = create_app(c.store, c.settings, c.catalog)\n"
+    "make_server('127.0.0.1', int(sys.argv[2]), app, threaded=True).serve_forever()\n"
+)
+
+
+def test_two_province_processes_roll_up_consistently(tmp_path, pg_url):  # noqa: F811
+    """Two web processes on one PostgreSQL database receive two communes' pushes at the
+    same time; the incremental aggregates must equal a full recomputation."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+    import yaml
+
+    from coc.province.rollup import rollup_all
+
+    # own codes and root: the session database already holds the first test's communes
+    links = [{"code": "20001", "name": "Xã A"}, {"code": "20002", "name": "Xã B"}]
+    tokens = {"20001": "push-20001-aa11", "20002": "push-20002-bb22"}
+    config = tmp_path / "province.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "role": "province",
+                "commune": {"code": "02", "province_code": "02"},
+                "store": {"database_url": pg_url},
+                "province": {"communes": links, "push_tokens": tokens},
+            }
+        ),
+        encoding="utf-8",
+    )
+    ports, procs = [], []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    Store.from_url(pg_url).init().dispose()  # migrate once, before the two processes start
+    try:
+        for port in ports:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", SERVER, str(config), str(port)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        for port in ports:
+            for _ in range(200):
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.05)
+        results = {}
+        stores = {}
+        for code in tokens:  # Alembic set-up is not thread-safe: do it first
+            stores[code] = new_store(tmp_path / f"mp-{code}.sqlite3")
+            put_values(stores[code], year_of_values(code, codes=10))
+
+        def push(code: str, port: int) -> None:
+            store = stores[code]
+            s = commune_settings(
+                code,
+                upstream={
+                    "url": f"http://127.0.0.1:{port}",
+                    "token": tokens[code],
+                    "page_size": 10,
+                },
+            )
+            results[code] = push_once(store, s)
+
+        threads = [
+            threading.Thread(target=push, args=(c, p)) for c, p in zip(tokens, ports, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+    assert {c: r.status for c, r in results.items()} == {"20001": "ok", "20002": "ok"}
+    province = Store.from_url(pg_url)
+    try:
+        settings = province_settings(links, commune={"code": "02", "province_code": "02"})
+        assert rollup_all(province, load_test_catalog(), Hierarchy.from_settings(settings)) == 0
+        got = stored(province)
+        parts = [got[("TTHC_DUNG_HAN", c, "202607")] for c in tokens]
+        assert got[("TTHC_DUNG_HAN", "02", "202607")].numerator == sum(p.numerator for p in parts)
+    finally:
+        province.dispose()

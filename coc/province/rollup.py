@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, select, text, tuple_
 
 from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.province.hierarchy import Hierarchy
@@ -25,6 +25,7 @@ from coc.timeutil import utcnow
 
 ROLLUP = "rollup"
 KEYS = ["indicator_code", "org_unit", "period"]
+ROLLUP_LOCK = 0x0C0C_5901  # pg advisory lock id for roll-ups
 Row = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
 
@@ -83,6 +84,10 @@ def rollup(
     if not wanted or not communes:
         return 0
     with store.write_conn() as conn:
+        if conn.dialect.name == "postgresql":
+            # web workers in other processes roll up too: one at a time, each reading the
+            # commune values the others committed, so no aggregate misses a commune
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
         leaves = _leaf_rows(conn, communes, wanted)
         rows, gone = [], []
         for unit in hierarchy.aggregates:
