@@ -298,3 +298,13 @@ def test_devices_summary_and_alerts(commune):
     assert [(a["device_id"], a["severity"], a["value"]) for a in alerts["alerts"]] == [
         ("mn-01", "critical", 9.6)
     ]
+
+
+def test_unicode_digits_are_a_bad_query_not_a_crash(commune):
+    _store, url = commune
+    r = requests.get(
+        f"{url}/api/v1/dataValueSets", params={"limit": "²"}, headers=auth(), timeout=5
+    )
+    assert r.status_code == 400
+    y = requests.get(f"{url}/api/v1/indicators", params={"year": "２０２６"}, timeout=5)
+    assert y.status_code == 400 and "year" in y.json()["reason"]

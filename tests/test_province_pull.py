@@ -74,3 +74,21 @@ def test_pull_with_a_wrong_token_fails_and_keeps_the_cursor(tmp_path):
     assert "HTTP 401" in results[0].message
     assert runs.get_watermark(province, runs.pull_name("10237")) is None
     assert runs.last_run(province, runs.pull_name("10237")).status == "failed"
+
+
+def test_next_cursor_stays_behind_what_could_still_commit():
+    from datetime import UTC, datetime, timedelta
+
+    from coc.sync.pull import next_cursor
+
+    t = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+    lag = timedelta(minutes=2)
+    # last page: the commune's clock less the lag, even past the newest value seen
+    assert next_cursor(None, t - timedelta(days=1), t, True, lag) == t - lag
+    # mid-pull: never past the newest value seen (older pages may still be unread)
+    assert next_cursor(None, t - timedelta(days=1), t, False, lag) == t - timedelta(days=1)
+    # no Date header: the newest value less the lag
+    assert next_cursor(None, t, None, True, lag) == t - lag
+    # never backwards
+    assert next_cursor(t, t - timedelta(hours=1), None, True, lag) == t
+    assert next_cursor(t, None, None, True, lag) == t

@@ -179,3 +179,24 @@ def test_rollup_all_after_config_change(province):
     got = stored(store)
     assert got[("DAN_SO", "001", "202610")].deleted is True
     assert got[("DAN_SO", "01", "202610")].value == 400.0
+
+
+def test_a_district_pushes_for_its_own_communes_only(tmp_path):
+    store = new_store(tmp_path / "p.sqlite3")
+    s = _settings()
+    tokens = {**s.province.push_tokens, "001": "push-district-001-xyz"}
+    s = s.model_copy(update={"province": s.province.model_copy(update={"push_tokens": tokens})})
+    with serve_coc(store, s) as (url, _):
+        body = _push(
+            url,
+            "10237",
+            [
+                _dv("DAN_SO", "10237", "100"),
+                _dv("DAN_SO", "10238", "200"),
+                _dv("DAN_SO", "10239", "300"),  # not under district 001
+            ],
+            token="push-district-001-xyz",
+        ).json()
+    assert body["importCount"]["imported"] == 2
+    assert [c["indexes"] for c in body["conflicts"]] == [[2]]
+    assert stored(store)[("DAN_SO", "001", "202610")].value == 300.0

@@ -271,3 +271,12 @@ def test_unauthorised_upstream_fails_at_once(tmp_path):
         result = push_once(store, settings)
     assert result.status == "failed" and "HTTP 401" in result.message
     assert app.seen == {"POST": 1}
+
+
+def test_failure_messages_hide_credentials(tmp_path):
+    store, settings = _commune(tmp_path, "http://user:s3cret@127.0.0.1:9/?token=abc", max_retries=0)
+    put_values(store, year_of_values("10237", codes=1))
+    result = push_once(store, settings)
+    assert result.status == "failed"
+    assert "s3cret" not in result.message and "abc" not in result.message
+    assert "http://127.0.0.1:9/" in result.message

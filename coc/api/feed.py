@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from coc.api import cursor
 from coc.api.auth import TokenBook, bearer
@@ -21,6 +21,7 @@ from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
 
 MAX_POST_VALUES = 50000
+MAX_POST_BYTES = 32 * 2**20
 
 
 def cursor_key(settings: Settings) -> bytes:
@@ -63,10 +64,15 @@ def _filters(settings: Settings, key: bytes) -> dict[str, Any]:
                 raise BadQuery(str(exc)) from None
         state["ou"] = args.get("orgUnit") or None
     limit_text = args.get("limit", str(settings.feed.page_size))
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= settings.feed.max_page_size:
+    if not _digits(limit_text) or not 1 <= int(limit_text) <= settings.feed.max_page_size:
         raise BadQuery(f"limit phải là số nguyên từ 1 đến {settings.feed.max_page_size}")
     state["limit"] = int(limit_text)
     return state
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, and int() refuses it)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def _position(state: dict[str, Any]) -> Position | None:
@@ -134,24 +140,21 @@ def register(
             return refuse(401, "mã truy cập không hợp lệ")
         if not receiving:
             return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
+        if (request.content_length or 0) > MAX_POST_BYTES:
+            return refuse(413, f"nội dung quá lớn (tối đa {MAX_POST_BYTES // 2**20} MB)")
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
             return refuse(400, 'nội dung phải là JSON {"dataValues": [...]}')
         if len(body["dataValues"]) > MAX_POST_VALUES:
             return refuse(400, f"tối đa {MAX_POST_VALUES} giá trị mỗi lần gửi")
+        own = {commune, *hierarchy.leaves_under(commune)}
         summary = import_values(
             store,
             catalog,
             body["dataValues"],
             source="upstream",
             default_org_unit=commune,
-            allowed=lambda ou: ou == commune,
+            allowed=own.__contains__,
         )
         rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed})
-        return _summary_response(summary.as_dict())
-
-
-def _summary_response(body: dict[str, Any]) -> Response:
-    response = jsonify(body)
-    response.status_code = 200
-    return response
+        return jsonify(summary.as_dict())

@@ -13,7 +13,13 @@ GZIP_MIN_BYTES = 512
 
 def refuse(status: int, reason: str, **extra: Any) -> Response:
     """A 4xx with a JSON reason; 401 also names the expected scheme."""
-    codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}
+    codes = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        413: "too_large",
+    }
     body = {"error": codes.get(status, "error"), "reason": reason, **extra}
     response = jsonify(body)
     response.status_code = status

@@ -186,7 +186,7 @@ def register(
     @bp.get("/indicators")
     def indicators_view() -> Any:
         year_text = request.args.get("year", str(to_local(utcnow()).year))
-        if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        if not (year_text.isascii() and year_text.isdigit()) or not 2000 <= int(year_text) <= 2100:
             return refuse(400, "year phải là năm từ 2000 đến 2100")
         year = int(year_text)
         return jsonify({"year": year, "indicators": indicators(catalog, year)})

@@ -14,7 +14,8 @@ from coc.province.completeness import reporting
 from coc.province.hierarchy import Hierarchy, sync_org_units
 from coc.province.rollup import rollup_all
 from coc.sync.pull import pull_all
-from coc.sync.push import push_once, status_summary
+from coc.sync.push import push_once
+from coc.sync.status import sync_status
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,10 +46,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 0
     ctx = Context.from_args(args)
     if args.status:
-        info = status_summary(ctx.store)
-        run = info["last_run"]
-        print(f"Mốc đồng bộ (watermark): {info['watermark'] or 'chưa có'}")
-        print(f"Lần gần nhất: {run['message'] if run else 'chưa chạy'}")
+        info = sync_status(ctx.store, ctx.settings)
+        push = info["push"]
+        run = push["last_run"]
+        print(f"Cấp trên: {push['url'] or 'chưa cấu hình'}")
+        print(f"Mốc đồng bộ (watermark): {push['watermark'] or 'chưa có'}")
+        print(f"Lần gửi gần nhất: {run['message'] if run else 'chưa chạy'}")
+        for pull in info["pulls"]:
+            last = pull["last_run"]
+            print(f"Kéo {pull['code']} {pull['name']}: {last['message'] if last else 'chưa chạy'}")
         return 0
     if not ctx.settings.upstream.url:
         raise ConfigError("chưa cấu hình upstream.url (biến môi trường COC_UPSTREAM_URL)")

@@ -52,10 +52,14 @@ class Hierarchy:
         return [u.code for u in self.communes]
 
     def leaves_under(self, code: str) -> list[str]:
-        """Codes of the communes below `code` (all of them for the root)."""
+        """Codes of the communes below `code` (all of them for the root, none for a commune).
+
+        A district that pushes to a province (push token under the district's code) may
+        send the values of its own communes.
+        """
         if code == self.root.code:
             return self.commune_codes()
-        return [u.code for u in self.communes if u.parent == code]
+        return [u.code for u in self.communes if u.parent == code and u.code != code]
 
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)

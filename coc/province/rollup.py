@@ -11,17 +11,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from statistics import fmean
+from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, select, text, tuple_
 
 from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.province.hierarchy import Hierarchy
 from coc.province.receive import soft_delete
 from coc.store.db import Store
 from coc.store.models import DataValue
-from coc.store.upsert import upsert_rows
+from coc.store.upsert import bulk_upsert
+from coc.timeutil import utcnow
 
 ROLLUP = "rollup"
+KEYS = ["indicator_code", "org_unit", "period"]
+ROLLUP_LOCK = 0x0C0C_5901  # pg advisory lock id for roll-ups
 Row = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
 
@@ -80,6 +84,10 @@ def rollup(
     if not wanted or not communes:
         return 0
     with store.write_conn() as conn:
+        if conn.dialect.name == "postgresql":
+            # web workers in other processes roll up too: one at a time, each reading the
+            # commune values the others committed, so no aggregate misses a commune
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
         leaves = _leaf_rows(conn, communes, wanted)
         rows, gone = [], []
         for unit in hierarchy.aggregates:
@@ -102,16 +110,54 @@ def rollup(
                         "deleted": False,
                     }
                 )
-        result = upsert_rows(
-            conn,
-            DataValue,
-            rows,
-            ["indicator_code", "org_unit", "period"],
-            compare=["value", "numerator", "denominator", "deleted"],
-            touch="last_updated",
-        )
+        written = _write_changed(conn, rows)
         removed = _retire(conn, gone)
-    return result.inserted + result.updated + removed
+    return written + removed
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def _write_changed(conn: Any, rows: list[dict[str, Any]]) -> int:
+    """Write only the aggregates that changed, in one INSERT … ON CONFLICT executemany
+    (one UPDATE per row would make a 100-commune pull quadratic)."""
+    if not rows:
+        return 0
+    table = DataValue.__table__
+    keys = [(r["indicator_code"], r["org_unit"], r["period"]) for r in rows]
+    cols = tuple_(table.c.indicator_code, table.c.org_unit, table.c.period)
+    old: dict[tuple[str, str, str], Any] = {}
+    for start in range(0, len(keys), 400):
+        stmt = select(
+            table.c.indicator_code,
+            table.c.org_unit,
+            table.c.period,
+            table.c.value,
+            table.c.numerator,
+            table.c.denominator,
+            table.c.deleted,
+        ).where(cols.in_(keys[start : start + 400]))
+        for r in conn.execute(stmt):
+            old[(r.indicator_code, r.org_unit, r.period)] = r
+    now = utcnow()
+    changed = []
+    for key, row in zip(keys, rows, strict=True):
+        before = old.get(key)
+        if (
+            before is not None
+            and not before.deleted
+            and all(
+                _close(getattr(before, c), row[c]) for c in ("value", "numerator", "denominator")
+            )
+        ):
+            continue
+        changed.append({**row, "last_updated": now, "created_at": now})
+    update = ["value", "numerator", "denominator", "source", "deleted", "last_updated"]
+    bulk_upsert(conn, DataValue, changed, KEYS, update)
+    return len(changed)
 
 
 def _retire(conn: object, keys: list[tuple[str, str, str]]) -> int:

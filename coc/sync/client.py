@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -69,14 +70,18 @@ def request(
         if attempt == policy.max_retries:
             break
         wait = policy.delay(attempt, retry_after)
-        log.warning("%s %s: %s; thử lại sau %.2f giây", method, _safe(url), reason, wait)
+        log.warning("%s %s: %s; thử lại sau %.2f giây", method, public_url(url), reason, wait)
         sleep(wait)
-    raise UpstreamError(f"{_safe(url)}: {reason} sau {policy.max_retries + 1} lần thử")
+    raise UpstreamError(f"{public_url(url)}: {reason} sau {policy.max_retries + 1} lần thử")
 
 
-def _safe(url: str) -> str:
-    """The URL without a query string (a token may sit in a query)."""
-    return url.split("?", 1)[0]
+def public_url(url: str) -> str:
+    """The URL without user:password and query (either may hold a secret)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def auth_header(scheme: str, token: str | None) -> dict[str, str]:

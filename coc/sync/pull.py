@@ -1,8 +1,10 @@
 """Province/district side: pull the feeds of configured communes, page by page.
 
 Each page is imported and rolled up before the next is asked for, and the commune's
-cursor (its own newest lastUpdated, less `pull_lag_s`) is saved after every page, so a
-province that restarts mid-pull resumes near where it stopped and re-reads only a little.
+cursor is saved after every page, so a province that restarts mid-pull resumes near where
+it stopped. The cursor is in the commune's own clock (its lastUpdated values and the HTTP
+Date of its answers), `pull_lag_s` behind: a value whose transaction committed after the
+read has a lastUpdated no older than that, so it is read next time, never skipped.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -21,7 +24,7 @@ from coc.config import CommuneLink, Settings
 from coc.indicators.catalog import Catalog
 from coc.province.hierarchy import Hierarchy
 from coc.province.receive import import_values
-from coc.province.rollup import rollup
+from coc.province.rollup import rollup, rollup_all
 from coc.store.db import Store
 from coc.sync import client, runs
 from coc.sync.client import RetryPolicy, UpstreamError
@@ -42,6 +45,8 @@ class PullResult:
     deleted: int = 0
     conflicts: int = 0
     message: str | None = None
+    changed: set[tuple[str, str]] = field(default_factory=set)  # (indicator, period)
+    interrupted: bool = False  # the previous pull of this commune died mid-way
 
     def line(self) -> str:
         text = (
@@ -68,13 +73,20 @@ def _newest(values: list[Any]) -> datetime | None:
     return max((s for s in stamps if s), default=None)
 
 
+def _server_time(response: requests.Response) -> datetime | None:
+    try:
+        return parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _get_page(
     http: requests.Session,
     url: str,
     params: dict[str, Any],
     policy: RetryPolicy,
     sleep: Callable[[float], None],
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], datetime | None]:
     response = client.request(http, "GET", url, policy, sleep, params=params)
     if response.status_code in (401, 403):
         raise UpstreamError(f"xã từ chối mã truy cập (HTTP {response.status_code})")
@@ -86,7 +98,26 @@ def _get_page(
         raise UpstreamError("nguồn cấp dữ liệu của xã không phải JSON") from None
     if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
         raise UpstreamError("nguồn cấp dữ liệu của xã thiếu dataValues")
-    return body
+    return body, _server_time(response)
+
+
+def next_cursor(
+    since: datetime | None,
+    newest: datetime | None,
+    served: datetime | None,
+    last: bool,
+    lag: timedelta,
+) -> datetime | None:
+    """Where the next pull starts. After the last page every committed value has been seen,
+    so the commune's clock (HTTP Date) less the lag is safe; mid-pull, also no later than
+    the newest value seen. Without a Date header: the newest value less the lag."""
+    if served is not None:
+        cursor = served - lag if last or newest is None else min(served - lag, newest)
+    elif newest is not None:
+        cursor = newest - lag
+    else:
+        return since
+    return cursor if since is None or cursor > since else since
 
 
 def pull_commune(
@@ -97,8 +128,10 @@ def pull_commune(
     *,
     http: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    defer_rollup: bool = False,
 ) -> PullResult:
-    """Pull one commune's feed from its saved cursor to the end."""
+    """Pull one commune's feed from its saved cursor to the end, then roll up what changed
+    (or leave that to the caller with `defer_rollup`, to roll up many communes at once)."""
     result = PullResult(link.code)
     if not link.url:
         result.status, result.message = "skipped", "không cấu hình url (xã chỉ gửi lên)"
@@ -119,16 +152,18 @@ def pull_commune(
     params: dict[str, Any] = {"limit": p.pull_page_size}
     if since:
         params["lastUpdated"] = iso_utc(since)
+    last = runs.last_run(store, name)
+    result.interrupted = last is not None and last.status == "running"
     run_id = runs.start_run(store, name)
     try:
         while True:
-            body = _get_page(http, feed_url(link.url), params, policy, sleep)
+            body, served = _get_page(http, feed_url(link.url), params, policy, sleep)
             _import_page(store, catalog, hierarchy, link.code, body["dataValues"], result)
-            newest = _newest(body["dataValues"])
-            if newest and (since is None or newest - lag > since):
-                since = newest - lag
-                runs.set_watermark(store, name, since)
             token = body.get("next")
+            cursor = next_cursor(since, _newest(body["dataValues"]), served, not token, lag)
+            if cursor is not None and cursor != since:
+                since = cursor
+                runs.set_watermark(store, name, since)
             if not token:
                 break
             params = {"limit": p.pull_page_size, "next": token}
@@ -137,6 +172,10 @@ def pull_commune(
         log.error("pull of %s failed: %s", link.code, exc)
     if result.status == "ok" and result.conflicts:
         result.status = "partial"
+    if not defer_rollup and result.interrupted:
+        rollup_all(store, catalog, hierarchy)
+    elif not defer_rollup:
+        rollup(store, catalog, hierarchy, result.changed)
     runs.finish_run(
         store,
         run_id,
@@ -165,7 +204,7 @@ def _import_page(
         default_org_unit=code,
         allowed=lambda ou: ou == code,
     )
-    rollup(store, catalog, hierarchy, {(c, per) for c, _ou, per in summary.changed})
+    result.changed.update((c, per) for c, _ou, per in summary.changed)
     result.pages += 1
     result.received += len(values)
     result.imported += summary.imported
@@ -183,13 +222,20 @@ def pull_all(
     codes: list[str] | None = None,
     workers: int | None = None,
 ) -> list[PullResult]:
-    """Pull every configured commune (or the given codes), a few at a time."""
+    """Pull every configured commune (or the given codes), a few at a time, then roll up
+    once; after a pull that was killed mid-way, every aggregate is recomputed."""
     links = [c for c in settings.province.communes if codes is None or c.code in codes]
     size = max(1, workers or settings.province.pull_workers)
 
     def one(link: CommuneLink) -> PullResult:
         with requests.Session() as http:
-            return pull_commune(store, settings, catalog, link, http=http)
+            return pull_commune(store, settings, catalog, link, http=http, defer_rollup=True)
 
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="coc-pull") as pool:
-        return list(pool.map(one, links))
+        results = list(pool.map(one, links))
+    hierarchy = Hierarchy.from_settings(settings)
+    if any(r.interrupted for r in results):  # a pull died before its roll-up
+        rollup_all(store, catalog, hierarchy)
+    else:
+        rollup(store, catalog, hierarchy, set().union(*(r.changed for r in results)))
+    return results

@@ -23,7 +23,7 @@ from coc.store.db import Store
 from coc.sync import client, runs
 from coc.sync.client import RetryPolicy, UpstreamError
 from coc.sync.values import Position, page, to_wire
-from coc.timeutil import iso_utc, utcnow
+from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -191,22 +191,3 @@ def _count(result: PushResult, outcome: Outcome, sent: int) -> None:
     result.updated += outcome.counts["updated"]
     result.ignored += outcome.counts["ignored"]
     result.deleted += outcome.counts["deleted"]
-
-
-def status_summary(store: Store) -> dict[str, Any]:
-    """Last push and the watermark, for the sync status view and the CLI."""
-    run = runs.last_run(store, runs.PUSH)
-    mark = runs.get_watermark(store, runs.PUSH)
-    return {
-        "watermark": iso_utc(mark),
-        "last_run": None
-        if run is None
-        else {
-            "status": run.status,
-            "started_at": iso_utc(run.started_at),
-            "finished_at": iso_utc(run.finished_at),
-            "records": run.records,
-            "pages": run.pages,
-            "message": run.message,
-        },
-    }
