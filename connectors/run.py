@@ -27,7 +27,7 @@ from coc.periods import month_of, parse_period
 from coc.store.db import Store
 from coc.store.models import ConnectorCursor, ConnectorRun
 from coc.store.upsert import upsert_rows
-from coc.timeutil import utcnow
+from coc.timeutil import iso_utc, utcnow
 from connectors.http import Client, SourceError
 from connectors.streams import CONNECTORS, Cursor, PageError, Stream
 
@@ -65,6 +65,23 @@ class RunSummary:
         self.updated += page.updated
         self.unchanged += page.unchanged
         self.rejected += page.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for the API and logs)."""
+        return {
+            "connector": self.connector,
+            "status": self.status,
+            "started_at": iso_utc(self.started_at),
+            "finished_at": iso_utc(self.finished_at),
+            "pages": self.pages,
+            "records": self.records,
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": self.errors,
+            "message": self.message,
+        }
 
     def text_vi(self) -> str:
         state = {"ok": "thành công", "partial": "một phần", "failed": "thất bại"}.get(
