@@ -246,10 +246,17 @@ def pull(
             summary.status = "partial" if summary.pages else "failed"
             summary.message = str(exc)
             log.warning("%s", exc)
+        except Exception as exc:  # a bug or a database failure: record it, then raise
+            summary.status = "failed"
+            summary.message = f"lỗi nội bộ: {type(exc).__name__}: {exc}"[:500]
+            summary.finished_at = utcnow()
+            summary.errors = client.attempts.errors + 1
+            _finish_run(store, summary)
+            raise
         finally:
             client.close()
-            summary.errors = client.attempts.errors
-            summary.finished_at = utcnow()
+            summary.errors = max(summary.errors, client.attempts.errors)
+            summary.finished_at = summary.finished_at or utcnow()
         moment = now or utcnow()
         if source.kind == "tthc":  # open dossiers are judged against now
             months.add(month_of(moment).code)
