@@ -65,6 +65,6 @@ def test_pull_with_faults_into_postgres(pg_store: Store, tmp_path: Path) -> None
             return int(s.scalar(select(func.count()).select_from(model).where(*where)))
 
     assert count(Document) == 1054 - 98
-    assert count(Dossier) == 2042 - 209
+    assert count(Dossier) == 2042 - 211
     assert count(DataValue, DataValue.source == "reporting") == 476 - 53
-    assert count(Quarantine) == 98 + 28 + 209 + 53
+    assert count(Quarantine) == 98 + 28 + 211 + 53
