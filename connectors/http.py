@@ -89,7 +89,11 @@ class Client:
             self.attempts.requests += 1
             try:
                 response = self.session.get(url, params=params, timeout=self.source.timeout_s)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 last = f"lỗi mạng ({type(exc).__name__})"
                 self._wait(attempt, self.backoff(attempt))
                 continue

@@ -27,7 +27,7 @@ from coc.periods import month_of, parse_period
 from coc.store.db import Store
 from coc.store.models import ConnectorCursor, ConnectorRun
 from coc.store.upsert import upsert_rows
-from coc.timeutil import utcnow
+from coc.timeutil import iso_utc, utcnow
 from connectors.http import Client, SourceError
 from connectors.streams import CONNECTORS, Cursor, PageError, Stream
 
@@ -65,6 +65,23 @@ class RunSummary:
         self.updated += page.updated
         self.unchanged += page.unchanged
         self.rejected += page.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (for the API and logs)."""
+        return {
+            "connector": self.connector,
+            "status": self.status,
+            "started_at": iso_utc(self.started_at),
+            "finished_at": iso_utc(self.finished_at),
+            "pages": self.pages,
+            "records": self.records,
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": self.errors,
+            "message": self.message,
+        }
 
     def text_vi(self) -> str:
         state = {"ok": "thành công", "partial": "một phần", "failed": "thất bại"}.get(
@@ -229,10 +246,17 @@ def pull(
             summary.status = "partial" if summary.pages else "failed"
             summary.message = str(exc)
             log.warning("%s", exc)
+        except Exception as exc:  # a bug or a database failure: record it, then raise
+            summary.status = "failed"
+            summary.message = f"lỗi nội bộ: {type(exc).__name__}: {exc}"[:500]
+            summary.finished_at = utcnow()
+            summary.errors = client.attempts.errors + 1
+            _finish_run(store, summary)
+            raise
         finally:
             client.close()
-            summary.errors = client.attempts.errors
-            summary.finished_at = utcnow()
+            summary.errors = max(summary.errors, client.attempts.errors)
+            summary.finished_at = summary.finished_at or utcnow()
         moment = now or utcnow()
         if source.kind == "tthc":  # open dossiers are judged against now
             months.add(month_of(moment).code)

@@ -50,7 +50,7 @@ class Faults:
         names = {f.name: f for f in fields(self)}
         for key, value in values.items():
             if key not in names:
-                raise ValueError(f"unknown fault {key!r}")
+                raise ValueError(f"không có chế độ lỗi giả lập {key!r}")
             current = getattr(self, key)
             setattr(self, key, type(current)(value))
 

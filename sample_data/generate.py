@@ -629,6 +629,8 @@ def _dossier(rng: random.Random, received: datetime, number: int, t: float) -> d
     )
     extended = due + wait
     status, finished, returned = _outcome(rng, received, extended, t, len(supplements))
+    if supplements and supplements[-1][1] is None and status not in (3, 7):
+        status, finished, returned = 5, None, None  # waiting for the supplement
     for moment in (finished, returned):
         if moment:
             events.append(moment)
@@ -712,6 +714,9 @@ def _supplements(
 ) -> list[tuple[datetime, datetime | None]]:
     roll = rng.random()
     count = 2 if roll < 0.006 else (1 if roll < 0.04 else 0)
+    if not count and NOW - received < timedelta(days=6):
+        # the last week's dossiers: some still wait for the citizen's papers (status 5)
+        count = int(random.Random(f"{SEED}:{received:%Y%m%d%H%M%S}").random() < 0.12)
     out: list[tuple[datetime, datetime | None]] = []
     cursor = received
     for _ in range(count):

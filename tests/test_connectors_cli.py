@@ -35,12 +35,12 @@ def test_pull_quarantine_accept_and_reject(tmp_path: Path, capsys) -> None:
         config = write_config(tmp_path / "site.yaml", tmp_path, sim.url)
         assert main(["--config", str(config), "pull", "tthc", "--no-refresh"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("tthc: thành công — 9 trang, 2042 bản ghi: 1833 mới, 0 cập nhật")
-    assert "209 cách ly" in out
+    assert out.startswith("tthc: thành công — 9 trang, 2042 bản ghi: 1831 mới, 0 cập nhật")
+    assert "211 cách ly" in out
 
     assert main(["--config", str(config), "quarantine", "list", "--limit", "2"]) == 0
     listing = capsys.readouterr().out.splitlines()
-    assert len(listing) == 4 and listing[0].startswith("#209 ")
+    assert len(listing) == 4 and listing[0].startswith("#211 ")
 
     store = Store.from_url(sqlite_url(tmp_path))
     with store.session() as s:

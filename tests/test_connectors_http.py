@@ -114,3 +114,15 @@ def test_equal_timestamps_across_page_boundaries_are_never_skipped(tmp_path: Pat
     assert (second.records, second.imported, second.unchanged) == (2, 2, 0)
     with store.session() as s:
         assert sorted(s.scalars(select(Document.doc_id))) == [f"VB-{c}" for c in "abcdefg"]
+
+
+def test_an_internal_failure_is_recorded_on_the_run_and_raised(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    with start_source_simulator(SAMPLE_DIR) as sim:
+        settings = settings_for(sim.url, tmp_path)
+        with pytest.raises(ValueError, match="needs the indicator catalog"):
+            pull(store, settings, None, "reporting", refresh=False)
+    with store.session() as s:
+        run = s.scalars(select(ConnectorRun)).one()
+    assert run.status == "failed" and run.finished_at is not None
+    assert run.message == "lỗi nội bộ: ValueError: the reporting stream needs the indicator catalog"

@@ -152,3 +152,29 @@ def test_unreadable_files_fail_with_one_clear_line(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(ImportError_, match=r"không đọc được tệp Excel hong\.xlsx"):
         import_file(store, catalog(), broken, "10237", ACTOR)
+
+
+def test_accepting_a_corrected_row_from_quarantine(tmp_path: Path) -> None:
+    from coc.errors import ValidationError
+    from coc.ingest.resolve import accept, reject
+
+    store, cat = make_store(tmp_path), catalog()
+    path = tmp_path / "so-lieu.csv"
+    path.write_text("code,period,value\nSO_TRUONG,202611,sáu\nSO_HO,202611,16300\n")
+    import_file(store, cat, path, "10237", ACTOR)
+    (item,) = _rows(store, Quarantine)
+    assert (item.context, item.reason) == ("dòng 2", "giá trị không phải số: 'sáu'")
+    with pytest.raises(ValidationError, match="bản ghi vẫn không hợp lệ: giá trị không phải số"):
+        accept(store, cat, item.id, "thongke", "10237")
+    fixed = {"code": "SO_TRUONG", "period": "202611", "value": 6}
+    written = accept(store, cat, item.id, "thongke", "10237", payload=fixed, note="sửa chữ")
+    assert (written.imported, written.rejected) == (1, 0)
+    value = _rows(store, DataValue, DataValue.indicator_code == "SO_TRUONG")[0]
+    assert (value.value, value.source) == (6.0, "import")
+    entries = [(a.action, a.entity, a.new_value, a.detail) for a in _rows(store, AuditLog)]
+    assert entries[-2:] == [
+        ("create", "data_value", "6.0", "import"),
+        ("accept", "quarantine", "accepted", "sửa chữ"),
+    ]
+    with pytest.raises(ValidationError, match="đã được xử lý"):
+        reject(store, item.id, "thongke")

@@ -178,6 +178,15 @@ def _simulate_subparsers(sub: argparse._SubParsersAction) -> argparse._SubParser
         parser._coc_sub = parser.add_subparsers(  # type: ignore[attr-defined]
             dest="simulate_command", metavar="WHAT"
         )
+    if not hasattr(parser, "_coc_sub"):  # created without the shared attribute
+        actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        parser._coc_sub = (
+            actions[0]
+            if actions
+            else parser.add_subparsers(  # type: ignore[attr-defined]
+                dest="simulate_command", metavar="WHAT"
+            )
+        )
     return parser._coc_sub  # type: ignore[attr-defined,no-any-return]
 
 
