@@ -12,7 +12,14 @@ from pathlib import Path
 
 from coc.cli.context import Context
 from coc.cli.core import default_months, prepare, refresh_periods
-from coc.cli.runtime import Services, check_port_free, start_web, start_worker_parts, wait_for_stop
+from coc.cli.runtime import (
+    Services,
+    check_port_free,
+    install_stop_signals,
+    start_web,
+    start_worker_parts,
+    wait_for_stop,
+)
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
 from coc.indicators.engine import Engine
@@ -78,6 +85,7 @@ def start_devices(ctx: Context, services: Services, rate: float) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    install_stop_signals()
     ctx = Context.from_args(args)
     if args.data_dir:
         ctx.settings.store.data_dir = args.data_dir

@@ -138,12 +138,22 @@ def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
     return server
 
 
+def install_stop_signals() -> None:
+    """Ctrl-C and SIGTERM both stop cleanly, even when started with SIGINT ignored
+    (as a background job of a script is)."""
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+
 def wait_for_stop() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    """Block until Ctrl-C or SIGTERM (raised as KeyboardInterrupt by the handlers)."""
+    forever = threading.Event()
     try:
-        while not stop.wait(1.0):
+        while not forever.wait(1.0):
             pass
     except KeyboardInterrupt:
         pass
@@ -151,6 +161,7 @@ def wait_for_stop() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
+    install_stop_signals()
     http = ctx.settings.http
     check_port_free(http.host, http.port)
     prepare(ctx)
@@ -169,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    install_stop_signals()
     ctx = Context.from_args(args)
     prepare(ctx)
     services = Services()
