@@ -25,9 +25,13 @@ class Section(BaseModel):
 
 
 class CommuneSettings(Section):
-    code: str = Field("10237", description="Commune code (5 digits, Decision 19/2025/QĐ-TTg).")
+    code: str = Field(
+        "10237",
+        pattern=r"^\d{5}$",
+        description="Commune code (5 digits, Decision 19/2025/QĐ-TTg).",
+    )
     name: str = Field("Xã Chương Dương", description="Commune name in Vietnamese.")
-    province_code: str = Field("01", description="Province code (2 digits).")
+    province_code: str = Field("01", pattern=r"^\d{2}$", description="Province code (2 digits).")
     province_name: str = Field("Thành phố Hà Nội", description="Province name in Vietnamese.")
     district_code: str | None = Field(
         None, description="Optional district code where a district-era IOC still runs."
@@ -317,7 +321,35 @@ def load_settings(
     except PydanticValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"cấu hình không hợp lệ ở '{where}': {err['msg']}") from None
+        raise ConfigError(f"cấu hình không hợp lệ ở '{where}': {_reason_vi(err)}") from None
+
+
+_REASONS_VI = {
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "float_type": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "string_type": "phải là chuỗi ký tự",
+    "list_type": "phải là danh sách",
+    "dict_type": "phải là bảng khóa: giá trị",
+    "model_type": "phải là bảng khóa: giá trị",
+    "extra_forbidden": "không có thiết lập này (xem: coc settings)",
+    "missing": "thiếu giá trị bắt buộc",
+    "string_pattern_mismatch": "sai định dạng",
+}
+
+
+def _reason_vi(err: Any) -> str:
+    """Pydantic's reason in Vietnamese, for the one-line error users see."""
+    kind = err.get("type", "")
+    if kind == "literal_error":
+        expected = (err.get("ctx") or {}).get("expected", "")
+        return f"phải là một trong: {expected}".replace("'", "").replace(" or ", " hoặc ")
+    if kind == "string_pattern_mismatch" and err["loc"][-1:] == ("code",):
+        return "mã đơn vị hành chính phải gồm đúng các chữ số quy định"
+    return _REASONS_VI.get(kind, err.get("msg", "không hợp lệ"))
 
 
 def settings_reference() -> list[tuple[str, str, str]]:

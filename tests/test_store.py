@@ -125,7 +125,8 @@ def test_wal_mode_and_busy_timeout(sqlite_store: Store) -> None:
 
 
 def test_backup_is_consistent_while_writing(sqlite_store: Store, tmp_path: Path) -> None:
-    stop = threading.Event()
+    stop, warmed = threading.Event(), threading.Event()
+    written: list[int] = []
 
     def writer() -> None:
         n = 0
@@ -135,17 +136,24 @@ def test_backup_is_consistent_while_writing(sqlite_store: Store, tmp_path: Path)
                     conn, DataValue, [_dv("DAN_SO", n, f"2026{(n % 12) + 1:02d}")], KEYS, COMPARE
                 )
             n += 1
+            written.append(n)
+            if n == 24:
+                warmed.set()
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
+        assert warmed.wait(30)
         target = backup(sqlite_store, tmp_path / "bk" / "copy.sqlite3")
+        during = len(written)
     finally:
         stop.set()
         thread.join()
+    assert len(written) >= during >= 24  # the writer kept committing around the backup
     conn = sqlite3.connect(target)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert conn.execute("SELECT count(*) FROM data_value").fetchone()[0] >= 0
+    # every one of the 12 monthly keys had been written before the copy began
+    assert conn.execute("SELECT count(*) FROM data_value").fetchone()[0] == 12
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None
     conn.close()
 
@@ -196,3 +204,12 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
     store.dispose()
+
+
+def test_backup_to_unwritable_place_is_a_clear_error(sqlite_store: Store) -> None:
+    import pytest
+
+    from coc.errors import CocError
+
+    with pytest.raises(CocError, match="không sao lưu được"):
+        backup(sqlite_store, "/proc/coc-backup.sqlite3")

@@ -110,7 +110,7 @@ def check_port_free(host: str, port: int) -> None:
         except OSError as exc:
             raise CocError(
                 f"cổng {host}:{port} đang được dùng hoặc không mở được ({exc.strerror}); "
-                "chọn cổng khác bằng --port hoặc COC_HTTP_PORT"
+                "chọn cổng khác (http.port hoặc COC_HTTP_PORT; coc demo --port)"
             ) from None
 
 
