@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from coc.errors import ConfigError
@@ -27,8 +27,9 @@ class Section(BaseModel):
 class CommuneSettings(Section):
     code: str = Field(
         "10237",
-        pattern=r"^\d{5}$",
-        description="Commune code (5 digits, Decision 19/2025/QĐ-TTg).",
+        pattern=r"^\d{2,5}$",
+        description="Own org-unit code: commune 5 digits (Decision 19/2025/QĐ-TTg); "
+        "in province/district mode the province (2) or district (3) code.",
     )
     name: str = Field("Xã Chương Dương", description="Commune name in Vietnamese.")
     province_code: str = Field("01", pattern=r"^\d{2}$", description="Province code (2 digits).")
@@ -232,6 +233,15 @@ class Settings(Section):
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
     )
 
+    @model_validator(mode="after")
+    def _code_fits_role(self) -> Settings:
+        digits = {"commune": 5, "district": 3, "province": 2}[self.role]
+        if len(self.commune.code) != digits:
+            raise ValueError(
+                f"mã đơn vị ở chế độ {self.role} phải có {digits} chữ số: {self.commune.code!r}"
+            )
+        return self
+
     @property
     def data_path(self) -> Path:
         return Path(self.store.data_dir).expanduser().resolve()
@@ -320,7 +330,7 @@ def load_settings(
         return Settings.model_validate(data)
     except PydanticValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
+        where = ".".join(str(p) for p in err["loc"]) or "commune.code"
         raise ConfigError(f"cấu hình không hợp lệ ở '{where}': {_reason_vi(err)}") from None
 
 
@@ -349,6 +359,8 @@ def _reason_vi(err: Any) -> str:
         return f"phải là một trong: {expected}".replace("'", "").replace(" or ", " hoặc ")
     if kind == "string_pattern_mismatch" and err["loc"][-1:] == ("code",):
         return "mã đơn vị hành chính phải gồm đúng các chữ số quy định"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err.get("msg", "không hợp lệ")))
     return _REASONS_VI.get(kind, err.get("msg", "không hợp lệ"))
 
 
