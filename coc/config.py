@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from coc.errors import ConfigError
@@ -25,9 +25,14 @@ class Section(BaseModel):
 
 
 class CommuneSettings(Section):
-    code: str = Field("10237", description="Commune code (5 digits, Decision 19/2025/QĐ-TTg).")
+    code: str = Field(
+        "10237",
+        pattern=r"^\d{2,5}$",
+        description="Own org-unit code: commune 5 digits (Decision 19/2025/QĐ-TTg); "
+        "in province/district mode the province (2) or district (3) code.",
+    )
     name: str = Field("Xã Chương Dương", description="Commune name in Vietnamese.")
-    province_code: str = Field("01", description="Province code (2 digits).")
+    province_code: str = Field("01", pattern=r"^\d{2}$", description="Province code (2 digits).")
     province_name: str = Field("Thành phố Hà Nội", description="Province name in Vietnamese.")
     district_code: str | None = Field(
         None, description="Optional district code where a district-era IOC still runs."
@@ -56,6 +61,17 @@ class HttpSettings(Section):
         None, description="Session signing key; generated into the data folder when unset."
     )
     session_hours: int = Field(8, description="Hours before a login session expires.")
+
+
+class DashboardSettings(Section):
+    refresh_s: int = Field(60, description="Seconds between dashboard page refreshes (floor 5).")
+    wall_interval_s: int = Field(30, description="Seconds each page shows in a wall playlist.")
+    wall_pages: str = Field(
+        "tong-quan", description="Wall playlist when /wall has no ?pages= (comma-separated)."
+    )
+    stale_factor: float = Field(
+        2.0, description="A source is stale after this many of its pull intervals."
+    )
 
 
 class MqttSettings(Section):
@@ -118,6 +134,8 @@ class SourceSettings(Section):
     page_size: int = Field(100, description="Records per page requested.")
     timeout_s: float = Field(20.0, description="HTTP timeout per request in seconds.")
     max_retries: int = Field(5, description="Retries on network errors, 5xx and 429.")
+    backoff_s: float = Field(1.0, description="First retry wait in seconds; doubles each retry.")
+    backoff_max_s: float = Field(60.0, description="Longest wait between retries in seconds.")
     enabled: bool = Field(True, description="Pull this source on schedule.")
 
 
@@ -126,6 +144,7 @@ class FeedSettings(Section):
         default_factory=list, description="Bearer tokens the feed accepts (COC_FEED_TOKENS)."
     )
     page_size: int = Field(1000, description="Default data values per feed page.")
+    max_page_size: int = Field(10000, description="Largest page a feed client may ask for.")
 
 
 class UpstreamSettings(Section):
@@ -136,6 +155,59 @@ class UpstreamSettings(Section):
     interval_minutes: int = Field(60, description="Minutes between scheduled pushes.")
     page_size: int = Field(500, description="Data values per pushed page.")
     max_retries: int = Field(5, description="Retries per page on 5xx and network errors.")
+    flavor: Literal["auto", "coc", "dhis2"] = Field(
+        "auto",
+        description="auto: a URL ending in dataValueSets is used as is, else /api/v1/… is added.",
+    )
+    auth_scheme: str = Field(
+        "Bearer", description="Authorization scheme for the token (DHIS2 tokens: ApiToken)."
+    )
+    timeout_s: float = Field(30.0, description="HTTP timeout per pushed page in seconds.")
+    backoff_s: float = Field(1.0, description="First retry delay; doubles per retry, jittered.")
+    backoff_max_s: float = Field(60.0, description="Longest delay between two retries.")
+    watermark_lag_s: float = Field(
+        120.0, description="Seconds re-sent before the last watermark (late commits are caught)."
+    )
+
+
+class CommuneLink(Section):
+    code: str = Field(description="Commune code (5 digits).")
+    name: str = Field(description="Commune name in Vietnamese.")
+    url: str | None = Field(None, description="Base URL of the commune's COC; none = push only.")
+    token: str | None = Field(None, description="Bearer token for pulling the commune's feed.")
+    lat: float | None = Field(None, description="Latitude of the commune centre (map).")
+    lon: float | None = Field(None, description="Longitude of the commune centre (map).")
+    parent: str | None = Field(
+        None, description="Parent org unit code (a district); none = the province itself."
+    )
+
+
+class DistrictLink(Section):
+    code: str = Field(description="District code.")
+    name: str = Field(description="District name in Vietnamese.")
+
+
+class ProvinceSettings(Section):
+    communes: list[CommuneLink] = Field(
+        default_factory=list, description="Communes this province/district receives or pulls."
+    )
+    districts: list[DistrictLink] = Field(
+        default_factory=list, description="District-era org units between communes and root."
+    )
+    push_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description="Commune code → bearer token it pushes with (plain or sha256:<hex>).",
+    )
+    pull_interval_minutes: int = Field(60, description="Minutes between scheduled pulls.")
+    pull_workers: int = Field(4, description="Communes pulled at the same time.")
+    pull_page_size: int = Field(5000, description="Data values asked per pulled page.")
+    pull_timeout_s: float = Field(30.0, description="HTTP timeout per pulled page in seconds.")
+    pull_lag_s: float = Field(
+        120.0, description="Seconds re-read before the last pulled lastUpdated (late commits)."
+    )
+    timely_days: int = Field(
+        15, description="Days after a period ends within which a report counts as on time."
+    )
 
 
 class Settings(Section):
@@ -149,15 +221,26 @@ class Settings(Section):
     commune: CommuneSettings = Field(default_factory=CommuneSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     mqtt: MqttSettings = Field(default_factory=MqttSettings)
     devices: DeviceSettings = Field(default_factory=DeviceSettings)
     sources: list[SourceSettings] = Field(default_factory=list)
     feed: FeedSettings = Field(default_factory=FeedSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
+    province: ProvinceSettings = Field(default_factory=ProvinceSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
     )
+
+    @model_validator(mode="after")
+    def _code_fits_role(self) -> Settings:
+        digits = {"commune": 5, "district": 3, "province": 2}[self.role]
+        if len(self.commune.code) != digits:
+            raise ValueError(
+                f"mã đơn vị ở chế độ {self.role} phải có {digits} chữ số: {self.commune.code!r}"
+            )
+        return self
 
     @property
     def data_path(self) -> Path:
@@ -247,8 +330,38 @@ def load_settings(
         return Settings.model_validate(data)
     except PydanticValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"cấu hình không hợp lệ ở '{where}': {err['msg']}") from None
+        where = ".".join(str(p) for p in err["loc"]) or "commune.code"
+        raise ConfigError(f"cấu hình không hợp lệ ở '{where}': {_reason_vi(err)}") from None
+
+
+_REASONS_VI = {
+    "int_parsing": "phải là số nguyên",
+    "int_type": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "float_type": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "bool_type": "phải là true hoặc false",
+    "string_type": "phải là chuỗi ký tự",
+    "list_type": "phải là danh sách",
+    "dict_type": "phải là bảng khóa: giá trị",
+    "model_type": "phải là bảng khóa: giá trị",
+    "extra_forbidden": "không có thiết lập này (xem: coc settings)",
+    "missing": "thiếu giá trị bắt buộc",
+    "string_pattern_mismatch": "sai định dạng",
+}
+
+
+def _reason_vi(err: Any) -> str:
+    """Pydantic's reason in Vietnamese, for the one-line error users see."""
+    kind = err.get("type", "")
+    if kind == "literal_error":
+        expected = (err.get("ctx") or {}).get("expected", "")
+        return f"phải là một trong: {expected}".replace("'", "").replace(" or ", " hoặc ")
+    if kind == "string_pattern_mismatch" and err["loc"][-1:] == ("code",):
+        return "mã đơn vị hành chính phải gồm đúng các chữ số quy định"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err.get("msg", "không hợp lệ")))
+    return _REASONS_VI.get(kind, err.get("msg", "không hợp lệ"))
 
 
 def settings_reference() -> list[tuple[str, str, str]]:
@@ -263,6 +376,10 @@ def settings_reference() -> list[tuple[str, str, str]]:
                 continue
             if name == "sources":
                 walk(SourceSettings, f"{prefix}sources[].")
+                continue
+            if name in ("communes", "districts"):
+                item = CommuneLink if name == "communes" else DistrictLink
+                walk(item, f"{prefix}{name}[].")
                 continue
             default = field.get_default(call_default_factory=True)
             rows.append(

@@ -75,3 +75,6 @@ def any_store(request: pytest.FixtureRequest) -> Store:
     """The store tests run on SQLite and on PostgreSQL."""
     name = "sqlite_store" if request.param == "sqlite" else "pg_store"
     return request.getfixturevalue(name)
+
+
+pytest_plugins = ["fixtures_web"]

@@ -97,3 +97,17 @@ def test_every_command_is_in_the_readme() -> None:
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:
         assert f"`coc {name}" in readme, f"README lacks `coc {name}`"
+
+
+def test_config_option_after_the_subcommand(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("commune:\n  code: '09634'\n  name: Xã Cổ Đô\n", encoding="utf-8")
+    result = coc("settings", "--check", "--config", str(site))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Cấu hình hợp lệ: Xã Cổ Đô (09634)"
+
+
+def test_invalid_commune_code_is_refused_in_vietnamese() -> None:
+    result = coc("settings", "--check", env={"COC_COMMUNE_CODE": "abc"})
+    assert_one_line_error(result, "commune.code")
+    assert "mã đơn vị hành chính" in result.stderr

@@ -39,8 +39,15 @@ def test_site_file_then_environment(tmp_path: Path) -> None:
 
 def test_coc_config_variable(tmp_path: Path) -> None:
     site = tmp_path / "site.yaml"
-    site.write_text("role: province\n", encoding="utf-8")
+    site.write_text("role: province\ncommune:\n  code: '01'\n", encoding="utf-8")
     assert load_settings(environ={"COC_CONFIG": str(site)}).role == "province"
+
+
+def test_code_length_must_fit_the_role(tmp_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("role: province\n", encoding="utf-8")  # keeps the commune's 5 digits
+    with pytest.raises(ConfigError, match="chế độ province phải có 2 chữ số"):
+        load_settings(site, environ={})
 
 
 @pytest.mark.parametrize(

@@ -183,3 +183,22 @@ def test_device_snapshot_only_for_current_period(store: Store, catalog: Catalog)
     Engine(catalog).refresh(store, OU, ["202611", "202610"], now=NOW)
     assert _value(store, "CAMERA_HOAT_DONG", "202611").value == 75.0
     assert _value(store, "CAMERA_HOAT_DONG", "202610") is None
+
+
+def test_value_that_can_no_longer_be_computed_is_soft_deleted(
+    store: Store, catalog: Catalog
+) -> None:
+    write_records(store, "document", [_doc(1, "out", True)], OU, "test")
+    engine = Engine(catalog)
+    engine.refresh(store, OU, ["202611"], now=NOW)
+    assert _value(store, "VB_DI_KY_SO", "202611").deleted is False
+    # the source re-dates the only document into October: November has nothing to count
+    write_records(store, "document", [_doc(1, "out", True, "20261015")], OU, "test")
+    engine.refresh(store, OU, ["202611", "202610"], now=NOW)
+    assert _value(store, "VB_DI_KY_SO", "202611").deleted is True
+    assert _value(store, "VB_DI_KY_SO", "202610").value == 100.0
+    # and it comes back, undeleted, when a November document arrives again
+    write_records(store, "document", [_doc(2, "out", False)], OU, "test")
+    engine.refresh(store, OU, ["202611"], now=NOW)
+    revived = _value(store, "VB_DI_KY_SO", "202611")
+    assert (revived.deleted, revived.value) == (False, 0.0)

@@ -125,7 +125,8 @@ def test_wal_mode_and_busy_timeout(sqlite_store: Store) -> None:
 
 
 def test_backup_is_consistent_while_writing(sqlite_store: Store, tmp_path: Path) -> None:
-    stop = threading.Event()
+    stop, warmed = threading.Event(), threading.Event()
+    written: list[int] = []
 
     def writer() -> None:
         n = 0
@@ -135,17 +136,24 @@ def test_backup_is_consistent_while_writing(sqlite_store: Store, tmp_path: Path)
                     conn, DataValue, [_dv("DAN_SO", n, f"2026{(n % 12) + 1:02d}")], KEYS, COMPARE
                 )
             n += 1
+            written.append(n)
+            if n == 24:
+                warmed.set()
 
     thread = threading.Thread(target=writer)
     thread.start()
     try:
+        assert warmed.wait(30)
         target = backup(sqlite_store, tmp_path / "bk" / "copy.sqlite3")
+        during = len(written)
     finally:
         stop.set()
         thread.join()
+    assert len(written) >= during >= 24  # the writer kept committing around the backup
     conn = sqlite3.connect(target)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert conn.execute("SELECT count(*) FROM data_value").fetchone()[0] >= 0
+    # every one of the 12 monthly keys had been written before the copy began
+    assert conn.execute("SELECT count(*) FROM data_value").fetchone()[0] == 12
     assert conn.execute("SELECT version_num FROM alembic_version").fetchone() is not None
     conn.close()
 
@@ -168,3 +176,40 @@ def test_datetimes_round_trip_as_utc(any_store: Store) -> None:
         s.add(AuditLog(ts=when, actor="a", action="create", entity="x", entity_key="1"))
     with any_store.session() as s:
         assert s.scalar(select(AuditLog.ts)) == when
+
+
+def test_upgrade_from_first_schema_keeps_data(tmp_path: Path) -> None:
+    """A database made by the first release upgrades in place on start, rows intact."""
+    from alembic import command
+    from alembic.config import Config
+
+    from coc.store.db import MIGRATIONS_DIR
+
+    store = Store.from_url(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("path_separator", "os")
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001_initial")
+    with store.write_conn() as conn:
+        upsert_rows(conn, DataValue, [_dv("DAN_SO", 59973)], KEYS, COMPARE)
+    assert "alert" not in inspect(store.engine).get_table_names()
+
+    store.init()
+    with store.session() as s:
+        assert s.scalar(select(DataValue.value)) == 59973
+    assert "alert" in inspect(store.engine).get_table_names()
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+    store.dispose()
+
+
+def test_backup_to_unwritable_place_is_a_clear_error(sqlite_store: Store) -> None:
+    import pytest
+
+    from coc.errors import CocError
+
+    with pytest.raises(CocError, match="không sao lưu được"):
+        backup(sqlite_store, "/proc/coc-backup.sqlite3")

@@ -22,23 +22,62 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line instead of the usage block."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        for english, vietnamese in _ARGPARSE_VI:
+            message = message.replace(english, vietnamese)
         self.exit(EXIT_USAGE, f"coc: lỗi tham số: {message} (xem: coc --help)\n")
 
 
+_ARGPARSE_VI = (
+    ("the following arguments are required", "thiếu tham số bắt buộc"),
+    ("unrecognized arguments", "tham số không hợp lệ"),
+    ("invalid choice", "lựa chọn không hợp lệ"),
+    ("choose from", "chọn một trong"),
+    ("expected one argument", "cần một giá trị"),
+    ("invalid int value", "không phải số nguyên"),
+    ("invalid float value", "không phải số"),
+    ("argument ", "tham số "),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from coc.cli import core, demo, devices, runtime, sources
+    from coc.cli import core, demo, devices, runtime, sources, sync, users, web
 
     parser = _Parser(
         prog="coc",
         description="COC — Trung tâm giám sát, điều hành thông minh cấp xã.",
     )
     parser.add_argument("--version", action="version", version=f"coc {__version__}")
-    parser.add_argument("--config", help="site config file (or COC_CONFIG)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--config", help="tệp cấu hình của đơn vị (hoặc COC_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, core, runtime, sources, devices):
+    for module in (demo, core, runtime, web, sources, sync, devices, users):
         module.register(sub)
+    _share_global_options(parser)
     return parser
+
+
+def _share_global_options(parser: argparse.ArgumentParser) -> None:
+    """Accept --config and -v after the subcommand too (`coc run --config site.yaml`)."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for child in action.choices.values():
+            known = child._option_string_actions
+            if "--config" not in known:
+                child.add_argument(
+                    "--config",
+                    default=argparse.SUPPRESS,
+                    help="tệp cấu hình của đơn vị (hoặc COC_CONFIG)",
+                )
+            if "--verbose" not in known and "-v" not in known:
+                child.add_argument(
+                    "-v",
+                    "--verbose",
+                    action="store_true",
+                    default=argparse.SUPPRESS,
+                    help="ghi nhật ký chi tiết",
+                )
+            _share_global_options(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

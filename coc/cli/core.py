@@ -134,7 +134,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     if args.check:
-        print(f"Cấu hình hợp lệ: xã {ctx.settings.commune.name} ({ctx.settings.commune.code})")
+        print(f"Cấu hình hợp lệ: {ctx.settings.commune.name} ({ctx.settings.commune.code})")
         return 0
     for key, default, help_text in settings_reference():
         print(f"{key}\t{default}\t{help_text}")

@@ -12,13 +12,21 @@ from pathlib import Path
 
 from coc.cli.context import Context
 from coc.cli.core import default_months, prepare, refresh_periods
-from coc.cli.runtime import Services, start_web, start_worker_parts, wait_for_stop
+from coc.cli.runtime import (
+    Services,
+    check_port_free,
+    install_stop_signals,
+    start_web,
+    start_worker_parts,
+    wait_for_stop,
+)
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
 from coc.indicators.engine import Engine
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = ROOT / "sample_data"
+DEMO_TOKEN = "demo-source-token"
 SOURCE_KINDS = {"documents": "documents", "tthc": "tthc", "reporting": "reporting"}
 
 
@@ -38,9 +46,9 @@ def _point_sources_at(ctx: Context, url: str) -> None:
         SourceSettings(
             name=name,
             kind=kind,
-            url=f"{url}/{name}",
+            url=url,
             auth="bearer",
-            token="demo-token",
+            token=DEMO_TOKEN,
             interval_minutes=5,
             timeout_s=10.0,
         )
@@ -53,12 +61,12 @@ def start_sources(ctx: Context, services: Services) -> None:
     from connectors.run import pull
     from connectors.simulator import start_source_simulator
 
-    simulator = start_source_simulator(SAMPLE_DIR)
+    simulator = start_source_simulator(SAMPLE_DIR, token=DEMO_TOKEN)
     services.add("source simulator", simulator.stop)
     _point_sources_at(ctx, simulator.url)
     for source in ctx.settings.sources:
         summary = pull(ctx.store, ctx.settings, ctx.catalog, source.name)
-        print(f"  • {source.name}: {summary}", flush=True)
+        print(f"  • {summary.text_vi()}", flush=True)
 
 
 def start_devices(ctx: Context, services: Services, rate: float) -> None:
@@ -77,6 +85,7 @@ def start_devices(ctx: Context, services: Services, rate: float) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    install_stop_signals()
     ctx = Context.from_args(args)
     if args.data_dir:
         ctx.settings.store.data_dir = args.data_dir
@@ -91,6 +100,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"dữ liệu tại {Path(data)}",
         flush=True,
     )
+    check_port_free("127.0.0.1", ctx.settings.http.port)
     prepare(ctx)
     services = Services()
     try:
@@ -106,6 +116,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Màn hình trình chiếu: http://127.0.0.1:{http.port}/wall?kiosk=1", flush=True)
         print("Nhấn Ctrl-C để dừng.", flush=True)
         wait_for_stop()
+    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
+        pass
     finally:
         services.stop()
     print("Đã dừng demo.", flush=True)

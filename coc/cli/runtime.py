@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from coc.cli.context import Context
 from coc.cli.core import default_months, prepare, refresh_periods
+from coc.errors import CocError
 from coc.indicators.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -68,9 +70,8 @@ def add_refresh_job(scheduler: BackgroundScheduler, ctx: Context, minutes: int =
 
 def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
     """Scheduler with every job, plus the MQTT ingester when a broker is configured."""
-    from connectors.jobs import register_jobs as connector_jobs
-
     from coc.sync.jobs import register_jobs as sync_jobs
+    from connectors.jobs import register_jobs as connector_jobs
     from sensors.jobs import register_jobs as sensor_jobs
 
     scheduler = make_scheduler()
@@ -90,9 +91,8 @@ def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
 
 def build_web(ctx: Context) -> Any:
     """The Dash app with the API blueprint on the same Flask server."""
-    from dashboards.app import create_app
-
     from coc.api import create_blueprint
+    from dashboards.app import create_app
 
     app = create_app(ctx.store, ctx.settings, ctx.catalog)
     app.server.register_blueprint(
@@ -101,26 +101,59 @@ def build_web(ctx: Context) -> Any:
     return app
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Fail fast, before any slow start-up work, when the web port is taken."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CocError(
+                f"cổng {host}:{port} đang được dùng hoặc không mở được ({exc.strerror}); "
+                "chọn cổng khác (http.port hoặc COC_HTTP_PORT; coc demo --port)"
+            ) from None
+
+
 def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
     """Serve with waitress (a production WSGI server) in a background thread."""
     from waitress.server import create_server
 
     app = build_web(ctx)
-    server = create_server(
-        app.server, host=host, port=port, threads=ctx.settings.http.threads, ident="COC"
-    )
+    try:
+        server = create_server(
+            app.server, host=host, port=port, threads=ctx.settings.http.threads, ident="COC"
+        )
+    except OSError as exc:
+        raise CocError(f"không mở được cổng {host}:{port}: {exc.strerror}") from None
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
-    services.add("web", server.close)
+
+    def stop() -> None:
+        # Let in-flight requests finish before the sockets close under them.
+        server.task_dispatcher.shutdown(timeout=5)
+        server.close()
+        thread.join(timeout=5)
+
+    services.add("web", stop)
     return server
 
 
+def install_stop_signals() -> None:
+    """Ctrl-C and SIGTERM both stop cleanly, even when started with SIGINT ignored
+    (as a background job of a script is)."""
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+
 def wait_for_stop() -> None:
-    """Block until Ctrl-C or SIGTERM."""
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    """Block until Ctrl-C or SIGTERM (raised as KeyboardInterrupt by the handlers)."""
+    forever = threading.Event()
     try:
-        while not stop.wait(1.0):
+        while not forever.wait(1.0):
             pass
     except KeyboardInterrupt:
         pass
@@ -128,14 +161,18 @@ def wait_for_stop() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
+    install_stop_signals()
+    http = ctx.settings.http
+    check_port_free(http.host, http.port)
     prepare(ctx)
     services = Services()
     try:
         start_worker_parts(ctx, services)
-        http = ctx.settings.http
         start_web(ctx, services, http.host, http.port)
         print(f"COC đang chạy: http://{http.host}:{http.port}/  (Ctrl-C để dừng)", flush=True)
         wait_for_stop()
+    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
+        pass
     finally:
         services.stop()
     print("Đã dừng COC.")
@@ -143,6 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    install_stop_signals()
     ctx = Context.from_args(args)
     prepare(ctx)
     services = Services()
@@ -150,6 +188,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         start_worker_parts(ctx, services)
         print("COC worker đang chạy (Ctrl-C để dừng)", flush=True)
         wait_for_stop()
+    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
+        pass
     finally:
         services.stop()
     return 0

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -160,7 +161,8 @@ class Engine:
         """Compute every formula indicator for the periods and upsert the data values."""
         now = now or utcnow()
         wanted = set(codes) if codes else None
-        rows = []
+        rows: list[dict] = []
+        gone: list[tuple[str, str]] = []
         with store.session() as session:
             for code in periods:
                 period = parse_period(code)
@@ -176,6 +178,7 @@ class Engine:
                         log.exception("computing %s for %s failed", ind.code, code)
                         continue
                     if result.value is None:
+                        gone.append((ind.code, code))
                         continue
                     rows.append(
                         {
@@ -190,6 +193,7 @@ class Engine:
                         }
                     )
         with store.write_conn() as conn:
+            _retire(conn, org_unit, gone)
             return upsert_rows(
                 conn,
                 DataValue,
@@ -198,6 +202,25 @@ class Engine:
                 compare=["value", "numerator", "denominator", "deleted"],
                 touch="last_updated",
             )
+
+
+def _retire(conn: Any, org_unit: str, keys: list[tuple[str, str]]) -> None:
+    """A computed value that can no longer be computed (its facts moved or vanished) is
+    soft-deleted, so the feed tells the province instead of keeping a stale number."""
+    table = DataValue.__table__
+    now = utcnow()
+    for code, period in keys:
+        conn.execute(
+            table.update()
+            .where(
+                table.c.indicator_code == code,
+                table.c.org_unit == org_unit,
+                table.c.period == period,
+                table.c.source == COMPUTED,
+                table.c.deleted.is_(False),
+            )
+            .values(deleted=True, last_updated=now)
+        )
 
 
 def _round(value: float | None) -> float | None:

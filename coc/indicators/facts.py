@@ -10,8 +10,14 @@ from sqlalchemy import func, select
 from coc.indicators import tthc  # noqa: F401  (registers the Decision 766 measures)
 from coc.indicators.measures import MeasureContext, measure
 from coc.store.models import Device, Document, WorkFile
+from coc.store.types import UTCDateTime
 
 ACTIVE_STATES = ("online", "recording", "playing", "idle")
+
+
+# A document counts in the period the commune handled it: incoming ones by the day they
+# arrived (received_date), outgoing ones by their issue date.
+handled_day = func.coalesce(Document.received_date, Document.issued_date, type_=UTCDateTime())
 
 
 def _count(ctx: MeasureContext, *conditions: object) -> float:
@@ -20,8 +26,8 @@ def _count(ctx: MeasureContext, *conditions: object) -> float:
         .select_from(Document)
         .where(
             Document.org_unit == ctx.org_unit,
-            Document.issued_date >= ctx.period.start_utc,
-            Document.issued_date < ctx.period.end_utc,
+            handled_day >= ctx.period.start_utc,
+            handled_day < ctx.period.end_utc,
             Document.status != "cancelled",
             *conditions,
         )
@@ -56,7 +62,10 @@ def docs_in_with_deadline(ctx: MeasureContext) -> float:
 
 @measure("docs_in_overdue")
 def docs_in_overdue(ctx: MeasureContext) -> float:
-    """Incoming documents past their deadline: finished late, or still open after it."""
+    """Incoming documents past their deadline: finished late, or still open after it.
+
+    "Open" means no completed_date; an open document is judged against now.
+    """
     now = ctx.now
     late_done = (Document.completed_date.is_not(None)) & (
         Document.completed_date > Document.deadline

@@ -6,13 +6,16 @@ status 3 (not accepted) and 7 (withdrawn by the citizen) leave every denominator
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from coc.indicators.measures import MeasureContext, measure
+from coc.periods import Period, parse_period
 from coc.store.models import Dossier
 from coc.timeutil import as_utc, parse_datetime
 
@@ -64,7 +67,12 @@ def is_completed(d: Dossier) -> bool:
 
 
 def is_on_time(d: Dossier, now: datetime) -> bool:
-    """Completed by the (supplement-extended) due date, or open and not yet past it."""
+    """Completed by the (supplement-extended) due date, or open and not yet past it.
+
+    Missing dates never count in the commune's favour: no NgayHenTra, or a completed
+    dossier with neither NgayKetThucXuLy nor NgayTra, is judged late (and so shows up in
+    the drill-down for a clerk to correct at the source).
+    """
     if len(d.DanhSachHoSoBoSung or []) > 1:
         return False
     if d.NgayHenTra is None:
@@ -83,9 +91,21 @@ def has_e_result(d: Dossier) -> bool:
     )
 
 
+def _price(fee: Any) -> float:
+    if not isinstance(fee, dict):
+        return 0.0
+    value = fee.get("Gia")
+    if isinstance(value, str):  # "2.000" from some portals means 2,000 đồng
+        value = value.strip().replace(".", "").replace(",", ".")
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def is_fee_bearing(d: Dossier) -> bool:
-    fees = d.DanhSachLePhi or []
-    return bool(fees) and any(float(f.get("Gia") or 0) > 0 for f in fees)
+    """A procedure with a fee: at least one DanhSachLePhi item with Gia > 0."""
+    return any(_price(f) > 0 for f in d.DanhSachLePhi or [])
 
 
 def facts_of(d: Dossier, now: datetime) -> DossierFacts:
@@ -183,3 +203,109 @@ def satisfaction(ctx: MeasureContext) -> float | None:
     overdue = 100.0 * sum(1 for f in facts if not f.on_time) / len(facts)
     complaint = 100.0 * sum(1 for f in facts if f.complaint) / len(facts)
     return max(0.0, 100.0 - (overdue + complaint))
+
+
+# ── Scorecard (docs/decision-766.md, "Groups") ─────────────────────────────────────────
+
+
+def _ratio(facts: list[DossierFacts], hit: Callable[[DossierFacts], bool], base=None) -> Any:
+    pool = [f for f in facts if base(f)] if base else facts
+    return 100.0 * sum(1 for f in pool if hit(f)) / len(pool) if pool else None
+
+
+def _satisfaction(facts: list[DossierFacts]) -> float | None:
+    if not facts:
+        return None
+    late = sum(1 for f in facts if not f.on_time)
+    complaints = sum(1 for f in facts if f.complaint)
+    return max(0.0, 100.0 - 100.0 * (late + complaints) / len(facts))
+
+
+RateFn = Callable[[list[DossierFacts]], float | None]
+RATES: dict[str, RateFn] = {
+    "2.1": lambda fs: _ratio(fs, lambda f: f.on_time),
+    "3.3": lambda fs: _ratio(fs, lambda f: f.online),
+    "3.6": lambda fs: _ratio(fs, lambda f: f.paid_online, lambda f: f.fee_bearing),
+    "4.1": lambda fs: _ratio(fs, lambda f: f.e_result, lambda f: f.completed),
+    "4.2": lambda fs: _ratio(fs, lambda f: f.digitised),
+    "5.4": _satisfaction,
+}
+# (group, name, max points, ((item, name, catalog code, points, threshold %), …))
+ItemSpec = tuple[str, str, str | None, float, float]
+GROUPS: tuple[tuple[str, str, float, tuple[ItemSpec, ...]], ...] = (
+    ("1", "Công khai, minh bạch", 18,
+     (("1.4", "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia", None, 6, 100),)),
+    ("2", "Tiến độ, kết quả giải quyết", 20,
+     (("2.1", "Hồ sơ giải quyết trước hạn, đúng hạn", "TTHC_DUNG_HAN", 20, 100),)),
+    ("3", "Dịch vụ công trực tuyến, thanh toán trực tuyến", 22,
+     (("3.3", "Hồ sơ nộp trực tuyến", "TTHC_TRUC_TUYEN", 12, 50),
+      ("3.6", "Hồ sơ thanh toán trực tuyến", "TTHC_THANH_TOAN_TRUC_TUYEN", 10, 100))),
+    ("4", "Số hóa hồ sơ", 22,
+     (("4.1", "Hồ sơ có kết quả điện tử", "TTHC_KET_QUA_DIEN_TU", 6, 100),
+      ("4.2", "Hồ sơ được số hóa", "TTHC_SO_HOA_HO_SO", 4, 80))),
+    ("5", "Mức độ hài lòng", 18,
+     (("5.4", "Mức độ hài lòng của người dân, doanh nghiệp", "TTHC_HAI_LONG", 6, 90),)),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    code: str  # "2.1"
+    name_vi: str
+    indicator: str | None  # catalog code, None when COC cannot compute it
+    rate: float | None  # percent
+    threshold: float
+    max_points: float
+    points: float | None
+
+
+@dataclass(frozen=True)
+class ScoreGroup:
+    code: str
+    name_vi: str
+    max_points: float
+    items: tuple[ScoreItem, ...]
+    points: float | None  # out of max_points, scaled over the items COC computes
+
+
+def item_points(rate: float | None, max_points: float, threshold: float) -> float | None:
+    """Full points at or above the threshold, otherwise rate × points ÷ threshold."""
+    if rate is None:
+        return None
+    return max_points if rate >= threshold else max(0.0, rate) * max_points / threshold
+
+
+def scorecard(
+    session: Session, org_unit: str, period: str | Period, now: datetime
+) -> list[ScoreGroup]:
+    """The commune's Decision 766 groups for one period, with points per group."""
+    period = parse_period(period) if isinstance(period, str) else period
+    facts = _facts(MeasureContext(session, org_unit, period, now))
+    groups = []
+    for code, name, group_max, specs in GROUPS:
+        items = []
+        for item, item_name, indicator, points, threshold in specs:
+            rate = RATES[item](facts) if item in RATES else None
+            items.append(
+                ScoreItem(
+                    item,
+                    item_name,
+                    indicator,
+                    rate,
+                    threshold,
+                    points,
+                    item_points(rate, points, threshold),
+                )
+            )
+        scored = [i for i in items if i.points is not None]
+        reach = sum(i.max_points for i in scored)
+        got = sum(i.points or 0.0 for i in scored) * group_max / reach if reach else None
+        groups.append(ScoreGroup(code, name, group_max, tuple(items), got))
+    return groups
+
+
+def total_score(groups: list[ScoreGroup]) -> float | None:
+    """Out of 100, scaled over the groups that have points."""
+    scored = [g for g in groups if g.points is not None]
+    reach = sum(g.max_points for g in scored)
+    return sum(g.points or 0.0 for g in scored) * 100.0 / reach if reach else None

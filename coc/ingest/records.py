@@ -36,6 +36,7 @@ DOSSIER_TEXT = (
     "TrichYeuHoSo",
     "DonViXuLy",
 )
+NOT_RECEIVED = (1, 3)  # newly registered online, or not accepted: no reception date yet
 DOSSIER_LISTS = ("DanhSachLePhi", "DanhSachGiayToKetQua", "DanhSachHoSoBoSung", "TaiLieuNop")
 
 
@@ -97,7 +98,7 @@ def dossier_row(record: Any, org_unit: str) -> dict[str, Any] | Rejected:
     except ValueError as exc:
         return Rejected(str(exc))
     row["CoKhieuNai"] = row["CoKhieuNai"] or 0
-    if row["NgayTiepNhan"] is None:
+    if row["NgayTiepNhan"] is None and row["TrangThaiHoSo"] not in NOT_RECEIVED:
         return Rejected("thiếu NgayTiepNhan (ngày tiếp nhận)")
     if row["TrangThaiHoSo"] is not None and not 1 <= row["TrangThaiHoSo"] <= 10:
         return Rejected(f"TrangThaiHoSo ngoài khoảng 1–10: {row['TrangThaiHoSo']}")

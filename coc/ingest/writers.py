@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.engine import Connection
 
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
@@ -41,6 +46,7 @@ class WriteSummary:
 
 
 RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
+AfterFn = Callable[[Connection, "WriteSummary"], None]
 KINDS: dict[str, tuple[Any, RowFn, list[str]]] = {
     "dossier": (Dossier, dossier_row, ["org_unit", "MaHoSo"]),
     "document": (Document, document_row, ["org_unit", "doc_id"]),
@@ -55,8 +61,15 @@ def write_records(
     org_unit: str,
     source: str,
     context: Callable[[int], str] | None = None,
+    actor: str | None = None,
+    after: AfterFn | None = None,
 ) -> WriteSummary:
-    """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine."""
+    """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine.
+
+    `after(conn, summary)` runs inside the same transaction (a connector saves its cursor
+    there, so the cursor moves if and only if the page is stored). `actor` set means a
+    manual import: every inserted or changed record is written to the audit log.
+    """
     model, to_row, keys = KINDS[kind]
     summary = WriteSummary()
     rows, bad = [], []
@@ -66,7 +79,7 @@ def write_records(
             where = context(index) if context else None
             bad.append(quarantine_row(source, record, result.reason, where))
             summary.rejected += 1
-            summary.reasons.append(result.reason)
+            summary.reasons.append(f"{where + ': ' if where else ''}{result.reason}")
         else:
             rows.append(result)
     compare = [c for c in (rows[0] if rows else {}) if c not in keys]
@@ -75,9 +88,95 @@ def write_records(
             result = upsert_rows(conn, model, rows, keys, compare=compare)
             summary.imported, summary.updated = result.inserted, result.updated
             summary.unchanged = result.unchanged
-        if bad:
-            conn.execute(Quarantine.__table__.insert(), bad)
+            if actor:
+                _audit_records(conn, actor, source, kind, rows, keys, result)
+        _quarantine(conn, bad)
+        if after:
+            after(conn, summary)
     return summary
+
+
+def _quarantine(conn: Connection, bad: list[dict[str, Any]]) -> None:
+    """Insert quarantine rows, skipping payloads already held from the same source.
+
+    Pulling an overlapping page again or re-importing the same file must change nothing,
+    so a raw payload is kept once per source (whatever its resolution).
+    """
+    if not bad:
+        return
+    wanted = list({(b["source"], b["raw"]) for b in bad})
+    held: set[tuple[str, str]] = set()
+    for start in range(0, len(wanted), 400):
+        cond = tuple_(Quarantine.source, Quarantine.raw).in_(wanted[start : start + 400])
+        held.update(conn.execute(select(Quarantine.source, Quarantine.raw).where(cond)).all())
+    fresh, seen = [], set()
+    for row in bad:
+        key = (row["source"], row["raw"])
+        if key in held or key in seen:
+            continue
+        seen.add(key)
+        fresh.append(row)
+    if fresh:
+        conn.execute(Quarantine.__table__.insert(), fresh)
+
+
+def _audit_records(
+    conn: Connection,
+    actor: str,
+    source: str,
+    kind: str,
+    rows: list[dict[str, Any]],
+    keys: list[str],
+    result: Any,
+) -> None:
+    changed = set(result.changed_keys)
+    entries = []
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        if key not in changed:
+            continue
+        old = result.old_rows.get(key)
+        diff = [c for c in row if c not in keys and (old is None or old.get(c) != row[c])]
+        entries.append(
+            {
+                "ts": utcnow(),
+                "actor": actor,
+                "action": "update" if old else "create",
+                "entity": kind,
+                "entity_key": "/".join(str(k) for k in key),
+                "old_value": _json({c: old.get(c) for c in diff}) if old else None,
+                "new_value": _json({c: row[c] for c in diff}),
+                "detail": source,
+            }
+        )
+    if entries:
+        conn.execute(AuditLog.__table__.insert(), entries)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+_VI_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+def parse_number(value: Any) -> float | None:
+    """A number from a cell: 1234.5, "1.234,5" and "59.973" (Vietnamese grouping)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace(" ", "").replace("\u00a0", "")
+    if "," in text:  # Vietnamese 1.234,5
+        text = text.replace(".", "").replace(",", ".")
+    elif _VI_THOUSANDS.match(text):  # 59.973 is fifty-nine thousand in a Vietnamese report
+        text = text.replace(".", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def validate_value(catalog: Catalog, code: str, period: str, value: Any) -> float | Rejected:
@@ -88,14 +187,8 @@ def validate_value(catalog: Catalog, code: str, period: str, value: Any) -> floa
         parse_period(period)
     except ValueError as exc:
         return Rejected(str(exc))
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "")
-        if "," in text:  # Vietnamese 1.234,5
-            text = text.replace(".", "").replace(",", ".")
-        value = text
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    number = parse_number(value)
+    if number is None:
         return Rejected(f"giá trị không phải số: {value!r}")
     if number != number or number in (float("inf"), float("-inf")):
         return Rejected(f"giá trị không phải số hữu hạn: {value!r}")
@@ -115,19 +208,28 @@ def write_values(
     source: str,
     actor: str | None = None,
     context: Callable[[int], str] | None = None,
+    after: AfterFn | None = None,
+    origin: str | None = None,
 ) -> WriteSummary:
     """Upsert reported/entered values; `actor` set means a manual change, audited per value.
 
-    Each item: {"code", "period", "value", optional "org_unit", "comment"}.
+    Each item: {"code", "period", "value", optional "org_unit", "comment", and "raw": the
+    source's own record, kept in quarantine instead of the item when the value is bad}.
+    `source` names the quarantine source; `origin` (default: `source`) the values' source.
     """
     summary = WriteSummary()
     rows, bad = [], []
     for index, item in enumerate(items):
-        code, period = str(item.get("code", "")).strip(), str(item.get("period", "")).strip()
-        checked = validate_value(catalog, code, period, item.get("value"))
+        if not isinstance(item, dict):
+            checked: float | Rejected = Rejected("bản ghi số liệu không phải đối tượng JSON")
+        else:
+            code = str(item.get("code", "")).strip()
+            period = str(item.get("period", "")).strip()
+            checked = validate_value(catalog, code, period, item.get("value"))
         if isinstance(checked, Rejected):
             where = context(index) if context else None
-            bad.append(quarantine_row(source, item, checked.reason, where))
+            raw = item.get("raw", item) if isinstance(item, dict) else item
+            bad.append(quarantine_row(source, raw, checked.reason, where))
             summary.rejected += 1
             summary.reasons.append(f"{where + ': ' if where else ''}{checked.reason}")
             continue
@@ -137,7 +239,7 @@ def write_values(
                 "org_unit": item.get("org_unit") or org_unit,
                 "period": period,
                 "value": checked,
-                "source": source,
+                "source": origin or source,
                 "comment": item.get("comment"),
                 "deleted": False,
             }
@@ -156,8 +258,9 @@ def write_values(
             summary.unchanged = result.unchanged
             if actor:
                 _audit(conn, actor, source, rows, result)
-        if bad:
-            conn.execute(Quarantine.__table__.insert(), bad)
+        _quarantine(conn, bad)
+        if after:
+            after(conn, summary)
     return summary
 
 

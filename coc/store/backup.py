@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -27,26 +28,37 @@ def backup(store: Store, target: str | Path) -> Path:
         if not source or source == ":memory:":
             raise CocError("không sao lưu được cơ sở dữ liệu trong bộ nhớ")
         tmp = target.with_suffix(target.suffix + ".part")
-        src = sqlite3.connect(source, timeout=30)
-        dst = sqlite3.connect(tmp)
         try:
-            with dst:
-                src.backup(dst, pages=1024)
-        finally:
-            dst.close()
-            src.close()
-        tmp.replace(target)
+            src = sqlite3.connect(source, timeout=30)
+            dst = sqlite3.connect(tmp)
+            try:
+                with dst:
+                    # One step: a WAL reader sees one snapshot while writers go on;
+                    # small steps would restart on every commit of the MQTT writer.
+                    src.backup(dst, pages=-1)
+            finally:
+                dst.close()
+                src.close()
+            tmp.replace(target)
+        except (sqlite3.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise CocError(f"không sao lưu được vào {target}: {exc}") from None
         return target
     if store.dialect == "postgresql":
         pg_dump = shutil.which("pg_dump")
         if not pg_dump:
             raise CocError("không tìm thấy pg_dump để sao lưu PostgreSQL")
-        url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        url = store.engine.url.set(drivername="postgresql")
+        env = dict(os.environ)
+        if url.password:  # never on the command line, where `ps` shows it
+            env["PGPASSWORD"] = str(url.password)
+        dsn = url.set(password=None).render_as_string(hide_password=False)
         result = subprocess.run(
-            [pg_dump, "--format=custom", f"--file={target}", url],
+            [pg_dump, "--format=custom", f"--file={target}", dsn],
             capture_output=True,
             text=True,
             check=False,
+            env=env,
         )
         if result.returncode != 0:
             raise CocError(f"pg_dump lỗi: {result.stderr.strip().splitlines()[-1]}")

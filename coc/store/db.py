@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +96,9 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._write_lock = threading.RLock()
+        # SQLite has one writer: serialise in-process writes instead of waiting on locks.
+        # PostgreSQL handles concurrent writers itself (a province receives many pushes).
+        self._write_lock: Any = threading.RLock() if is_sqlite(engine) else nullcontext()
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 10000, **kwargs: Any) -> Store:

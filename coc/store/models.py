@@ -280,6 +280,19 @@ class AuditLog(SQLModel, table=True):
     detail: str | None = None
 
 
+# ── sync ──
+
+
+class ServiceStatus(SQLModel, table=True):
+    """Last known state of a long-running service (e.g. the MQTT broker link) for health."""
+
+    __tablename__ = "service_status"
+    name: str = Field(primary_key=True, max_length=64)
+    state: str = Field(max_length=16)  # ok | degraded | down | unknown
+    detail: str | None = None
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
 # ── sensors and devices ──
 
 
@@ -340,3 +353,21 @@ class AlertState(SQLModel, table=True):
     last_ts: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     cond_since: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     open_alert_id: int | None = None
+
+
+# ── auth (dashboard users) ──
+
+
+class User(SQLModel, table=True):
+    """A dashboard login; `password_version` changes on passwd/disable so old sessions end."""
+
+    __tablename__ = "app_user"
+    username: str = Field(primary_key=True, max_length=64)
+    name: str = ""
+    role: str = Field(default="viewer", max_length=16)  # viewer | clerk | admin
+    password_hash: str
+    password_version: int = 1
+    active: bool = True
+    last_login: datetime | None = _ts()
+    created_at: datetime = _now_ts()
+    updated_at: datetime = _now_ts(onupdate=True)

@@ -125,8 +125,26 @@ def _upsert_chunk(
         result.old_rows[key] = old
     if inserts:
         columns = sorted({c for row in inserts for c in row})
-        conn.execute(table.insert(), [{c: r.get(c) for c in columns} for r in inserts])
+        conn.execute(
+            _insert_or_update(conn, table, keys, columns),
+            [{c: r.get(c) for c in columns} for r in inserts],
+        )
     return result
+
+
+def _insert_or_update(
+    conn: Connection, table: Table, keys: Sequence[str], columns: Sequence[str]
+) -> Any:
+    """An INSERT that turns into an UPDATE if another writer inserted the key meanwhile
+    (PostgreSQL has no process-wide write lock, so the read above can be stale)."""
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # pragma: no cover
+        return table.insert()
+    stmt = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+    update = {c: stmt.excluded[c] for c in columns if c not in keys}
+    if not update:
+        return stmt.on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
 
 
 def bulk_upsert(

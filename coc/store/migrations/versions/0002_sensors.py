@@ -14,7 +14,7 @@ from alembic import op
 import coc.store.types
 
 revision: str = "0002_sensors"
-down_revision: str | Sequence[str] | None = "0001_initial"
+down_revision: str | Sequence[str] | None = "0002_sync"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,160 @@
+"""`GET /dataValueSets` (the feed an upstream pulls) and `POST` (the province receiving)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from coc.api import cursor
+from coc.api.auth import TokenBook, bearer
+from coc.api.http import refuse
+from coc.config import Settings
+from coc.indicators.catalog import Catalog
+from coc.periods import parse_period
+from coc.province.hierarchy import Hierarchy
+from coc.province.receive import import_values
+from coc.province.rollup import rollup
+from coc.store.db import Store
+from coc.sync.values import Position, page, to_wire
+from coc.timeutil import as_utc, iso_utc, parse_datetime
+
+MAX_POST_VALUES = 50000
+MAX_POST_BYTES = 32 * 2**20
+
+
+def cursor_key(settings: Settings) -> bytes:
+    """Stable across restarts so a client's `next` survives a commune reboot."""
+    secret = settings.http.secret_key or f"coc-feed:{settings.commune.code}"
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def feed_org_unit(settings: Settings) -> str:
+    if settings.role == "commune":
+        return settings.commune.code
+    return Hierarchy.from_settings(settings).root.code
+
+
+class BadQuery(ValueError):
+    pass
+
+
+def _filters(settings: Settings, key: bytes) -> dict[str, Any]:
+    args = request.args
+    if args.get("next"):
+        try:
+            state = cursor.decode(args["next"], key)
+        except ValueError as exc:
+            raise BadQuery(str(exc)) from None
+        if not isinstance(state.get("at"), list) or len(state["at"]) != 2:
+            raise BadQuery("next không hợp lệ")
+    else:
+        state = {"since": None, "period": None, "ou": None, "at": None}
+        if args.get("lastUpdated"):
+            try:
+                state["since"] = iso_utc(parse_datetime(args["lastUpdated"]))
+            except (ValueError, OverflowError):
+                bad = args["lastUpdated"]
+                raise BadQuery(f"lastUpdated không phải thời điểm ISO: {bad!r}") from None
+        if args.get("period"):
+            try:
+                state["period"] = parse_period(args["period"]).code
+            except ValueError as exc:
+                raise BadQuery(str(exc)) from None
+        state["ou"] = args.get("orgUnit") or None
+    limit_text = args.get("limit", str(settings.feed.page_size))
+    if not _digits(limit_text) or not 1 <= int(limit_text) <= settings.feed.max_page_size:
+        raise BadQuery(f"limit phải là số nguyên từ 1 đến {settings.feed.max_page_size}")
+    state["limit"] = int(limit_text)
+    return state
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only ("²".isdigit() is true, and int() refuses it)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
+def _position(state: dict[str, Any]) -> Position | None:
+    if not state.get("at"):
+        return None
+    try:
+        stamp = parse_datetime(state["at"][0])
+        return Position(stamp, int(state["at"][1])) if stamp else None
+    except (TypeError, ValueError):
+        raise BadQuery("next không hợp lệ") from None
+
+
+def register(
+    bp: Blueprint, store: Store, settings: Settings, catalog: Catalog, tokens: TokenBook
+) -> None:
+    key = cursor_key(settings)
+    hierarchy = Hierarchy.from_settings(settings)
+    receiving = settings.role in ("province", "district")
+
+    @bp.get("/dataValueSets")
+    def feed_get() -> Any:
+        token = bearer(request.headers.get("Authorization"))
+        if token is None:
+            return refuse(401, "cần Authorization: Bearer <mã truy cập> để đọc dữ liệu")
+        if not tokens.is_feed(token):
+            return refuse(401, "mã truy cập không hợp lệ")
+        try:
+            state = _filters(settings, key)
+            since = parse_datetime(state["since"]) if state["since"] else None
+            after = _position(state)
+        except BadQuery as exc:
+            return refuse(400, str(exc))
+        with store.session() as session:
+            rows = page(
+                session,
+                since=since,
+                after=after,
+                period=state["period"],
+                org_unit=state["ou"],
+                limit=state["limit"],
+            )
+        token_next = None
+        if len(rows) == state["limit"]:
+            last = rows[-1]
+            state = {**state, "at": [as_utc(last.last_updated).isoformat(), last.id]}
+            state.pop("limit")
+            token_next = cursor.encode(state, key)
+        return jsonify(
+            {
+                "orgUnit": feed_org_unit(settings),
+                "dataValues": [to_wire(dv) for dv in rows],
+                "next": token_next,
+            }
+        )
+
+    @bp.post("/dataValueSets")
+    def feed_post() -> Any:
+        token = bearer(request.headers.get("Authorization"))
+        if token is None:
+            return refuse(401, "cần Authorization: Bearer <mã truy cập> để gửi dữ liệu")
+        commune = tokens.pusher(token)
+        if commune is None:
+            if tokens.is_feed(token):
+                return refuse(403, "mã truy cập này chỉ được đọc; gửi số liệu cần mã của xã")
+            return refuse(401, "mã truy cập không hợp lệ")
+        if not receiving:
+            return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
+        if (request.content_length or 0) > MAX_POST_BYTES:
+            return refuse(413, f"nội dung quá lớn (tối đa {MAX_POST_BYTES // 2**20} MB)")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
+            return refuse(400, 'nội dung phải là JSON {"dataValues": [...]}')
+        if len(body["dataValues"]) > MAX_POST_VALUES:
+            return refuse(400, f"tối đa {MAX_POST_VALUES} giá trị mỗi lần gửi")
+        own = {commune, *hierarchy.leaves_under(commune)}
+        summary = import_values(
+            store,
+            catalog,
+            body["dataValues"],
+            source="upstream",
+            default_org_unit=commune,
+            allowed=own.__contains__,
+        )
+        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed})
+        return jsonify(summary.as_dict())

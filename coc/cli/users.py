@@ -1,0 +1,79 @@
+"""`coc user add|list|passwd|disable`: an admin manages dashboard logins from the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from coc import fmt
+from coc.auth import ROLES, AuthError, add_user, disable_user, list_users, set_password
+from coc.cli.context import Context
+
+
+def _password(args: argparse.Namespace) -> str:
+    """From --password-stdin (scripts) or typed twice at a prompt."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise AuthError("hai lần nhập mật khẩu không khớp")
+    return first
+
+
+def _add(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    user = add_user(ctx.store, args.username, _password(args), args.role, args.name or "")
+    print(f"Đã tạo người dùng {user.username} (vai trò {user.role}).")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    users = list_users(ctx.store)
+    if not users:
+        print("Chưa có người dùng nào. Tạo bằng: coc user add TÊN --role admin")
+        return 0
+    print(f"{'Tên đăng nhập':<20} {'Vai trò':<8} {'Trạng thái':<11} {'Đăng nhập cuối':<17} Họ tên")
+    for u in users:
+        status = "hoạt động" if u.active else "đã khóa"
+        print(f"{u.username:<20} {u.role:<8} {status:<11} {fmt.moment(u.last_login):<17} {u.name}")
+    return 0
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    set_password(ctx.store, args.username, _password(args))
+    print(f"Đã đổi mật khẩu của {args.username}; các phiên đăng nhập cũ đã kết thúc.")
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    disable_user(ctx.store, args.username)
+    print(f"Đã khóa người dùng {args.username}.")
+    return 0
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("user", help="quản lý người dùng bảng điều khiển")
+    users = parser.add_subparsers(dest="user_command", metavar="LỆNH", required=True)
+
+    add = users.add_parser("add", help="tạo người dùng")
+    add.add_argument("username", help="tên đăng nhập (chữ thường không dấu)")
+    add.add_argument("--role", choices=ROLES, default="viewer", help="vai trò (mặc định viewer)")
+    add.add_argument("--name", help="họ tên hiển thị")
+    add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
+    add.set_defaults(func=_add)
+
+    users.add_parser("list", help="liệt kê người dùng").set_defaults(func=_list)
+
+    passwd = users.add_parser("passwd", help="đổi mật khẩu")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ stdin")
+    passwd.set_defaults(func=_passwd)
+
+    disable = users.add_parser("disable", help="khóa người dùng")
+    disable.add_argument("username")
+    disable.set_defaults(func=_disable)

@@ -1,0 +1,1 @@
+"""Province/district mode: receive and pull commune values, roll them up, compare communes."""

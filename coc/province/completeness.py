@@ -1,0 +1,108 @@
+"""Reporting completeness as DHIS2 shows it: who has not reported a period yet, and each
+commune's reporting rate and on-time reporting rate.
+
+A commune has reported a period when the province holds at least one live value of its
+for that period (pushed or pulled, not rolled up). The report is on time when its first
+value arrived no later than `timely_days` after the period ended (DHIS2's "timely days").
+Rates count only periods that have ended: a period still running is not yet expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from coc.periods import parse_period
+from coc.province.hierarchy import Hierarchy
+from coc.province.rollup import ROLLUP
+from coc.store.models import DataValue
+from coc.timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    period: str
+    reported: bool
+    first_received: datetime | None
+    on_time: bool
+    values: int
+
+
+@dataclass(frozen=True)
+class CommuneReporting:
+    code: str
+    name: str
+    periods: tuple[PeriodReport, ...]
+    expected: int  # periods that have ended
+    reported: int  # of the expected
+    on_time: int  # of the expected
+
+    @property
+    def rate(self) -> float | None:
+        """Reporting rate %: reports received ÷ reports expected × 100."""
+        return None if not self.expected else self.reported / self.expected * 100
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Reporting rate on time %: reports on time ÷ reports expected × 100."""
+        return None if not self.expected else self.on_time / self.expected * 100
+
+
+def _firsts(
+    session: Session, codes: list[str], periods: list[str]
+) -> dict[tuple[str, str], tuple[datetime, int]]:
+    stmt = (
+        select(
+            DataValue.org_unit,
+            DataValue.period,
+            func.min(DataValue.created_at),
+            func.count(DataValue.id),
+        )
+        .where(
+            DataValue.org_unit.in_(codes),
+            DataValue.period.in_(periods),
+            DataValue.deleted.is_(False),
+            DataValue.source != ROLLUP,
+        )
+        .group_by(DataValue.org_unit, DataValue.period)
+    )
+    return {(ou, period): (first, count) for ou, period, first, count in session.execute(stmt)}
+
+
+def reporting(
+    session: Session,
+    hierarchy: Hierarchy,
+    periods: list[str],
+    timely_days: int = 15,
+    now: datetime | None = None,
+) -> list[CommuneReporting]:
+    """Each commune's reports for the periods, sorted by on-time rate, then rate, then code."""
+    now = now or utcnow()
+    parsed = [parse_period(p) for p in periods]
+    firsts = _firsts(session, hierarchy.commune_codes(), [p.code for p in parsed])
+    out = []
+    for unit in hierarchy.communes:
+        reports, expected, reported, on_time = [], 0, 0, 0
+        for period in parsed:
+            first, count = firsts.get((unit.code, period.code), (None, 0))
+            due = period.end_utc + timedelta(days=timely_days)
+            timely = first is not None and first <= due
+            reports.append(PeriodReport(period.code, first is not None, first, timely, count))
+            if period.end_utc <= now:
+                expected += 1
+                reported += first is not None
+                on_time += timely
+        out.append(
+            CommuneReporting(unit.code, unit.name, tuple(reports), expected, reported, on_time)
+        )
+    out.sort(key=lambda r: (-(r.on_time_rate or 0), -(r.rate or 0), r.code))
+    return out
+
+
+def missing(session: Session, hierarchy: Hierarchy, period: str) -> list[tuple[str, str]]:
+    """(code, name) of the communes that have not reported `period` yet."""
+    rows = reporting(session, hierarchy, [period], now=parse_period(period).end_utc)
+    return sorted((r.code, r.name) for r in rows if not r.periods[0].reported)

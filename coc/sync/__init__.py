@@ -1,0 +1,1 @@
+"""Upward sync: the commune pushes changed values upstream; a province pulls commune feeds."""

@@ -1,0 +1,202 @@
+"""The Dash app: one multi-page app on one Flask server that the HTTP API also mounts on.
+
+`create_app` fills `dashboards.state`, so the page modules (imported by Dash from
+`dashboards/pages`) read the store, settings and catalog at call time.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import dash
+import flask
+import pandas as pd
+from dash import MATCH, Input, Output, State, dcc, html
+
+from coc.config import Settings
+from coc.indicators.catalog import Catalog
+from coc.store.db import Store
+from coc.timeutil import utcnow
+from dashboards import state
+from dashboards.i18n import t
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
+ASSETS = HERE / "assets"
+
+NAV: tuple[tuple[str, str, bool], ...] = (
+    # (path, i18n key, needs clerk)
+    ("/", "nav_overview", False),
+    ("/wall", "nav_wall", False),
+    ("/chi-tieu", "nav_indicators", False),
+    ("/thu-tuc", "nav_tthc", False),
+    ("/van-ban", "nav_documents", False),
+    ("/cam-bien", "nav_sensors", False),
+    ("/thiet-bi", "nav_devices", False),
+    ("/nhap-lieu", "nav_entry", True),
+    ("/nhat-ky", "nav_audit", True),
+    ("/cach-ly", "nav_quarantine", True),
+    ("/dong-bo", "nav_sync", False),
+)
+
+
+def secret_key(settings: Settings) -> str:
+    """settings.http.secret_key, else one generated once into <data_dir>/secret_key."""
+    if settings.http.secret_key:
+        return settings.http.secret_key
+    path = settings.data_path / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def _nav(lang: str) -> html.Header:
+    from dashboards import access
+
+    user = access.current_user()
+    links = [
+        dcc.Link(t(key, lang), href=path, className="nav-link")
+        for path, key, clerk_only in NAV
+        if not clerk_only or access.has_role("clerk")
+    ]
+    other = "en" if lang == "vi" else "vi"
+    account: list[Any]
+    if user:
+        account = [
+            html.Span(
+                f"{t('logged_in_as', lang)} {user['name']} ({t('role_' + user['role'], lang)})"
+            ),
+            html.A(t("logout", lang), href="/logout", className="nav-link", id="nav-logout"),
+        ]
+    else:
+        account = [html.A(t("login", lang), href="/login", className="nav-link", id="nav-login")]
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.Span(t("app_title", lang), className="brand-title"),
+                    html.Span(state.get().settings.commune.name, className="brand-place"),
+                ],
+                className="brand",
+            ),
+            html.Nav(links, className="nav-links"),
+            html.Div(
+                [
+                    html.A(t("other_lang", lang), href=f"?lang={other}", id="nav-lang"),
+                    *account,
+                ],
+                className="nav-account",
+            ),
+        ],
+        id="app-nav",
+        className="app-nav",
+    )
+
+
+def _shell() -> html.Div:
+    """Evaluated per page load, so the nav follows the language and the login."""
+    lang = state.lang()
+    return html.Div(
+        [
+            dcc.Location(id="app-url"),
+            _nav(lang),
+            html.Main(dash.page_container, className="app-main"),
+        ],
+        id="app-root",
+        lang=lang,
+    )
+
+
+def _register_callbacks(app: dash.Dash) -> None:
+    app.clientside_callback(
+        """function(search) {
+            const kiosk = new URLSearchParams(search || "").get("kiosk") === "1";
+            document.body.classList.toggle("kiosk", kiosk);
+            return kiosk ? {"display": "none"} : {};
+        }""",
+        Output("app-nav", "style"),
+        Input("app-url", "search"),
+    )
+
+    @app.callback(
+        Output({"type": "export-dl", "table": MATCH}, "data"),
+        Input({"type": "export-xlsx", "table": MATCH}, "n_clicks"),
+        Input({"type": "export-csv", "table": MATCH}, "n_clicks"),
+        State({"type": "coc-table", "table": MATCH}, "derived_virtual_data"),
+        State({"type": "coc-table", "table": MATCH}, "columns"),
+        prevent_initial_call=True,
+    )
+    def _export(_x: Any, _c: Any, rows: list[dict] | None, columns: list[dict]) -> Any:
+        trigger = dash.ctx.triggered_id or {}
+        return export_payload(
+            str(trigger.get("table", "bang")), trigger.get("type", ""), rows or [], columns
+        )
+
+
+def export_payload(name: str, kind: str, rows: list[dict], columns: list[dict]) -> dict:
+    """A dcc.Download payload of the visible rows, headers as shown, links as plain text."""
+    frame = export_frame(rows, columns)
+    if kind == "export-csv":
+        # BOM so Excel opens Vietnamese CSV as UTF-8
+        return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{name}.csv")
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, sheet_name=name[:31])
+    return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
+
+
+def export_frame(rows: list[dict], columns: list[dict]) -> pd.DataFrame:
+    import re
+
+    link = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+    data = [
+        {
+            c["name"]: link.sub(r"\1", v) if isinstance(v := row.get(c["id"]), str) else v
+            for c in columns
+        }
+        for row in rows
+    ]
+    return pd.DataFrame(data, columns=[c["name"] for c in columns])
+
+
+def create_app(
+    store: Store, settings: Settings, catalog: Catalog, clock: Callable[[], datetime] | None = None
+) -> dash.Dash:
+    """The dashboard on a fresh Flask server; mount the API blueprint on `app.server`.
+
+    `clock` fixes "now" (open dossiers are judged against it) for tests and benchmarks.
+    """
+    app_state = state.AppState(store, settings, catalog, clock or utcnow)
+    state.set_state(app_state)
+    server = flask.Flask("coc")
+    server.secret_key = secret_key(settings)
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="coc_session",
+    )
+    from dashboards import access
+
+    access.init_server(server, settings)
+    app = dash.Dash(
+        "dashboards",
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        suppress_callback_exceptions=True,
+        title=t("app_title", settings.language),
+        update_title=None,
+    )
+    app.layout = _shell
+    app.coc_state = app_state  # type: ignore[attr-defined]  (tests re-select an app)
+    _register_callbacks(app)
+    return app

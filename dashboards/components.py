@@ -1,0 +1,224 @@
+"""Building blocks shared by the pages: tiles, status badges, tables with export, live pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Group, Scheme
+
+from coc import fmt
+from coc.indicators.query import IndicatorRow
+from dashboards.figures import BAND_ICONS, band_key, sparkline_svg
+from dashboards.i18n import t
+
+MIN_REFRESH_S = 5
+NUMBER_FORMAT = Format(precision=1, scheme=Scheme.fixed, group=Group.yes).to_plotly_json()
+
+
+def status_word(band: str | None, lang: str) -> str:
+    return t(f"status_{band_key(band)}", lang)
+
+
+def status_badge(band: str | None, lang: str) -> html.Span:
+    """Icon + word + colour: readable by colour-blind viewers and on washed-out projectors."""
+    return html.Span(
+        [
+            html.Span(BAND_ICONS.get(band, BAND_ICONS[None]), className="status-icon"),
+            html.Span(status_word(band, lang), className="status-word"),
+        ],
+        className=f"status status-{band_key(band)}",
+    )
+
+
+def value_text(value: float | None, unit: str, lang: str, decimals: int = 1) -> str:
+    if value is None:
+        return "—"
+    text = fmt.number(value, decimals, lang)
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text
+
+
+def _actual(row: IndicatorRow, lang: str, decimals: int) -> Any:
+    """The big number; a unit other than % is set small so the number keeps its room."""
+    if row.actual is None or row.unit in ("", "%"):
+        return value_text(row.actual, row.unit, lang, decimals)
+    return [
+        fmt.number(row.actual, decimals, lang),
+        html.Span(f" {row.unit}", className="tile-unit"),
+    ]
+
+
+def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = None) -> html.Div:
+    """One indicator: name, status, actual, target, completion % and a 12-month sparkline."""
+    body = [
+        html.Div(row.name, className="tile-name", title=row.code),
+        status_badge(row.band, lang),
+        html.Div(_actual(row, lang, decimals), className="tile-actual"),
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Span(f"{t('target', lang)}: "),
+                        html.B(value_text(row.target, row.unit, lang, decimals)),
+                    ],
+                    className="meta-target",
+                ),
+                html.Div(
+                    [
+                        html.Span(f"{t('completion', lang)}: "),
+                        html.B(fmt.percent(row.completion, lang), className="tile-completion"),
+                    ],
+                    className="meta-completion",
+                ),
+            ],
+            className="tile-meta",
+        ),
+        html.Img(
+            src=sparkline_svg(row.trend, row.band),
+            className="tile-spark",
+            alt="",
+        ),
+    ]
+    if href:
+        body = [dcc.Link(body, href=href, className="tile-link")]
+    return html.Div(body, className=f"tile band-{band_key(row.band)}", id=f"tile-{row.code}")
+
+
+def data_table(
+    table_id: str,
+    columns: Sequence[tuple[str, str]],
+    rows: list[dict[str, Any]],
+    lang: str,
+    page_size: int = 25,
+    markdown: Sequence[str] = (),
+    row_selectable: str | bool = False,
+    style_data_conditional: list[dict[str, Any]] | None = None,
+    numeric: Sequence[str] = (),
+) -> html.Div:
+    """A sortable, filterable table with Excel and CSV export of what is shown (server-side).
+
+    Numeric columns stay numbers (true sorting, numbers in the export) and are shown 1.234,5.
+    """
+    cols = [
+        {
+            "id": cid,
+            "name": name,
+            **({"presentation": "markdown"} if cid in markdown else {}),
+            **({"type": "numeric", "format": NUMBER_FORMAT} if cid in numeric else {}),
+        }
+        for cid, name in columns
+    ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Button(
+                        t("export_xlsx", lang),
+                        id={"type": "export-xlsx", "table": table_id},
+                        className="btn btn-export",
+                    ),
+                    html.Button(
+                        t("export_csv", lang),
+                        id={"type": "export-csv", "table": table_id},
+                        className="btn btn-export",
+                    ),
+                    dcc.Download(id={"type": "export-dl", "table": table_id}),
+                ],
+                className="table-tools",
+            ),
+            dash_table.DataTable(
+                id={"type": "coc-table", "table": table_id},
+                columns=cols,
+                data=rows,
+                sort_action="native",
+                filter_action="native",
+                filter_options={"placeholder_text": t("filter", lang), "case": "insensitive"},
+                page_action="native",
+                page_size=page_size,
+                row_selectable=row_selectable,
+                locale_format={"decimal": ",", "group": "."} if lang == "vi" else {},
+                markdown_options={"link_target": "_self"},
+                style_table={"overflowX": "auto"},
+                style_cell={
+                    "textAlign": "left",
+                    "padding": "6px",
+                    "whiteSpace": "normal",
+                    "fontFamily": "inherit",
+                    "fontSize": "14px",
+                },
+                style_header={"fontWeight": "bold"},
+                style_data_conditional=style_data_conditional or [],
+            ),
+        ]
+        if rows
+        else [html.P(t("no_data", lang), className="no-data")],
+        className="coc-table",
+    )
+
+
+def live_page(
+    prefix: str,
+    render: Callable[[dict[str, Any]], Any],
+    params: dict[str, Any],
+    default_refresh_s: int,
+) -> html.Div:
+    """A page body rendered now and re-rendered by one dcc.Interval (floor MIN_REFRESH_S)."""
+    return html.Div(
+        [
+            dcc.Store(id=f"{prefix}-params", data=params),
+            dcc.Interval(
+                id=f"{prefix}-tick",
+                interval=refresh_seconds(params, default_refresh_s) * 1000,
+            ),
+            html.Div(render(params), id=f"{prefix}-body"),
+        ]
+    )
+
+
+def refresh_seconds(params: dict[str, Any], default: int) -> int:
+    """`?refresh=` in seconds, never below the floor of MIN_REFRESH_S."""
+    try:
+        seconds = int(float(params.get("refresh", default)))
+    except (TypeError, ValueError):
+        seconds = default
+    return max(MIN_REFRESH_S, seconds)
+
+
+def no_data(lang: str, detail: str | None = None) -> html.Div:
+    return html.Div(
+        [html.P(t("no_data", lang), className="no-data"), html.Small(detail or "")],
+        className="no-data-box",
+    )
+
+
+def live_callback(prefix: str, render: Callable[[dict[str, Any]], Any]) -> None:
+    """The one refresh callback of a live page: re-render the body on each Interval tick."""
+    from dash import Input, Output, State, callback
+
+    @callback(
+        Output(f"{prefix}-body", "children"),
+        Input(f"{prefix}-tick", "n_intervals"),
+        State(f"{prefix}-params", "data"),
+        prevent_initial_call=True,
+    )
+    def _refresh(_n: int, params: dict[str, Any] | None) -> Any:
+        return render(params or {})
+
+
+def kpi(label: str, value: str, id_: str | None = None) -> html.Div:
+    return html.Div(
+        [html.Div(value, className="kpi-value"), html.Div(label, className="kpi-label")],
+        className="kpi",
+        **({"id": id_} if id_ else {}),
+    )
+
+
+def card(title: str, *children: Any, id_: str | None = None) -> html.Div:
+    return html.Div([html.H3(title), *children], className="card", **({"id": id_} if id_ else {}))
+
+
+def graph(figure: Any, id_: str) -> dcc.Graph:
+    return dcc.Graph(figure=figure, id=id_, config={"displaylogo": False, "responsive": True})

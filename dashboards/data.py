@@ -1,0 +1,150 @@
+"""Read-side helpers the pages share: current period, indicator rows, freshness.
+
+Thin wrappers over coc queries so layouts and callbacks stay a few lines long.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from coc.config import Settings
+from coc.indicators.query import IndicatorRow, indicator_rows
+from coc.periods import parse_period
+from coc.store.db import Store
+from coc.store.models import ConnectorRun, DataValue, Device, Target
+from coc.timeutil import as_utc, to_local, utcnow
+from dashboards import state
+
+
+def current_month(now: datetime | None = None) -> str:
+    local = to_local(now or state.get().now())
+    return f"{local.year}{local.month:02d}"
+
+
+def period_param(params: dict[str, Any]) -> str:
+    """`?period=` when valid, else the current month."""
+    code = str(params.get("period") or "")
+    try:
+        return parse_period(code).code
+    except ValueError:
+        return current_month()
+
+
+_ROWS_CACHE: dict[tuple[Any, ...], list[IndicatorRow]] = {}
+_ROWS_CACHE_SIZE = 64
+_ROWS_LOCK = threading.Lock()
+
+
+def data_version(session: Any) -> tuple[Any, ...]:
+    """Changes whenever a data value or target is written: newest stamp and row counts."""
+    dv = session.execute(select(func.max(DataValue.last_updated), func.count(DataValue.id))).one()
+    tg = session.execute(select(func.max(Target.updated_at), func.count(Target.id))).one()
+    return (*dv, *tg)
+
+
+def rows_for(period: str, lang: str) -> list[IndicatorRow]:
+    """Indicator rows of a period, memoised until the data changes (pages share them)."""
+    st = state.get()
+    with st.store.session() as session:
+        key = (id(st), st.org_unit, period, lang, data_version(session))
+        rows = _ROWS_CACHE.get(key)
+        if rows is None:
+            rows = indicator_rows(session, st.catalog, st.org_unit, period, lang)
+            with _ROWS_LOCK:  # waitress serves callbacks from several threads
+                while len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
+                    _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
+                _ROWS_CACHE[key] = rows
+        return rows
+
+
+def last_updated() -> datetime | None:
+    st = state.get()
+    with st.store.session() as session:
+        value = session.scalar(
+            select(func.max(DataValue.last_updated)).where(DataValue.org_unit == st.org_unit)
+        )
+    return as_utc(value) if value else None
+
+
+@dataclass(frozen=True)
+class Staleness:
+    source: str
+    last_ok: datetime | None
+
+
+def stale_sources(store: Store, settings: Settings, now: datetime | None = None) -> list[Staleness]:
+    """Configured sources whose last good pull is older than stale_factor × their interval."""
+    now = now or utcnow()
+    factor = settings.dashboard.stale_factor
+    out: list[Staleness] = []
+    with store.session() as session:
+        for source in settings.sources:
+            if not source.enabled:
+                continue
+            last = session.scalar(
+                select(func.max(ConnectorRun.finished_at)).where(
+                    ConnectorRun.connector == source.name,
+                    ConnectorRun.status.in_(("ok", "partial")),
+                )
+            )
+            last = as_utc(last) if last else None
+            limit = timedelta(minutes=source.interval_minutes * factor)
+            if last is None or now - last > limit:
+                out.append(Staleness(source.name, last))
+    return out
+
+
+def device_counts() -> dict[str, tuple[int, int]]:
+    """(online, total) per device kind."""
+    st = state.get()
+    stmt = select(Device.kind, Device.online, func.count()).group_by(Device.kind, Device.online)
+    counts: dict[str, list[int]] = {}
+    with st.store.session() as session:
+        for kind, online, n in session.execute(stmt):
+            pair = counts.setdefault(kind, [0, 0])
+            pair[1] += n
+            if online:
+                pair[0] += n
+    return {k: (v[0], v[1]) for k, v in counts.items()}
+
+
+@dataclass(frozen=True)
+class Alert:
+    text: str
+    since: datetime | None
+    level: str = "warning"
+
+
+def open_alerts(lang: str) -> list[Alert]:
+    """Open alerts from the sensors module; until it is merged, offline cameras and speakers."""
+    st = state.get()
+    try:  # wired after merge: coc.devices.queries.open_alerts (issue 4)
+        from coc.devices.queries import open_alerts as device_alerts
+    except ImportError:
+        device_alerts = None
+    with st.store.session() as session:
+        if device_alerts is not None:
+            return [_alert(a) for a in device_alerts(session)]
+        stmt = (
+            select(Device)
+            .where(Device.kind.in_(("camera", "speaker")), Device.online.is_(False))
+            .order_by(Device.device_id)
+        )
+        word = "mất kết nối" if lang == "vi" else "offline"
+        return [
+            Alert(f"{d.name}: {word}", as_utc(d.state_since) if d.state_since else None)
+            for d in session.scalars(stmt)
+        ]
+
+
+def _alert(item: Any) -> Alert:
+    """Shape whatever the sensors module returns (row or dict) into an Alert."""
+    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
+    text = get("message") or get("text") or f"{get('device_id', '')} {get('kind', '')}".strip()
+    since = get("opened_at") or get("since") or get("ts")
+    return Alert(str(text), as_utc(since) if isinstance(since, datetime) else None)

@@ -1,0 +1,39 @@
+"""Nhật ký: who changed what and when (clerks and admins)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from coc import fmt
+from coc.store.audit import recent
+from dashboards import access, state
+from dashboards.components import data_table
+from dashboards.i18n import t
+from dashboards.pages_common import login_needed
+
+dash.register_page(__name__, path="/nhat-ky", name="Nhật ký", title="Nhật ký", order=8)
+
+
+def layout(**kwargs: Any) -> html.Div:
+    lang = state.lang(dict(kwargs))
+    if not access.has_role("clerk"):
+        return login_needed(lang, "/nhat-ky")
+    with state.get().store.session() as session:
+        entries = recent(session, limit=1000)
+    rows = [
+        {"ts": fmt.moment(e.ts, lang), "actor": e.actor, "action": e.action, "entity": e.entity,
+         "key": e.entity_key, "old": e.old_value or "", "new": e.new_value or "",
+         "detail": e.detail or ""}
+        for e in entries
+    ]  # fmt: skip
+    columns = [("ts", t("time", lang)), ("actor", t("actor", lang)), ("action", t("action", lang)),
+               ("entity", t("entity", lang)), ("key", t("code", lang)),
+               ("old", t("old_value", lang)), ("new", t("new_value", lang)),
+               ("detail", t("source", lang))]  # fmt: skip
+    return html.Div(
+        [html.H1(t("nav_audit", lang), className="page-title"),
+         data_table("nhat-ky", columns, rows, lang, page_size=50)]
+    )  # fmt: skip

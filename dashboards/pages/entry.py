@@ -1,0 +1,124 @@
+"""Nhập liệu: a clerk enters a value or uploads an Excel/CSV file (CSRF-safe writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboards import access, data, entry, state
+from dashboards.components import card
+from dashboards.i18n import t
+from dashboards.pages_common import login_needed
+
+dash.register_page(__name__, path="/nhap-lieu", name="Nhập liệu", title="Nhập liệu", order=7)
+
+
+def layout(**kwargs: Any) -> html.Div:
+    lang = state.lang(dict(kwargs))
+    if not access.has_role("clerk"):
+        return login_needed(lang, "/nhap-lieu")
+    codes = [{"label": label, "value": code} for code, label in entry.enterable_codes()]
+    chosen = kwargs.get("code") if kwargs.get("code") in {c["value"] for c in codes} else None
+    period = data.period_param(kwargs)
+    form = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label([t("indicator", lang), dcc.Dropdown(codes, chosen, id="entry-code",
+                                                                  style={"minWidth": "420px"})]),
+                    html.Label([t("period", lang), dcc.Input(id="entry-period", type="text",
+                                                            value=period)]),
+                    html.Label([t("value", lang), dcc.Input(id="entry-value", type="text",
+                                                           placeholder="1.234,5")]),
+                    html.Label([t("comment", lang), dcc.Input(id="entry-comment", type="text")]),
+                    html.Button(t("save", lang), id="entry-save", className="btn"),
+                ],
+                className="form-row",
+            ),
+            html.Div(id="entry-message", role="status"),
+        ]
+    )  # fmt: skip
+    upload = html.Div(
+        [
+            dcc.Upload(html.Div(t("upload_hint", lang)), id="entry-upload", className="upload",
+                       accept=".xlsx,.csv"),
+            html.Button(t("template", lang), id="entry-template", className="btn btn-secondary"),
+            dcc.Download(id="entry-template-dl"),
+            html.Div(id="entry-upload-message", role="status"),
+        ]
+    )  # fmt: skip
+    return html.Div(
+        [
+            dcc.Store(id="entry-lang", data=lang),
+            html.H1(t("nav_entry", lang), className="page-title"),
+            card(t("entry_heading", lang), form),
+            card(t("upload_heading", lang), upload),
+        ]
+    )
+
+
+def _reasons(summary: Any, limit: int = 20) -> str:
+    lines = summary.reasons[:limit]
+    more = len(summary.reasons) - limit
+    return "\n".join(lines + ([f"… (+{more})"] if more > 0 else []))
+
+
+@callback(
+    Output("entry-message", "children"),
+    Input("entry-save", "n_clicks"),
+    State("entry-code", "value"),
+    State("entry-period", "value"),
+    State("entry-value", "value"),
+    State("entry-comment", "value"),
+    State("entry-lang", "data"),
+    prevent_initial_call=True,
+)
+def save(_n: int, code: str | None, period: str | None, value: str | None, comment: str | None,
+         lang: str | None) -> Any:  # fmt: skip
+    lang = lang or "vi"
+    if denied := access.write_denied(lang):
+        return html.Span(denied, className="message-error")
+    if not code or not period or value in (None, ""):
+        return html.Span(t("missing_fields", lang), className="message-error")
+    summary = entry.save_value(code, period.strip(), value, comment, access.actor())
+    if summary.rejected:
+        return html.Span(_reasons(summary), className="message-error", id="entry-error")
+    if not (summary.imported or summary.updated):
+        return html.Span(t("unchanged", lang), className="message-ok")
+    return html.Span(t("saved", lang, code=code, period=period.strip(), value=value),
+                     className="message-ok", id="entry-ok")  # fmt: skip
+
+
+@callback(
+    Output("entry-upload-message", "children"),
+    Input("entry-upload", "contents"),
+    State("entry-upload", "filename"),
+    State("entry-lang", "data"),
+    prevent_initial_call=True,
+)
+def upload(contents: str | None, filename: str | None, lang: str | None) -> Any:
+    lang = lang or "vi"
+    if denied := access.write_denied(lang):
+        return html.Span(denied, className="message-error")
+    if not contents or not filename:
+        return dash.no_update
+    try:
+        summary = entry.import_upload(contents, filename, access.actor())
+    except entry.FileError as exc:
+        return html.Span(t("bad_file", lang, reason=str(exc)), className="message-error")
+    done = t("import_done", lang, **summary.as_dict())
+    parts: list[Any] = [html.Div(done, className="message-ok", id="upload-summary")]
+    if summary.rejected:
+        parts.append(html.Div(_reasons(summary), className="message-error", id="upload-errors"))
+    return parts
+
+
+@callback(
+    Output("entry-template-dl", "data"),
+    Input("entry-template", "n_clicks"),
+    prevent_initial_call=True,
+)
+def template(_n: int) -> Any:
+    return dcc.send_bytes(entry.template_bytes(), "mau-nhap-so-lieu.xlsx")

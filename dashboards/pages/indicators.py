@@ -1,0 +1,65 @@
+"""Chỉ tiêu: every indicator with actual, target, completion %, change and status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboards import data, state
+from dashboards.i18n import t
+from dashboards.views import indicators as view
+
+dash.register_page(__name__, path="/chi-tieu", name="Chỉ tiêu", title="Chỉ tiêu", order=2)
+
+
+def layout(**kwargs: Any) -> html.Div:
+    params = dict(kwargs)
+    lang = state.lang(params)
+    period = data.period_param(params)
+    options = view.filter_options(lang)
+    periods = view.period_options(data.current_month(), lang)
+    if period not in [o["value"] for o in periods]:
+        periods.insert(0, {"label": period, "value": period})
+
+    def dropdown(key: str, opts: list[dict[str, str]], value: str | None = None) -> html.Div:
+        return html.Div(
+            [html.Label(t(key, lang)),
+             dcc.Dropdown(opts, value, id=f"indicators-{key}", placeholder=t("all", lang),
+                          clearable=key != "period")],
+        )  # fmt: skip
+
+    return html.Div(
+        [
+            html.H1(t("nav_indicators", lang), className="page-title"),
+            dcc.Store(id="indicators-lang", data=lang),
+            html.Div(
+                [
+                    dropdown("period", periods, period),
+                    dropdown("pillar", options["pillar"], params.get("pillar")),
+                    dropdown("source", options["source"], params.get("source")),
+                    dropdown("status", options["status"], params.get("status")),
+                ],
+                className="filters",
+            ),
+            html.Div(
+                view.table(period, lang, params.get("pillar"), params.get("source"),
+                           params.get("status")),
+                id="indicators-table",
+            ),
+        ]
+    )  # fmt: skip
+
+
+@callback(
+    Output("indicators-table", "children"),
+    Input("indicators-period", "value"),
+    Input("indicators-pillar", "value"),
+    Input("indicators-source", "value"),
+    Input("indicators-status", "value"),
+    State("indicators-lang", "data"),
+    prevent_initial_call=True,
+)
+def update(period: str, pillar: str | None, source: str | None, status: str | None, lang: str):
+    return view.table(data.period_param({"period": period}), lang or "vi", pillar, source, status)

@@ -1,0 +1,22 @@
+"""Tổng quan: indicator tiles grouped by pillar (actual, target, completion %, status)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboards import state
+from dashboards.components import live_callback, live_page
+from dashboards.views.overview import render
+
+dash.register_page(__name__, path="/", name="Tổng quan", title="Tổng quan", order=0)
+P = "overview"
+
+
+def layout(**kwargs: Any) -> html.Div:
+    return live_page(P, render, dict(kwargs), state.get().settings.dashboard.refresh_s)
+
+
+live_callback(P, render)

@@ -1,0 +1,84 @@
+"""Dữ liệu cách ly: review records that failed validation; accept or reject (clerks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from coc import fmt
+from coc.store import quarantine
+from dashboards import access, state
+from dashboards.components import data_table
+from dashboards.i18n import t
+from dashboards.pages_common import login_needed
+
+dash.register_page(__name__, path="/cach-ly", name="Dữ liệu cách ly", title="Cách ly", order=9)
+TABLE = {"type": "coc-table", "table": "cach-ly"}
+
+
+def rows(lang: str) -> list[dict[str, Any]]:
+    with state.get().store.session() as session:
+        items = quarantine.list_open(session, limit=500)
+    return [
+        {"id": q.id, "source": q.source, "reason": q.reason, "context": q.context or "",
+         "raw": q.raw[:300], "received": fmt.moment(q.received_at, lang)}
+        for q in items
+    ]  # fmt: skip
+
+
+def table(lang: str) -> html.Div:
+    columns = [("id", "#"), ("source", t("source", lang)), ("reason", t("reason", lang)),
+               ("context", t("entity", lang)), ("raw", t("raw", lang)),
+               ("received", t("received_at", lang))]  # fmt: skip
+    return data_table("cach-ly", columns, rows(lang), lang, row_selectable="multi")
+
+
+def layout(**kwargs: Any) -> html.Div:
+    lang = state.lang(dict(kwargs))
+    if not access.has_role("clerk"):
+        return login_needed(lang, "/cach-ly")
+    return html.Div(
+        [
+            dcc.Store(id="quarantine-lang", data=lang),
+            html.H1(t("nav_quarantine", lang), className="page-title"),
+            html.Div(
+                [html.Button(t("accept", lang), id="quarantine-accept", className="btn"),
+                 html.Button(t("reject", lang), id="quarantine-reject",
+                             className="btn btn-danger")],
+                className="table-tools",
+            ),
+            html.Div(id="quarantine-message", role="status"),
+            html.Div(table(lang), id="quarantine-table"),
+        ]
+    )  # fmt: skip
+
+
+def resolve(ids: list[int], status: str, actor: str) -> int:
+    with state.get().store.write() as session:
+        for item_id in ids:
+            quarantine.resolve(session, item_id, status, actor)
+    return len(ids)
+
+
+@callback(
+    Output("quarantine-message", "children"),
+    Output("quarantine-table", "children"),
+    Input("quarantine-accept", "n_clicks"),
+    Input("quarantine-reject", "n_clicks"),
+    State(TABLE, "selected_rows"),
+    State(TABLE, "data"),
+    State("quarantine-lang", "data"),
+    prevent_initial_call=True,
+)
+def decide(_a: int, _r: int, selected: list[int] | None, data: list[dict] | None, lang: str):
+    lang = lang or "vi"
+    if denied := access.write_denied(lang):
+        return html.Span(denied, className="message-error"), dash.no_update
+    if not selected or not data:
+        return html.Span(t("choose_rows", lang), className="message-error"), dash.no_update
+    status = "accepted" if dash.ctx.triggered_id == "quarantine-accept" else "rejected"
+    ids = [int(data[i]["id"]) for i in selected if i < len(data)]
+    n = resolve(ids, status, access.actor())
+    return html.Span(t("resolved", lang, n=n), className="message-ok"), table(lang)

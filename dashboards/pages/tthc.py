@@ -1,0 +1,22 @@
+"""Thủ tục hành chính: Decision 766 scorecard and overdue dossiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboards import state
+from dashboards.components import live_callback, live_page
+from dashboards.views.tthc import render
+
+dash.register_page(__name__, path="/thu-tuc", name="Thủ tục hành chính", title="Thủ tục", order=3)
+P = "tthc"
+
+
+def layout(**kwargs: Any) -> html.Div:
+    return live_page(P, render, dict(kwargs), state.get().settings.dashboard.refresh_s)
+
+
+live_callback(P, render)

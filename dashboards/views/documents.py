@@ -1,0 +1,48 @@
+"""Documents: signed %, documents handled online, overdue and unsigned lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from coc import fmt
+from coc.periods import parse_period
+from dashboards import data, state
+from dashboards.components import card, data_table, kpi
+from dashboards.drill import drill
+from dashboards.i18n import t
+
+
+def render(params: dict[str, Any]) -> Any:
+    lang = state.lang(params)
+    period = data.period_param(params)
+    st = state.get()
+    rows = {r.code: r for r in data.rows_for(period, lang)}
+    now = st.now()
+    with st.store.session() as session:
+        overdue = drill(session, "VB_DEN_QUA_HAN", st.org_unit, period, now, lang, True)
+        unsigned = drill(session, "VB_DI_KY_SO", st.org_unit, period, now, lang, True)
+    assert overdue is not None and unsigned is not None
+    signed = rows.get("VB_DI_KY_SO")
+    online = rows.get("VB_DIEN_TU")
+    return [
+        html.H1(
+            f"{t('nav_documents', lang)} – {parse_period(period).label(lang)}",
+            className="page-title",
+        ),
+        html.Div(
+            [
+                kpi(t("signed_pct", lang), fmt.percent(signed and signed.actual, lang),
+                    id_="docs-signed"),
+                kpi(online.name if online else "", fmt.percent(online and online.actual, lang)),
+                kpi(t("overdue_docs", lang), fmt.number(len(overdue.rows), 0, lang),
+                    id_="docs-overdue"),
+            ],
+            className="kpis",
+        ),
+        card(t("overdue_docs", lang), data_table("van-ban-qua-han", overdue.columns,
+                                                 overdue.rows, lang)),
+        card(t("unsigned_docs", lang), data_table("van-ban-chua-ky-so", unsigned.columns,
+                                                  unsigned.rows, lang)),
+    ]  # fmt: skip

@@ -1,0 +1,172 @@
+"""Indicators for clerks: the filterable table and one indicator's page with drill-down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from coc import fmt
+from coc.indicators.query import IndicatorRow, series
+from coc.periods import months_between, parse_period
+from dashboards import access, data, state
+from dashboards.components import card, data_table, graph, kpi, status_badge, status_word
+from dashboards.drill import drill
+from dashboards.figures import BAND_ICONS, band_key, series_chart
+from dashboards.i18n import PILLAR_ORDER, t
+
+STATUSES = ("green", "amber", "red", "none")
+
+
+def period_options(now_month: str, lang: str) -> list[dict[str, str]]:
+    """The last 12 months, this year's quarters and the year, newest first."""
+    last = parse_period(now_month)
+    first = last
+    for _ in range(11):
+        first = first.previous()
+    months = [p.code for p in months_between(first.code, last.code)][::-1]
+    quarters = [f"{last.year}Q{q}" for q in range((last.start.month - 1) // 3 + 1, 0, -1)]
+    codes = [*months, *quarters, str(last.year)]
+    return [{"label": parse_period(c).label(lang), "value": c} for c in codes]
+
+
+def table_rows(rows: list[IndicatorRow], lang: str) -> list[dict[str, Any]]:
+    st = state.get()
+    return [
+        {
+            "code": r.code,
+            "name": f"[{r.name}](/chi-tieu/{r.code})",
+            "pillar": st.catalog.pillar_name(r.pillar, lang),
+            "source": r.source,
+            "unit": r.unit,
+            "actual": r.actual,
+            "target": r.target,
+            "completion": None if r.completion is None else round(r.completion, 1),
+            "change": None if r.change is None else round(r.change, 2),
+            "status": f"{BAND_ICONS.get(r.band, BAND_ICONS[None])} {status_word(r.band, lang)}",
+            "band": band_key(r.band),
+        }
+        for r in rows
+    ]
+
+
+def filter_rows(
+    rows: list[IndicatorRow],
+    pillar: str | None,
+    source: str | None,
+    status: str | None,
+) -> list[IndicatorRow]:
+    return [
+        r
+        for r in rows
+        if (not pillar or r.pillar == pillar)
+        and (not source or r.source == source)
+        and (not status or band_key(r.band) == status)
+    ]
+
+
+def table(
+    period: str, lang: str, pillar: str | None, source: str | None, status: str | None
+) -> html.Div:
+    rows = filter_rows(data.rows_for(period, lang), pillar, source, status)
+    columns = [
+        ("code", t("code", lang)),
+        ("name", t("indicator", lang)),
+        ("pillar", t("pillar", lang)),
+        ("source", t("source", lang)),
+        ("unit", t("unit", lang)),
+        ("actual", t("actual", lang)),
+        ("target", t("target", lang)),
+        ("completion", f"{t('completion', lang)} (%)"),
+        ("change", t("change", lang)),
+        ("status", t("status", lang)),
+    ]
+    colours = {"green": "#e3f4ea", "amber": "#fff3d6", "red": "#fde3e1"}
+    style = [
+        {"if": {"filter_query": f'{{band}} = "{b}"', "column_id": "status"},
+         "backgroundColor": c, "fontWeight": "bold"}
+        for b, c in colours.items()
+    ]  # fmt: skip
+    return data_table(
+        "chi-tieu",
+        columns,
+        table_rows(rows, lang),
+        lang,
+        page_size=50,
+        markdown=("name",),
+        numeric=("actual", "target", "completion", "change"),
+        style_data_conditional=style,
+    )
+
+
+def filter_options(lang: str) -> dict[str, list[dict[str, str]]]:
+    st = state.get()
+    sources = sorted({i.source for i in st.catalog.with_targets})
+    return {
+        "pillar": [{"label": st.catalog.pillar_name(p, lang), "value": p} for p in PILLAR_ORDER],
+        "source": [{"label": s, "value": s} for s in sources],
+        "status": [{"label": status_word(None if s == "none" else s, lang), "value": s}
+                   for s in STATUSES],
+    }  # fmt: skip
+
+
+def detail(code: str, params: dict[str, Any]) -> Any:
+    """One indicator: series against the target, the formula in words, the rows behind it."""
+    lang = state.lang(params)
+    st = state.get()
+    if code not in st.catalog:
+        return html.H1(t("unknown_indicator", lang, code=code), className="page-title")
+    ind = st.catalog.get(code)
+    period = data.period_param(params)
+    row = next((r for r in data.rows_for(period, lang) if r.code == code), None)
+    last = parse_period(period).months()[-1]
+    first = last
+    for _ in range(11):
+        first = first.previous()
+    with st.store.session() as session:
+        points = series(session, code, st.org_unit, first.code, last.code)
+        behind = drill(session, code, st.org_unit, period, st.now(), lang, access.has_role("clerk"))
+    unit = ind.unit
+    fig = series_chart(points, ind.target_for(last.year), t("actual", lang),
+                       t("target", lang), unit)  # fmt: skip
+    formula = ind.formula_vi if lang == "vi" else ind.formula_en
+    facts = [
+        kpi(t("actual", lang), _val(row and row.actual, unit, lang), id_="ind-actual"),
+        kpi(t("target", lang), _val(row and row.target, unit, lang), id_="ind-target"),
+        kpi(t("completion", lang), fmt.percent(row and row.completion, lang), id_="ind-completion"),
+    ]
+    if row and row.numerator is not None:
+        facts += [
+            kpi(t("numerator", lang), fmt.number(row.numerator, 0, lang), id_="ind-numerator"),
+            kpi(
+                t("denominator", lang), fmt.number(row.denominator, 0, lang), id_="ind-denominator"
+            ),
+        ]
+    rows_card = None
+    if behind is not None:
+        rows_card = card(
+            t("rows_behind", lang),
+            html.Small(t("masked_note", lang)) if behind.masked else None,
+            data_table(f"chi-tiet-{code}", behind.columns, behind.rows, lang),
+            id_="ind-rows",
+        )
+    links: list[Any] = [html.A(t("back_to_list", lang), href="/chi-tieu")]
+    if ind.formula.get("type") == "element" and access.has_role("clerk"):
+        links += [" · ", html.A(t("entry_heading", lang), id="ind-enter",
+                                href=f"/nhap-lieu?code={code}&period={period}")]  # fmt: skip
+    return [
+        html.Div(links),
+        html.H1(f"{ind.name(lang)} – {parse_period(period).label(lang)}", className="page-title",
+                id="ind-title"),
+        html.Div([status_badge(row.band if row else None, lang)]),
+        html.Div(facts, className="kpis"),
+        card(t("formula", lang), html.P(formula or "—", id="ind-formula")),
+        card(t("series_title", lang), graph(fig, "ind-series")),
+        rows_card,
+    ]  # fmt: skip
+
+
+def _val(value: float | None, unit: str, lang: str) -> str:
+    from dashboards.components import value_text
+
+    return value_text(value, unit, lang)

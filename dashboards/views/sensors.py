@@ -1,0 +1,118 @@
+"""Sensors: live values, a roll-up chart with threshold lines, and alert history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from dash import dcc, html
+
+from coc import fmt
+from coc.timeutil import VN_TZ, as_utc, to_local
+from dashboards import sensors, state
+from dashboards.components import card, data_table, no_data
+from dashboards.figures import sensor_chart
+from dashboards.i18n import t
+
+RANGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+
+def registry() -> dict[str, Any]:
+    st = state.get()
+    return sensors.registry(str(st.settings.config_file(st.settings.devices.file)))
+
+
+def live(lang: str) -> list[sensors.Latest]:
+    with state.get().store.session() as session:
+        return sensors.latest_values(session, registry())
+
+
+def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
+    if not items:
+        return no_data(lang)
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(f"{x.name}", className="tile-name"),
+                    html.Div(
+                        f"{fmt.number(x.value, 2, lang)} {x.unit}".strip(), className="tile-actual"
+                    ),
+                    html.Div(f"{x.key} · {fmt.moment(x.ts, lang)}", className="tile-meta"),
+                ],
+                className="tile band-none",
+                id=f"live-{x.device_id}-{x.key}",
+            )
+            for x in items
+        ],
+        className="tiles",
+        id="sensor-live",
+    )
+
+
+def series_options(items: list[sensors.Latest]) -> list[dict[str, str]]:
+    return [{"label": f"{x.name} – {x.key}", "value": f"{x.device_id}|{x.key}"} for x in items]
+
+
+def chart_figure(
+    choice: str | None, start: datetime, end: datetime, dark: bool = False
+) -> Any | None:
+    """The figure of one 'device|key' between two UTC times, or None without data.
+
+    The span picks the roll-up (5-minute up to 2 days, hourly beyond), so zooming in on the
+    chart asks for finer data. Times are shown in Vietnamese local time.
+    """
+    if not choice or "|" not in choice:
+        return None
+    device_id, key = choice.split("|", 1)
+    with state.get().store.session() as session:
+        times, values = sensors.series(session, device_id, key, start, end)
+    if not times:
+        return None
+    local = [to_local(x).replace(tzinfo=None) for x in times]
+    title = f"{device_id} – {key} ({sensors.resolution(start, end)})"
+    return sensor_chart(local, values, title, "", sensors.thresholds(registry(), key), dark)
+
+
+def chart(choice: str | None, span: str, lang: str) -> Any:
+    """The roll-up chart of one 'device|key' over the chosen span, ending now."""
+    end = state.get().now()
+    fig = chart_figure(choice, end - RANGES.get(span, RANGES["1d"]), end)
+    if fig is None:
+        return no_data(lang)
+    fig.update_layout(uirevision=f"{choice}|{span}")
+    return dcc.Graph(figure=fig, id="sensor-graph", config={"displaylogo": False})
+
+
+def zoomed(relayout: dict[str, Any] | None) -> tuple[datetime, datetime] | None:
+    """The UTC range a user zoomed to on the chart (local times in relayoutData)."""
+    if not relayout or "xaxis.range[0]" not in relayout:
+        return None
+    try:
+        start = datetime.fromisoformat(str(relayout["xaxis.range[0]"])).replace(tzinfo=VN_TZ)
+        end = datetime.fromisoformat(str(relayout["xaxis.range[1]"])).replace(tzinfo=VN_TZ)
+    except ValueError:
+        return None
+    return (as_utc(start), as_utc(end)) if end > start else None
+
+
+def history(lang: str) -> html.Div:
+    with state.get().store.session() as session:
+        rows = sensors.alert_history(session)
+    if not rows:
+        return no_data(lang)
+    columns = [(c, c) for c in rows[0] if c != "id"]
+    for row in rows:
+        for c, v in row.items():
+            if hasattr(v, "isoformat"):
+                row[c] = fmt.moment(v, lang)
+    return data_table("lich-su-canh-bao", columns, rows, lang)
+
+
+def render(params: dict[str, Any]) -> Any:
+    """Live values and alert history (the refreshing part of the page)."""
+    lang = state.lang(params)
+    return [
+        card(t("live_values", lang), live_cards(live(lang), lang)),
+        card(t("alert_history", lang), history(lang)),
+    ]

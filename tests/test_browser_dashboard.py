@@ -1,0 +1,188 @@
+"""The dashboard in real headless Chromium (Debian's chromium, driven by Playwright).
+
+The app runs under waitress on a free loopback port, on a freshly seeded SQLite store.
+Screenshots (1920×1080) are written to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from fixtures_web import NOW, PASSWORD, make_settings, seed
+
+from coc.auth import add_user
+from coc.store.db import Store
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+AVAILABLE = Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not AVAILABLE and os.environ.get("CI") != "true",
+        reason=f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> Iterator[str]:
+    from waitress.server import create_server
+
+    from dashboards.app import create_app
+
+    tmp = tmp_path_factory.mktemp("browser")
+    store = Store.from_url(f"sqlite:///{tmp}/b.sqlite3").init()
+    seed(store, web_catalog)
+    add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
+    app = create_app(store, make_settings(tmp / "data"), web_catalog, clock=lambda: NOW)
+    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    store.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, accept_downloads=True, locale="vi-VN"
+    )
+    tab = context.new_page()
+    tab.coc_errors = []
+    tab.on("console", lambda m: m.type == "error" and tab.coc_errors.append(m.text))
+    tab.on("pageerror", lambda e: tab.coc_errors.append(str(e)))
+    yield tab
+    context.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def test_wall_screen_renders_every_tile_without_console_errors(page, server_url):
+    page.goto(f"{server_url}/wall?kiosk=1&period=202611")
+    page.wait_for_selector("#wall-tiles .tile", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    tiles = page.locator("#wall-tiles .tile")
+    assert tiles.count() == 37
+    for i in range(tiles.count()):
+        tile = tiles.nth(i)
+        assert tile.locator(".tile-name").inner_text().strip()
+        assert tile.locator(".tile-actual").inner_text().strip()
+        assert tile.locator(".status-word").inner_text().strip()
+    green = page.locator("#tile-TK_THANH_TOAN")
+    assert green.locator(".tile-actual").inner_text() == "72,5%"
+    assert green.locator(".status-word").inner_text() == "Đạt"
+    assert not page.locator("#app-nav").is_visible()  # ?kiosk=1 hides navigation
+    assert page.locator("#wall-count-camera").inner_text() == "Camera hoạt động: 1/2"
+    assert "Camera ngã ba: mất kết nối" in page.locator("#wall-ticker").inner_text()
+    shot(page, "wall-1920x1080")
+    assert page.coc_errors == []
+
+
+def test_wall_rotation_moves_to_next_page(page, server_url):
+    page.goto(f"{server_url}/wall?pages=tong-quan,thu-tuc&interval=5&kiosk=1&period=202611")
+    page.wait_for_selector("#wall-tiles .tile", timeout=15_000)
+    assert page.locator("#wall-root").get_attribute("data-page") == "tong-quan"
+    page.wait_for_url("**/wall?*i=1", timeout=15_000)
+    page.wait_for_selector("#tthc-total", timeout=15_000)
+    assert page.locator("#wall-root").get_attribute("data-page") == "thu-tuc"
+    assert page.locator("#tthc-total .kpi-value").inner_text() == "66,8"
+    page.wait_for_selector("#tthc-chart .main-svg", timeout=15_000)
+    assert "15,0/20" in page.locator("#tthc-chart").inner_text()
+    shot(page, "wall-tthc-1920x1080")
+    assert page.coc_errors == []
+
+
+def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path):
+    page.goto(f"{server_url}/login?next=/nhap-lieu?code=DINH_DANH_DIEN_TU%26period=202611")
+    page.fill("#username", "thuky")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#entry-value", timeout=15_000)
+    page.wait_for_load_state("networkidle")  # Dash has registered its callbacks
+    page.fill("#entry-value", "76,5")
+    page.click("#entry-save")
+    page.wait_for_selector("#entry-ok", timeout=15_000)
+    assert page.locator("#entry-ok").inner_text() == "Đã lưu: DINH_DANH_DIEN_TU kỳ 202611 = 76,5"
+    shot(page, "entry-1920x1080")
+
+    page.goto(f"{server_url}/chi-tieu/DINH_DANH_DIEN_TU?period=202611")
+    page.wait_for_selector("#ind-actual", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#ind-actual .kpi-value").inner_text() == "76,5%"
+    assert page.locator("#ind-completion .kpi-value").inner_text() == "95,6%"
+
+    page.goto(f"{server_url}/chi-tieu?period=202611")
+    page.wait_for_selector("text=Xuất Excel", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    with page.expect_download(timeout=15_000) as info:
+        page.locator("button", has_text="Xuất Excel").first.click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.name == "chi-tieu.xlsx"
+    sheet = openpyxl.load_workbook(target).active
+    header = [c.value for c in sheet[1]]
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["DINH_DANH_DIEN_TU"]["Thực hiện"] == 76.5
+    assert rows["DINH_DANH_DIEN_TU"]["Hoàn thành (%)"] == 95.6
+    shot(page, "indicators-1920x1080")
+    assert page.coc_errors == []
+
+
+PAGES = {
+    "overview": "/?period=202611",
+    "indicator": "/chi-tieu/TTHC_DUNG_HAN?period=202611",
+    "tthc": "/thu-tuc?period=202611",
+    "documents": "/van-ban?period=202611",
+    "sensors": "/cam-bien",
+    "devices": "/thiet-bi",
+    "sync": "/dong-bo",
+    "wall-en": "/wall?kiosk=1&period=202611&lang=en",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_console_errors(page, server_url, name):
+    page.goto(server_url + PAGES[name])
+    page.wait_for_selector("#_pages_content > *", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    for graph in page.locator(".js-plotly-plot").all():
+        assert graph.locator(".main-svg").count() > 0  # every Plotly graph drew itself
+    shot(page, f"{name}-1920x1080")
+    assert page.coc_errors == []

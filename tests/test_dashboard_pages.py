@@ -1,0 +1,234 @@
+"""Every read-only page through Dash's router on the seeded store (NOW = 20/11/2026 10:00)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fixtures_web import NOW, ORG, call, dump, find, login, render_page, texts
+
+from coc.store.models import DeviceEvent, SensorReading
+from dashboards.app import export_frame, export_payload
+from dashboards.scorecard import item_points, scorecard
+
+
+def test_wall_screen_tiles_ticker_counts(web_app):
+    page = render_page(web_app.server.test_client(), "/wall", "?period=202611&kiosk=1")
+    assert find(page, "wall-root")["props"]["className"] == "wall"
+    assert texts(find(page, "wall-count-camera")) == ["Camera hoạt động: ", "1/2"]
+    assert texts(find(page, "wall-count-speaker")) == ["Loa hoạt động: ", "1/1"]
+    assert texts(find(page, "wall-ticker")) == ["Cảnh báo (1):   ⚠ Camera ngã ba: mất kết nối"]
+    tiles = find(page, "wall-tiles")["props"]["children"]
+    assert sum(1 for c in tiles if c["props"].get("id", "").startswith("tile-")) == 37
+    assert find(page, "wall-rotate") is None  # no playlist, no rotation
+
+
+def test_wall_playlist_rotates_to_next(web_app):
+    client = web_app.server.test_client()
+    search = "?pages=tong-quan,thu-tuc,cam-bien&interval=30&kiosk=1&period=202611"
+    page = render_page(client, "/wall", search + "&i=1")
+    assert find(page, "wall-root")["props"]["data-page"] == "thu-tuc"
+    assert find(page, "wall-rotate")["props"]["interval"] == 30000
+    assert find(page, "wall-next")["props"]["data"] == (
+        "/wall?pages=tong-quan,thu-tuc,cam-bien&interval=30&kiosk=1&period=202611&i=2"
+    )
+    last = render_page(client, "/wall", search.replace("30", "2") + "&i=2")
+    assert find(last, "wall-root")["props"]["data-page"] == "cam-bien"
+    assert find(last, "wall-rotate")["props"]["interval"] == 5000  # floor 5 s
+    assert find(last, "wall-next")["props"]["data"].endswith("&i=0")
+
+
+def test_indicator_table_rows_and_filters(web_app):
+    client = web_app.server.test_client()
+    page = render_page(client, "/chi-tieu", "?period=202611")
+    rows = find(page, {"type": "coc-table", "table": "chi-tieu"})["props"]["data"]
+    row = next(r for r in rows if r["code"] == "TK_THANH_TOAN")
+    assert (
+        row["name"]
+        == "[Tỷ lệ người dân từ 15 tuổi có tài khoản thanh toán](/chi-tieu/TK_THANH_TOAN)"
+    )
+    assert (row["actual"], row["target"], row["completion"], row["change"]) == (72.5, 80, 90.6, 2.5)
+    assert (row["status"], row["pillar"], row["source"]) == ("✔ Đạt", "Kinh tế số", "reporting")
+
+    inputs = [
+        {"id": "indicators-period", "property": "value", "value": "202611"},
+        {"id": "indicators-pillar", "property": "value", "value": None},
+        {"id": "indicators-source", "property": "value", "value": "documents"},
+        {"id": "indicators-status", "property": "value", "value": "red"},
+    ]
+    state = [{"id": "indicators-lang", "property": "data", "value": "vi"}]
+    response = call(web_app.server.test_client(), "indicators-table.children", inputs, state)
+    table = response.json["response"]["indicators-table"]["children"]
+    codes = [
+        r["code"] for r in find(table, {"type": "coc-table", "table": "chi-tieu"})["props"]["data"]
+    ]
+    assert codes == ["VB_DEN_QUA_HAN"]  # fmt: skip
+
+
+def test_indicator_page_masks_names_for_viewers(web_app):
+    client = web_app.server.test_client()
+    page = render_page(client, "/chi-tieu/TTHC_DUNG_HAN", "?period=202611")
+    assert texts(find(page, "ind-actual"))[0] == "75%"
+    assert texts(find(page, "ind-target"))[0] == "95%"
+    assert texts(find(page, "ind-completion"))[0] == "78,9%"
+    assert texts(find(page, "ind-numerator"))[0] == "3"
+    assert texts(find(page, "ind-denominator"))[0] == "4"
+    assert texts(find(page, "ind-formula"))[0].startswith("(Hồ sơ đã giải quyết")
+    rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["data"]
+    assert rows == [
+        {"ma": "000.00.23.H26-261101-0002", "tthc": "Đăng ký khai sinh", "chu": "N***** V** A*",
+         "nhan": "03/11/2026", "hen": "06/11/2026", "xong": "10/11/2026", "kenh": "Trực tiếp",
+         "dung_han": "Quá hạn"}
+    ]  # fmt: skip
+    assert "Nguyễn Văn An" not in dump(page)
+    series = find(page, "ind-series")["props"]["figure"]["data"]
+    assert series[0]["y"][-2:] == [None, 75.0] and series[1]["y"] == [95.0, 95.0]
+
+    login(client, "thuky")
+    page = render_page(client, "/chi-tieu/TTHC_DUNG_HAN", "?period=202611")
+    rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["data"]
+    assert rows[0]["chu"] == "Nguyễn Văn An"
+
+
+def test_unsigned_documents_behind_signed_rate(web_app):
+    page = render_page(web_app.server.test_client(), "/chi-tieu/VB_DI_KY_SO", "?period=202611")
+    rows = find(page, {"type": "coc-table", "table": "chi-tiet-VB_DI_KY_SO"})["props"]["data"]
+    assert [(r["so"], r["ngay"]) for r in rows] == [("103/UBND", "13/11/2026")]
+
+
+def test_tthc_scorecard(web_app):
+    # 2: 75/100×20 = 15; 3: 50 ≥ 50 → 12/12 of 22 = 22; 4: (0 + 25/80×4)/10 × 22 = 2.75;
+    # 5: 75/90×6 = 5 → 5/6 × 18 = 15; total (15+22+2.75+15) ÷ 82 × 100 = 66.77
+    page = render_page(web_app.server.test_client(), "/thu-tuc", "?period=202611")
+    assert texts(find(page, "tthc-total")) == ["66,8", "Tổng / 100"]
+    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["data"]
+    assert [r["points"] for r in rows] == ["—", "15", "22", "2,8", "15"]
+    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["data"]
+    assert [r["chu"] for r in overdue] == ["N***** V** A*"]
+
+
+def test_scorecard_rules():
+    assert item_points(40, 12, 50) == 9.6
+    assert item_points(60, 12, 50) == 12
+    card = scorecard({"TTHC_DUNG_HAN": 100.0})
+    assert [g.points for g in card.groups] == [None, 20.0, None, None, None]
+    assert card.total == 100.0
+    assert scorecard({}).total is None
+
+
+def test_documents_page(web_app):
+    page = render_page(web_app.server.test_client(), "/van-ban", "?period=202611")
+    assert texts(find(page, "docs-signed"))[0] == "75%"
+    assert texts(find(page, "docs-overdue"))[0] == "1"
+    rows = find(page, {"type": "coc-table", "table": "van-ban-qua-han"})["props"]["data"]
+    assert rows == [
+        {"so": "55/UBND-VP", "trich_yeu": "Công văn về phòng chống lụt bão",
+         "ngay": "02/11/2026", "han": "10/11/2026", "xong": "—", "nguoi": ""}
+    ]  # fmt: skip
+
+
+def test_devices_grid_uptime_and_map(fresh_app):
+    store = fresh_app.coc_state.store
+    day_start = NOW.replace(hour=0) - timedelta(hours=7)  # local midnight 20/11 = 17:00 UTC 19/11
+    with store.write() as session:
+        session.add(
+            DeviceEvent(
+                device_id="cam-02", ts=day_start - timedelta(hours=1), state="online", online=True
+            )
+        )
+        session.add(DeviceEvent(device_id="cam-02", ts=day_start + timedelta(hours=5),
+                                state="offline", online=False))  # fmt: skip
+    page = render_page(fresh_app.server.test_client(), "/thiet-bi")
+    # online 5 h of the 10 h since local midnight (NOW is 10:00 local): 50 %
+    assert "Thời gian hoạt động hôm nay: 50%" in texts(find(page, "device-cam-02"))
+    assert texts(find(page, "devices-camera"))[0] == "Camera: 1/2 trực tuyến"
+    fig = find(page, "device-map")["props"]["figure"]
+    assert fig["data"][0]["fill"] == "toself"
+    assert "mapbox" not in dump(fig) and "tile" not in dump(fig["layout"])
+
+
+def test_sensors_page_empty_then_with_readings(fresh_app):
+    client = fresh_app.server.test_client()
+    page = render_page(client, "/cam-bien")
+    assert texts(find(page, "sensors-chart")) == ["Chưa có dữ liệu", ""]
+    base = int((NOW - timedelta(hours=2)).timestamp() * 1000)
+    with fresh_app.coc_state.store.write() as session:
+        for i in range(24):  # one reading every 5 minutes, 1.0 … 3.3 m
+            session.add(SensorReading(device_id="mn-01", key="water_level",
+                                      ts=base + i * 300_000, value=1.0 + i / 10))  # fmt: skip
+    page = render_page(client, "/cam-bien")
+    assert texts(find(page, "live-mn-01-water_level"))[:2] == [
+        "Đo mực nước sông Hồng", "3,3 m"
+    ]  # fmt: skip
+    figure = find(page, "sensor-graph")["props"]["figure"]
+    assert len(figure["data"][0]["y"]) == 24
+    assert figure["data"][0]["y"][0] == 1.0
+
+
+def test_sync_page_without_upstream(web_app):
+    page = render_page(web_app.server.test_client(), "/dong-bo")
+    assert texts(find(page, "sync-upstream"))[0] == "Chưa cấu hình"
+    rows = find(page, {"type": "coc-table", "table": "dong-bo"})["props"]["data"]
+    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "ok"
+
+
+def test_export_xlsx_and_csv():
+    columns = [{"id": "name", "name": "Chỉ tiêu"}, {"id": "actual", "name": "Thực hiện"}]
+    rows = [{"name": "[Tỷ lệ ký số](/chi-tieu/VB_DI_KY_SO)", "actual": 75.0}]
+    frame = export_frame(rows, columns)
+    assert frame.to_dict("records") == [{"Chỉ tiêu": "Tỷ lệ ký số", "Thực hiện": 75.0}]
+    csv = export_payload("chi-tieu", "export-csv", rows, columns)
+    assert csv["filename"] == "chi-tieu.csv"
+    assert csv["content"] == "\ufeffChỉ tiêu,Thực hiện\nTỷ lệ ký số,75.0\n"
+    xlsx = export_payload("chi-tieu", "export-xlsx", rows, columns)
+    assert xlsx["filename"] == "chi-tieu.xlsx" and xlsx["base64"] is True
+
+
+def test_all_pages_render_in_english(web_app):
+    client = web_app.server.test_client()
+    for path in ("/", "/wall", "/chi-tieu", "/thu-tuc", "/van-ban", "/cam-bien", "/thiet-bi",
+                 "/dong-bo", "/chi-tieu/VB_DI_KY_SO"):  # fmt: skip
+        text = dump(render_page(client, path, "?lang=en&period=202611"))
+        assert "Chưa có dữ liệu" not in text, path
+    assert ORG == "10237"
+
+
+def test_sensor_zoom_requeries_finer_rollup(fresh_app):
+    base = int((NOW - timedelta(days=6)).timestamp() * 1000)
+    with fresh_app.coc_state.store.write() as session:
+        for i in range(6 * 24 * 12):  # every 5 minutes for 6 days
+            session.add(SensorReading(device_id="mn-01", key="water_level",
+                                      ts=base + i * 300_000, value=float(i % 7)))  # fmt: skip
+    client = fresh_app.server.test_client()
+    inputs = [
+        {
+            "id": "sensor-graph",
+            "property": "relayoutData",
+            "value": {
+                "xaxis.range[0]": "2026-11-19 00:00:00",
+                "xaxis.range[1]": "2026-11-19 12:00:00",
+            },
+        }
+    ]
+    state = [{"id": "sensors-series", "property": "value", "value": "mn-01|water_level"},
+             {"id": "sensors-range", "property": "value", "value": "7d"}]  # fmt: skip
+    response = call(client, "sensor-graph.figure", inputs, state)
+    figure = response.json["response"]["sensor-graph"]["figure"]
+    # 12 local hours at 5-minute resolution: 144 buckets, shown in local time
+    assert len(figure["data"][0]["x"]) == 144
+    assert figure["data"][0]["x"][0] == "2026-11-19T00:00:00"
+    assert figure["layout"]["title"]["text"] == "mn-01 – water_level (5m)"
+    page = render_page(client, "/cam-bien")
+    title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
+    assert title == "mn-01 – water_level (5m)"  # default span 24 h
+
+
+def test_online_share():
+    from dashboards.views.devices import online_share
+
+    start = NOW.replace(hour=0)
+    ten = start + timedelta(hours=10)
+    assert online_share(None, [], start, ten) is None
+    assert online_share(True, [], start, ten) == 100.0
+    events = [(start + timedelta(hours=2), False), (start + timedelta(hours=7), True)]
+    assert online_share(True, events, start, ten) == 50.0  # 0–2 h and 7–10 h online
+    assert online_share(False, events, start, ten) == 30.0

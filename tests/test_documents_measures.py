@@ -1,0 +1,92 @@
+"""Document indicators (ký số, văn bản điện tử, quá hạn xử lý, hồ sơ công việc trên mạng)
+on hand-made records for October 2026, judged at 01/11/2026 12:00 (Hà Nội)."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures_sources import catalog, make_store
+
+from coc.indicators.engine import Engine
+from coc.ingest.writers import write_records
+from coc.periods import parse_period
+from coc.timeutil import parse_datetime
+
+NOW = parse_datetime("2026-11-01T12:00:00+07:00")
+
+
+def _out(doc_id: str, issued: str, signed: bool, **more) -> dict:
+    return {"id": doc_id, "direction": "out", "issued_date": issued, "signed": signed, **more}
+
+
+def _in(doc_id: str, received: str, deadline: str | None, done: str | None, **more) -> dict:
+    return {
+        "id": doc_id,
+        "direction": "in",
+        "issued_date": received[:10],
+        "received_date": received,
+        "deadline": deadline,
+        "completed_date": done,
+        "status": "done" if done else "processing",
+        "signed": True,
+        **more,
+    }
+
+
+DOCS = [
+    _out("out1", "2026-10-02", True),
+    _out("out2", "2026-10-03", False, electronic=False),
+    _out("out3", "2026-10-04", True, status="cancelled"),  # cancelled: counted nowhere
+    _out("out4", "2026-09-30", True),  # September
+    # issued in September, arrived 1 October: an October document for the commune
+    _in("in1", "2026-10-01T09:00:00+07:00", "2026-10-05T17:00:00+07:00",
+        "2026-10-04T10:00:00+07:00", issued_date="2026-09-29"),
+    _in("in2", "2026-10-06T09:00:00+07:00", "2026-10-08T17:00:00+07:00",
+        "2026-10-10T10:00:00+07:00"),  # finished late
+    _in("in3", "2026-10-20T09:00:00+07:00", "2026-10-25T17:00:00+07:00", None),  # open, overdue
+    _in("in4", "2026-10-28T09:00:00+07:00", "2026-11-05T17:00:00+07:00", None),  # open, in time
+    _in("in5", "2026-10-15T09:00:00+07:00", None, None, electronic=False),  # no deadline
+    _in("in6", "2026-10-31T23:30:00+07:00", None, None),  # last half hour of October
+    _in("in7", "2026-11-01T00:10:00+07:00", "2026-11-02T17:00:00+07:00", None),  # November
+]  # fmt: skip
+WORK_FILES = [
+    {"id": "wf1", "opened_date": "2026-10-03T08:00:00+07:00", "online": True},
+    {"id": "wf2", "opened_date": "2026-10-10T08:00:00+07:00", "online": False},
+    {"id": "wf3", "opened_date": "2026-10-31T23:00:00+07:00", "online": True},
+    {"id": "wf4", "opened_date": "2026-11-01T07:00:00+07:00", "online": True},
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):
+    store = make_store(tmp_path_factory.mktemp("docs"))
+    assert write_records(store, "document", DOCS, "10237", "test").rejected == 0
+    assert write_records(store, "work_file", WORK_FILES, "10237", "test").rejected == 0
+    return store
+
+
+def _value(store, code: str, period: str = "202610") -> tuple:
+    with store.session() as session:
+        result = Engine(catalog()).compute(
+            session, catalog().get(code), "10237", parse_period(period), NOW
+        )
+    value = None if result.value is None else round(result.value, 4)
+    return value, result.numerator, result.denominator
+
+
+def test_signed_outgoing(store) -> None:
+    assert _value(store, "VB_DI_KY_SO") == (50.0, 1.0, 2.0)  # out1 of out1, out2
+
+
+def test_electronic_documents(store) -> None:
+    # out1, out2, in1–in6 count; out2 and in5 were handled on paper
+    assert _value(store, "VB_DIEN_TU") == (75.0, 6.0, 8.0)
+
+
+def test_incoming_overdue(store) -> None:
+    # with a deadline: in1, in2, in3, in4; overdue: in2 (finished late), in3 (still open)
+    assert _value(store, "VB_DEN_QUA_HAN") == (50.0, 2.0, 4.0)
+    assert _value(store, "VB_DEN_QUA_HAN", "202611") == (0.0, 0.0, 1.0)  # in7 not yet due
+
+
+def test_work_files_online(store) -> None:
+    assert _value(store, "HSCV_TREN_MANG") == (66.6667, 2.0, 3.0)  # wf1, wf3 of wf1–wf3
