@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from coc.store.models import Alert, Device, DeviceEvent, SensorLatest, SensorRollup
+from coc.store.models import (
+    Alert,
+    Device,
+    DeviceEvent,
+    SensorLatest,
+    SensorReading,
+    SensorRollup,
+)
 from coc.timeutil import VN_TZ, as_utc, iso_utc, utcnow
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -86,24 +93,71 @@ def devices(session: Session, kind: str | None = None) -> list[dict[str, Any]]:
 
 
 def latest_values(session: Session) -> list[dict[str, Any]]:
-    """Newest value per device and key from the latest table (never the raw readings)."""
+    """Newest value per device and key from the latest table (never a scan of raw readings).
+
+    Sensors with no row there at all (readings imported around the ingest writer) get one
+    grouped index lookup each, so they still show.
+    """
     stmt = (
         select(SensorLatest, Device.name, Device.unit, Device.hamlet)
         .join(Device, Device.device_id == SensorLatest.device_id, isouter=True)
         .order_by(SensorLatest.device_id, SensorLatest.key)
     )
-    return [
-        {
-            "device_id": row.device_id,
-            "key": row.key,
-            "value": row.value,
-            "ts": row.ts,
-            "name": name,
-            "unit": unit,
-            "hamlet": hamlet,
-        }
+    out = [
+        _latest_row(row.device_id, row.key, row.value, row.ts, name, unit, hamlet)
         for row, name, unit, hamlet in session.execute(stmt)
     ]
+    have = {r["device_id"] for r in out}
+    for dev in session.scalars(select(Device).where(Device.kind == "sensor")):
+        if dev.device_id not in have:
+            out += _latest_from_raw(session, dev)
+    return sorted(out, key=lambda r: (r["device_id"], r["key"]))
+
+
+def _latest_from_raw(session: Session, dev: Device) -> list[dict[str, Any]]:
+    newest = session.execute(
+        select(SensorReading.key, func.max(SensorReading.ts))
+        .where(SensorReading.device_id == dev.device_id)
+        .group_by(SensorReading.key)
+    ).all()
+    rows = []
+    for key, ts in newest:
+        value = session.scalar(
+            select(SensorReading.value).where(
+                SensorReading.device_id == dev.device_id,
+                SensorReading.key == key,
+                SensorReading.ts == ts,
+            )
+        )
+        rows.append(_latest_row(dev.device_id, key, value, ts, dev.name, dev.unit, dev.hamlet))
+    return rows
+
+
+def _latest_row(
+    device_id: str, key: str, value: float, ts: int, name: Any, unit: Any, hamlet: Any
+) -> dict[str, Any]:
+    return {
+        "device_id": device_id,
+        "key": key,
+        "value": value,
+        "ts": ts,
+        "name": name,
+        "unit": unit,
+        "hamlet": hamlet,
+    }
+
+
+class Bucket(NamedTuple):
+    """One roll-up bucket: its start (UTC) and the readings' avg, min, max and count."""
+
+    ts: datetime
+    avg: float
+    min: float
+    max: float
+    count: int
+
+
+RESOLUTIONS = {300: 300, 3600: 3600, "5m": 300, "1h": 3600}
 
 
 def rollup_series(
@@ -112,26 +166,69 @@ def rollup_series(
     key: str,
     start: datetime,
     end: datetime,
-    resolution: int = 300,
-) -> list[dict[str, Any]]:
-    """Buckets of one series in [start, end): bucket start (ms), min, avg, max, count."""
-    if resolution not in (300, 3600):
-        raise ValueError("resolution must be 300 or 3600 seconds")
+    resolution: int | str = 300,
+) -> list[Bucket]:
+    """Buckets of one series in [start, end) at 300 s ("5m") or 3600 s ("1h").
+
+    Stored roll-ups cover what the roll-up job has done; the part after the series'
+    `dirty_from` mark (or all of it, for readings that never passed the writer) is
+    aggregated from raw readings, so the newest minutes are on the chart too.
+    """
+    if resolution not in RESOLUTIONS:
+        raise ValueError("resolution must be 300 or 3600 seconds ('5m' or '1h')")
+    step = RESOLUTIONS[resolution] * 1000
+    lo, hi = int(as_utc(start).timestamp() * 1000), int(as_utc(end).timestamp() * 1000)
+    latest = session.get(SensorLatest, (device_id, key))
+    raw_from = lo if latest is None else (hi if latest.dirty_from is None else latest.dirty_from)
+    raw_from = max(lo, raw_from // step * step)
     stmt = (
         select(SensorRollup)
         .where(
             SensorRollup.device_id == device_id,
             SensorRollup.key == key,
-            SensorRollup.resolution == resolution,
-            SensorRollup.bucket >= int(as_utc(start).timestamp() * 1000),
-            SensorRollup.bucket < int(as_utc(end).timestamp() * 1000),
+            SensorRollup.resolution == step // 1000,
+            SensorRollup.bucket >= lo,
+            SensorRollup.bucket < raw_from,
         )
         .order_by(SensorRollup.bucket)
     )
-    return [
-        {"ts": r.bucket, "min": r.min, "avg": r.sum / r.count, "max": r.max, "count": r.count}
-        for r in session.scalars(stmt)
+    out = [
+        Bucket(_dt(r.bucket), r.sum / r.count, r.min, r.max, r.count) for r in session.scalars(stmt)
     ]
+    if raw_from < hi:
+        out += _raw_buckets(session, device_id, key, raw_from, hi, step)
+    return out
+
+
+def _raw_buckets(
+    session: Session, device_id: str, key: str, lo: int, hi: int, step: int
+) -> list[Bucket]:
+    b = SensorReading.ts // step
+    stmt = (
+        select(
+            b.label("b"),
+            func.avg(SensorReading.value),
+            func.min(SensorReading.value),
+            func.max(SensorReading.value),
+            func.count(),
+        )
+        .where(
+            SensorReading.device_id == device_id,
+            SensorReading.key == key,
+            SensorReading.ts >= lo,
+            SensorReading.ts < hi,
+        )
+        .group_by("b")
+        .order_by("b")
+    )
+    return [
+        Bucket(_dt(int(r[0]) * step), float(r[1]), float(r[2]), float(r[3]), int(r[4]))
+        for r in session.execute(stmt)
+    ]
+
+
+def _dt(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def uptime(
