@@ -199,4 +199,9 @@ def create_app(
     app.layout = _shell
     app.coc_state = app_state  # type: ignore[attr-defined]  (tests re-select an app)
     _register_callbacks(app)
+    # Dash executes the page modules per app but keeps their @callback registrations in one
+    # global list that the first app to serve a request takes. Bind them to this app now,
+    # so a second app in the same process (tests, benchmarks) does not take them away.
+    with server.test_request_context("/"):
+        app._setup_server()
     return app

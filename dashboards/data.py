@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from coc.config import Settings
+from coc.devices.queries import open_alerts as device_alerts
 from coc.indicators.query import IndicatorRow, indicator_rows
 from coc.periods import parse_period
 from coc.store.db import Store
 from coc.store.models import ConnectorRun, DataValue, Device, Target
-from coc.timeutil import as_utc, to_local, utcnow
+from coc.timeutil import as_utc, parse_datetime, to_local, utcnow
 from dashboards import state
 
 
@@ -121,30 +122,7 @@ class Alert:
 
 
 def open_alerts(lang: str) -> list[Alert]:
-    """Open alerts from the sensors module; until it is merged, offline cameras and speakers."""
-    st = state.get()
-    try:  # wired after merge: coc.devices.queries.open_alerts (issue 4)
-        from coc.devices.queries import open_alerts as device_alerts
-    except ImportError:
-        device_alerts = None
-    with st.store.session() as session:
-        if device_alerts is not None:
-            return [_alert(a) for a in device_alerts(session)]
-        stmt = (
-            select(Device)
-            .where(Device.kind.in_(("camera", "speaker")), Device.online.is_(False))
-            .order_by(Device.device_id)
-        )
-        word = "mất kết nối" if lang == "vi" else "offline"
-        return [
-            Alert(f"{d.name}: {word}", as_utc(d.state_since) if d.state_since else None)
-            for d in session.scalars(stmt)
-        ]
-
-
-def _alert(item: Any) -> Alert:
-    """Shape whatever the sensors module returns (row or dict) into an Alert."""
-    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
-    text = get("message") or get("text") or f"{get('device_id', '')} {get('kind', '')}".strip()
-    since = get("opened_at") or get("since") or get("ts")
-    return Alert(str(text), as_utc(since) if isinstance(since, datetime) else None)
+    """Open alerts (sensor rules and offline devices), most severe first, then newest."""
+    with state.get().store.session() as session:
+        items = device_alerts(session)
+    return [Alert(a["message"], parse_datetime(a["opened_at"]), a["severity"]) for a in items]

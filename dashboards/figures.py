@@ -164,7 +164,7 @@ def sensor_chart(
         fig.add_hline(
             y=level,
             line={"color": "#d73027", "dash": "dash"},
-            annotation_text=f"{label}: {level:g}",
+            annotation_text=f"{label}: {level:g}".replace(".", ","),  # the figure's separators
             annotation_position="top left",
         )
     fig.update_layout(

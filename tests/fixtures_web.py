@@ -8,12 +8,13 @@ Seeded values (period 202611, targets 2026) and what the dashboard must show:
 - HO_PHU_CAP_QUANG = 12,000 ÷ 16,000 households = 75 % of 80 → 93.8 %, green
 - Documents: 4 outgoing in Nov 2026, 3 signed → VB_DI_KY_SO 75 %; one incoming overdue.
 - Dossiers: 4 received in Nov 2026, one completed late (citizen "Nguyễn Văn An").
+- Devices: cam-02 offline since 09:00 local → one open alert "Mất kết nối quá 15 phút".
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 
 from coc.auth import add_user
 from coc.config import Settings, load_settings
+from coc.devices.alerts import evaluate_offline, load_rules
 from coc.indicators.catalog import Catalog, load_catalog, sync_catalog
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records, write_values
@@ -132,7 +134,8 @@ def _devices() -> list[Device]:
         Device(device_id="cam-01", org_unit=ORG, kind="camera", name="Camera cổng UBND xã",
                lat=20.8368, lon=105.9012, online=True, state="online", last_seen=NOW),
         Device(device_id="cam-02", org_unit=ORG, kind="camera", name="Camera ngã ba",
-               lat=20.8412, lon=105.9061, online=False, state="offline", last_seen=NOW),
+               lat=20.8412, lon=105.9061, online=False, state="offline", last_seen=NOW,
+               state_since=NOW - timedelta(hours=1)),
         Device(device_id="loa-01", org_unit=ORG, kind="speaker", name="Cụm loa Kỳ Dương",
                lat=20.8359, lon=105.9001, online=True, state="idle", last_seen=NOW),
         Device(device_id="mn-01", org_unit=ORG, kind="sensor", name="Đo mực nước sông Hồng",
@@ -156,6 +159,24 @@ def seed(store: Store, catalog: Catalog) -> None:
             )
         )
     Engine(catalog).refresh(store, ORG, ["202610", "202611"], now=NOW)
+    # cam-02 has been offline an hour: the real offline rule raises one open alert at NOW
+    rules = load_rules(load_settings(environ={}))
+    assert evaluate_offline(store, rules.offline, now=NOW) == 1
+
+
+def write_levels(
+    store: Store, start: datetime, levels: list[float], step_ms: int = 300_000
+) -> None:
+    """Water levels of mn-01 through the MQTT ingest writer (readings and sensor_latest)."""
+    from sensors.messages import Reading, Telemetry
+    from sensors.writer import Batch, Item, write_batch
+
+    batch = Batch()
+    base = int(start.timestamp() * 1000)
+    for i, level in enumerate(levels):
+        reading = Reading("mn-01", "water_level", base + i * step_ms, level)
+        batch.add(Item("coc/10237/sensor/mn-01/telemetry", b"", Telemetry((reading,)), base))
+    write_batch(store, batch, ORG)
 
 
 def make_settings(data_dir: Path, **http: Any) -> Settings:

@@ -10,14 +10,16 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from fixtures_web import NOW, PASSWORD, make_settings, seed
+from fixtures_web import NOW, PASSWORD, make_settings, seed, write_levels
 
 from coc.auth import add_user
+from coc.devices.rollups import rollup_all
 from coc.store.db import Store
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,6 +53,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> It
     tmp = tmp_path_factory.mktemp("browser")
     store = Store.from_url(f"sqlite:///{tmp}/b.sqlite3").init()
     seed(store, web_catalog)
+    write_levels(store, NOW - timedelta(hours=6), [3.0 + (i % 30) / 10 for i in range(72)])
+    rollup_all(store, raw_days=30, now=NOW)  # the sensors page charts roll-ups
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
     app = create_app(store, make_settings(tmp / "data"), web_catalog, clock=lambda: NOW)
     server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
@@ -107,7 +111,8 @@ def test_wall_screen_renders_every_tile_without_console_errors(page, server_url)
     assert green.locator(".status-word").inner_text() == "Đạt"
     assert not page.locator("#app-nav").is_visible()  # ?kiosk=1 hides navigation
     assert page.locator("#wall-count-camera").inner_text() == "Camera hoạt động: 1/2"
-    assert "Camera ngã ba: mất kết nối" in page.locator("#wall-ticker").inner_text()
+    ticker = page.locator("#wall-ticker").inner_text()
+    assert "Mất kết nối quá 15 phút: Camera ngã ba (10:00 20/11/2026)" in ticker
     shot(page, "wall-1920x1080")
     assert page.coc_errors == []
 
@@ -185,4 +190,14 @@ def test_page_renders_without_console_errors(page, server_url, name):
     for graph in page.locator(".js-plotly-plot").all():
         assert graph.locator(".main-svg").count() > 0  # every Plotly graph drew itself
     shot(page, f"{name}-1920x1080")
+    assert page.coc_errors == []
+
+
+def test_sensor_chart_draws_rollups_and_rule_thresholds(page, server_url):
+    page.goto(server_url + "/cam-bien")
+    page.wait_for_selector("#sensor-graph .main-svg", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    chart = page.locator("#sensor-graph").inner_text()
+    assert "mn-01 – water_level (5m)" in chart
+    assert "Mực nước cao: 4,5" in chart and "Mực nước rất cao kéo dài: 5,5" in chart
     assert page.coc_errors == []
