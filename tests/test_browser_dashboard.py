@@ -7,33 +7,18 @@ Screenshots (1920×1080) are written to test-artifacts/.
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from fixtures_web import NOW, PASSWORD, make_settings, seed, write_levels
+from fixtures_web import AVAILABLE, CHROMIUM, NOW, PASSWORD, make_settings, seed, shot, write_levels
 
 from coc.auth import add_user
 from coc.devices.rollups import rollup_all
 from coc.store.db import Store
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-AVAILABLE = Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,36 +48,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> It
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 1920, "height": 1080}, accept_downloads=True, locale="vi-VN"
-    )
-    tab = context.new_page()
-    tab.coc_errors = []
-    tab.on("console", lambda m: m.type == "error" and tab.coc_errors.append(m.text))
-    tab.on("pageerror", lambda e: tab.coc_errors.append(str(e)))
-    yield tab
-    context.close()
-
-
-def shot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path
 
 
 def test_wall_screen_renders_every_tile_without_console_errors(page, server_url):
