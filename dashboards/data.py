@@ -6,9 +6,10 @@ Thin wrappers over coc queries so layouts and callbacks stay a few lines long.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -17,9 +18,11 @@ from coc.devices.queries import open_alerts as device_alerts
 from coc.indicators.query import IndicatorRow, indicator_rows
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import ConnectorRun, DataValue, Device, Target
+from coc.store.models import ConnectorRun, DataValue, Device, DeviceEvent, Dossier, Target
 from coc.timeutil import as_utc, parse_datetime, to_local, utcnow
 from dashboards import state
+
+T = TypeVar("T")
 
 
 def current_month(now: datetime | None = None) -> str:
@@ -61,6 +64,41 @@ def rows_for(period: str, lang: str) -> list[IndicatorRow]:
                     _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
                 _ROWS_CACHE[key] = rows
         return rows
+
+
+_MEMO: dict[tuple[Any, ...], Any] = {}
+
+
+def memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per key (callers put a data version and the minute in the key)."""
+    with _ROWS_LOCK:
+        if key in _MEMO:
+            return _MEMO[key]  # type: ignore[no-any-return]
+    value = compute()
+    with _ROWS_LOCK:
+        while len(_MEMO) >= _ROWS_CACHE_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = value
+    return value
+
+
+def this_minute(now: datetime) -> datetime:
+    """Time-dependent results are memoised per minute, and computed at its start."""
+    return now.replace(second=0, microsecond=0)
+
+
+def dossier_version(session: Any) -> tuple[Any, ...]:
+    """Changes whenever a dossier is added or changed (upserts touch updated_at)."""
+    return tuple(
+        session.execute(select(func.count(Dossier.id), func.max(Dossier.updated_at))).one()
+    )
+
+
+def event_version(session: Any) -> tuple[Any, ...]:
+    """Changes whenever a device state-change event is written."""
+    return tuple(
+        session.execute(select(func.count(DeviceEvent.id), func.max(DeviceEvent.id))).one()
+    )
 
 
 def last_updated() -> datetime | None:

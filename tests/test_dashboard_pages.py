@@ -8,6 +8,7 @@ from fixtures_web import NOW, ORG, call, dump, find, login, render_page, texts, 
 
 from coc.devices.alerts import evaluate, load_rules
 from coc.devices.rollups import rollup_all
+from coc.ingest.writers import write_records
 from coc.store.models import DeviceEvent
 from dashboards.app import export_frame, export_payload
 
@@ -110,6 +111,23 @@ def test_tthc_scorecard(web_app):
     assert [r["chu"] for r in overdue] == ["N***** V** A*"]
 
 
+def test_tthc_scorecard_follows_new_dossiers(fresh_app):
+    client = fresh_app.server.test_client()
+    assert texts(find(render_page(client, "/thu-tuc", "?period=202611"), "tthc-total"))[0] == "66,8"
+    late = {"MaHoSo": "000.00.23.H26-261101-0005", "MaTTHC": "1.001612",
+            "TenTTHC": "Đăng ký khai sinh", "TrangThaiHoSo": 10, "HoSoCoThanhPhanSoHoa": 1,
+            "KenhThucHien": 1, "NgayTiepNhan": "20261116080000", "NgayHenTra": "20261117170000",
+            "NgayKetThucXuLy": "20261119100000", "ChuHoSo": "Đỗ Văn Em"}  # fmt: skip
+    write_records(fresh_app.coc_state.store, "dossier", [late], ORG, source="tthc")
+    # 2.1 on time 3 of 5 = 60 % → 60/100×20 = 12 points (was 15);
+    # group 2 and the overdue list follow the new dossier at once (no stale memo)
+    page = render_page(client, "/thu-tuc", "?period=202611")
+    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["data"]
+    assert rows[1]["points"] == "12"
+    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["data"]
+    assert [r["chu"] for r in overdue] == ["N***** V** A*", "Đ* V** E*"]
+
+
 def test_documents_page(web_app):
     page = render_page(web_app.server.test_client(), "/van-ban", "?period=202611")
     assert texts(find(page, "docs-signed"))[0] == "75%"
@@ -123,6 +141,8 @@ def test_documents_page(web_app):
 
 def test_devices_grid_uptime_and_map(fresh_app):
     store = fresh_app.coc_state.store
+    page = render_page(fresh_app.server.test_client(), "/thiet-bi")
+    assert "Thời gian hoạt động hôm nay: —" in texts(find(page, "device-cam-02"))  # no events
     day_start = NOW.replace(hour=0) - timedelta(hours=7)  # local midnight 20/11 = 17:00 UTC 19/11
     with store.write() as session:
         session.add(

@@ -13,7 +13,7 @@ from coc import fmt
 from coc.devices.queries import uptime
 from coc.store.models import Device
 from coc.timeutil import to_local
-from dashboards import state
+from dashboards import data, state
 from dashboards.components import card, graph, no_data
 from dashboards.figures import device_map
 from dashboards.i18n import t
@@ -24,9 +24,13 @@ KINDS = ("camera", "speaker", "sensor")
 def uptimes_today(
     session: Session, devices: list[Device], now: datetime
 ) -> dict[str, float | None]:
-    """Share of today (local day) each device was online so far, from its events."""
+    """Share of today (local day) each device was online so far, from its events
+    (memoised per minute until a new event arrives)."""
+    now = data.this_minute(now)
     day = to_local(now).date()
-    return {d.device_id: uptime(session, d.device_id, day, now) for d in devices}
+    ids = tuple(d.device_id for d in devices)
+    key = ("uptime", id(state.get()), ids, now, data.event_version(session))
+    return data.memo(key, lambda: {i: uptime(session, i, day, now) for i in ids})
 
 
 def device_card(d: Device, share: float | None, lang: str) -> html.Div:

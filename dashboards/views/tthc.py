@@ -28,9 +28,16 @@ GROUP_EN = {
 def commune_scorecard(period: str) -> tuple[list[ScoreGroup], float | None]:
     """The Decision 766 groups from the dossiers of the period, and the total out of 100."""
     st = state.get()
+    now = data.this_minute(st.now())
+
+    def compute() -> tuple[list[ScoreGroup], float | None]:
+        with st.store.session() as session:
+            groups = tthc.scorecard(session, st.org_unit, period, now)
+        return groups, tthc.total_score(groups)
+
     with st.store.session() as session:
-        groups = tthc.scorecard(session, st.org_unit, period, st.now())
-    return groups, tthc.total_score(groups)
+        version = data.dossier_version(session)
+    return data.memo(("766", id(st), st.org_unit, period, now, version), compute)
 
 
 def group_name(g: ScoreGroup, lang: str) -> str:
