@@ -263,6 +263,7 @@ def rss_mib() -> tuple[float, float]:
 
 
 def measure(db: Path, iterations: int) -> dict[str, Any]:
+    from coc.cli.web import settle_heap
     from coc.store.db import Store
     from dashboards.app import create_app
 
@@ -271,6 +272,7 @@ def measure(db: Path, iterations: int) -> dict[str, Any]:
     store = Store.from_url(f"sqlite:///{db}")
     started = time.perf_counter()
     app = create_app(store, settings, catalog, clock=lambda: END)
+    settle_heap()  # as `coc web` does before serving
     client = app.server.test_client()
     period = "202611"
     all_cases = cases(period)

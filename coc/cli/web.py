@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 from typing import Any
 
@@ -40,10 +41,22 @@ def _api_not_found(server: Any, prefix: str) -> None:
         return refuse(404, f"không có đường dẫn {prefix}/{rest}")
 
 
+def settle_heap() -> None:
+    """Put every object alive after start-up out of the garbage collector's reach.
+
+    The app keeps tens of thousands of long-lived objects (Dash components, Plotly
+    validators); without `gc.freeze` each full collection rescans them, a ~100 ms pause in
+    whichever callback triggers it (measured on the 30-day sensor chart).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def serve(app_server: Any, host: str, port: int, threads: int = 8) -> None:
     """Block serving the WSGI app with waitress (never Flask's development server)."""
     from waitress import serve as waitress_serve
 
+    settle_heap()
     print(f"COC: bảng điều khiển tại http://{host}:{port}/", flush=True)
     waitress_serve(app_server, host=host, port=port, threads=threads, ident="coc")
 
