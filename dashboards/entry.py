@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from coc.indicators.engine import Engine
 from coc.ingest.writers import WriteSummary, write_values
+from coc.periods import with_enclosing
 from coc.store.models import DataValue
 from coc.timeutil import utcnow
 from connectors.importer import SOURCE as IMPORT_SOURCE
@@ -65,7 +66,8 @@ def save_value(code: str, period: str, value: Any, comment: str | None, actor: s
 
 def recompute(periods: list[str]) -> None:
     st = state.get()
-    Engine(st.catalog).refresh(st.store, st.org_unit, sorted(set(periods)), now=st.now())
+    periods = with_enclosing(sorted(set(periods)))
+    Engine(st.catalog).refresh(st.store, st.org_unit, periods, now=st.now())
 
 
 def decode_upload(contents: str) -> bytes:

@@ -233,3 +233,51 @@ def test_clerk_pages_hidden_from_anonymous(web_app):
         assert texts(render_page(client, path))[0] == (
             "Cần đăng nhập với vai trò công chức để ghi dữ liệu."
         )
+
+
+def _decide(client, rows, button: str):
+    table_id = {"type": "coc-table", "table": "cach-ly"}
+    other = "quarantine-reject" if button == "quarantine-accept" else "quarantine-accept"
+    body = {
+        "output": "..quarantine-message.children...quarantine-table.children..",
+        "outputs": [{"id": "quarantine-message", "property": "children"},
+                    {"id": "quarantine-table", "property": "children"}],
+        "inputs": [{"id": button, "property": "n_clicks", "value": 1},
+                   {"id": other, "property": "n_clicks", "value": None}],
+        "changedPropIds": [f"{button}.n_clicks"],
+        "state": [{"id": table_id, "property": "selected_rows", "value": [0]},
+                  {"id": table_id, "property": "data", "value": rows},
+                  {"id": "quarantine-lang", "property": "data", "value": "vi"}],
+    }  # fmt: skip
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+    assert response.status_code == 200, response.data[:300]
+    return texts(response.json["response"]["quarantine-message"]["children"])
+
+
+def test_accepting_reingests_and_still_invalid_stays_open(fresh_app):
+    client = fresh_app.server.test_client()
+    login(client, "thuky")
+    _save(client, "DINH_DANH_DIEN_TU", "202611", "999")
+    rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
+        "props"
+    ]["data"]
+    # 999 % is still out of range: accepting it is refused and the record stays open
+    assert _decide(client, rows, "quarantine-accept") == [
+        "Đã xử lý 0 bản ghi.",
+        f"#{rows[0]['id']}: bản ghi vẫn không hợp lệ: giá trị 999 lớn hơn mức tối đa 100 "
+        "của chỉ tiêu DINH_DANH_DIEN_TU",
+    ]
+    store = fresh_app.coc_state.store
+    with store.write() as session:
+        session.add(Quarantine(source="reporting", reason="nguồn tạm lỗi",
+                               raw='{"code": "DINH_DANH_DIEN_TU", "period": "202611", '
+                                   '"value": 75}'))  # fmt: skip
+    rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
+        "props"
+    ]["data"]
+    assert rows[0]["reason"] == "nguồn tạm lỗi"
+    assert _decide(client, rows, "quarantine-accept") == ["Đã xử lý 1 bản ghi."]
+    _assert_value(fresh_app, "DINH_DANH_DIEN_TU", 75.0)
+    with store.session() as session:
+        statuses = sorted(q.status for q in session.scalars(select(Quarantine)))
+    assert statuses == ["accepted", "open"]

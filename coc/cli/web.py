@@ -62,10 +62,16 @@ def serve(app_server: Any, host: str, port: int, threads: int = 8) -> None:
 
 
 def _web(args: argparse.Namespace) -> int:
+    from coc.cli.core import prepare
+    from coc.cli.runtime import check_port_free
+
     ctx = Context.from_args(args)
     http = ctx.settings.http
+    host, port = args.host or http.host, args.port or http.port
+    check_port_free(host, port)
+    prepare(ctx)
     app = build_web_app(ctx)
-    serve(app.server, args.host or http.host, args.port or http.port, http.threads)
+    serve(app.server, host, port, http.threads)
     return 0
 
 
