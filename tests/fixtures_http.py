@@ -24,12 +24,11 @@ from coc.config import Settings
 from coc.indicators.catalog import Catalog, load_catalog
 from coc.store.db import Store
 from coc.store.models import DataValue
-from coc.store.upsert import upsert_rows
+from coc.store.values import upsert_values
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED_TOKEN = "feed-token-2f9c1e7b8a"
 PUSH_TOKENS = {"10237": "push-10237-9d8c7b6a5f", "10238": "push-10238-1a2b3c4d5e"}
-KEYS = ["indicator_code", "org_unit", "period"]
 
 
 def load_test_catalog() -> Catalog:
@@ -70,14 +69,7 @@ def put_values(store: Store, rows: list[dict[str, Any]]) -> None:
         for r in rows
     ]
     with store.write_conn() as conn:
-        upsert_rows(
-            conn,
-            DataValue,
-            full,
-            KEYS,
-            compare=["value", "numerator", "denominator", "deleted"],
-            touch="last_updated",
-        )
+        upsert_values(conn, full)
 
 
 def year_of_values(org_unit: str, year: int = 2026, codes: int = 30) -> list[dict[str, Any]]:
