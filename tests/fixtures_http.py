@@ -1,13 +1,12 @@
 """Shared helpers for the API, feed, sync and province tests: real SQLite stores, apps
-served over real HTTP on loopback, a fault-injecting WSGI wrapper, a PostgreSQL database.
+served over real HTTP on loopback, a fault-injecting WSGI wrapper. PostgreSQL tests use
+the `pg_store` fixture of conftest.py.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -152,39 +150,3 @@ def auth(token: str = FEED_TOKEN) -> dict[str, str]:
 
 def iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
-
-
-# ── PostgreSQL ──
-
-
-def _pg_admin_url() -> str:
-    return os.environ.get("COC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def pg_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(_pg_admin_url(), connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A uniquely named PostgreSQL database for this session, dropped afterwards."""
-    if not pg_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 (required in CI)")
-        pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432; skipping PostgreSQL tests")
-    import psycopg
-
-    name = f"coc_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
