@@ -5,6 +5,7 @@ the `pg_store` fixture of conftest.py.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +59,45 @@ def province_settings(communes: list[dict[str, Any]] | None = None, **extra: Any
     for key, value in extra.items():
         data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
     return Settings.model_validate(data)
+
+
+FAST_RETRY = {"backoff_s": 0.01, "backoff_max_s": 0.05, "max_retries": 2}
+
+
+def pushing_commune(
+    tmp_path: Path, url: str, code: str = "10237", *, token: str | None = None, **upstream: Any
+) -> tuple[Store, Settings]:
+    """A commune's own store and the settings that push it to `url`: its push token, pages
+    of 100, no watermark lag and fast retries unless `upstream` says otherwise."""
+    store = new_store(tmp_path / f"commune-{code}.sqlite3")
+    up = {
+        "url": url,
+        "token": PUSH_TOKENS[code] if token is None else token,
+        "page_size": 100,
+        "watermark_lag_s": 0,
+        **FAST_RETRY,
+        **upstream,
+    }
+    return store, commune_settings(code, upstream=up)
+
+
+def pulling_province(urls: dict[str, str], token: str = FEED_TOKEN) -> Settings:
+    """Province settings that pull each commune code's feed at its URL: pages of 100, no
+    lag, fast retries."""
+    communes = [
+        {"code": code, "name": f"Xã {code}", "url": url, "token": token}
+        for code, url in urls.items()
+    ]
+    return province_settings(
+        communes, province={"pull_page_size": 100, "pull_lag_s": 0}, upstream=FAST_RETRY
+    )
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for a server started later)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def put_values(store: Store, rows: list[dict[str, Any]]) -> None:

@@ -11,6 +11,7 @@ from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     commune_settings,
+    free_port,
     load_test_catalog,
     new_store,
     province_settings,
@@ -111,7 +112,6 @@ SERVER = (
 def test_two_province_processes_roll_up_consistently(tmp_path, pg_store: Store) -> None:
     """Two web processes on one PostgreSQL database receive two communes' pushes at the
     same time; the incremental aggregates must equal a full recomputation."""
-    import socket
     import subprocess
     import sys
     import time
@@ -136,11 +136,7 @@ def test_two_province_processes_roll_up_consistently(tmp_path, pg_store: Store) 
         ),
         encoding="utf-8",
     )
-    ports, procs = [], []
-    for _ in range(2):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
+    ports, procs = [free_port(), free_port()], []
     # pg_store is migrated already, before the two processes start
     try:
         for port in ports:
