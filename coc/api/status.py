@@ -100,15 +100,7 @@ def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
 def indicators(catalog: Catalog, year: int) -> list[dict[str, Any]]:
     return [
         {
-            "code": i.code,
-            "kind": i.kind,
-            "name_vi": i.name_vi,
-            "name_en": i.name_en,
-            "pillar": i.pillar,
-            "unit": i.unit,
-            "direction": i.direction,
-            "aggregation": i.aggregation,
-            "source": i.source,
+            **i.describe(),
             "formula_vi": i.formula_vi,
             "formula_en": i.formula_en,
             "target": i.target_for(year),

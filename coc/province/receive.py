@@ -18,10 +18,9 @@ from coc.periods import parse_period
 from coc.store.db import Store
 from coc.store.models import DataValue, Quarantine
 from coc.store.quarantine import quarantine_row
-from coc.store.upsert import upsert_rows
+from coc.store.values import upsert_values
 from coc.timeutil import utcnow
 
-KEYS = ["indicator_code", "org_unit", "period"]
 Key = tuple[str, str, str]
 
 
@@ -139,14 +138,7 @@ def import_values(
     with store.write_conn() as conn:
         if live:
             rows = [{**r, "source": source} for r in live.values()]
-            result = upsert_rows(
-                conn,
-                DataValue,
-                rows,
-                KEYS,
-                compare=["value", "numerator", "denominator", "deleted"],
-                touch="last_updated",
-            )
+            result = upsert_values(conn, rows)
             summary.imported += result.inserted
             summary.updated += result.updated
             summary.ignored += result.unchanged
