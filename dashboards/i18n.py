@@ -33,6 +33,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "status_amber": ("Cần chú ý", "Watch"),
     "status_red": ("Chưa đạt", "Off track"),
     "status_none": ("Chưa có số liệu", "No data"),
+    "status_no_target": ("Không đặt mục tiêu", "No target set"),
     # tiles and tables
     "actual": ("Thực hiện", "Actual"),
     "target": ("Mục tiêu", "Target"),
