@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from dash import MATCH, Input, Output, State, dcc, html
 
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
+from coc.keys import secret_key as coc_secret_key
 from coc.store.db import Store
 from coc.timeutil import utcnow
 from dashboards import state
@@ -55,16 +55,7 @@ PROVINCE_ROLES = ("province", "district")
 
 def secret_key(settings: Settings) -> str:
     """settings.http.secret_key, else one generated once into <data_dir>/secret_key."""
-    if settings.http.secret_key:
-        return settings.http.secret_key
-    path = settings.data_path / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
-    return key
+    return coc_secret_key(settings)
 
 
 def _nav(lang: str) -> html.Header:

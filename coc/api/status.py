@@ -24,6 +24,8 @@ SYNC_PREFIX = "sync:"
 
 
 def _run(run: ConnectorRun) -> dict[str, Any]:
+    """Public (health needs no token): counts and status only, never the run's message,
+    which can hold source URLs or internal error text."""
     return {
         "name": run.connector,
         "status": run.status,
@@ -32,7 +34,6 @@ def _run(run: ConnectorRun) -> dict[str, Any]:
         "records": run.records,
         "errors": run.errors,
         "pages": run.pages,
-        "message": run.message,
     }
 
 
