@@ -16,8 +16,8 @@ from sqlalchemy import and_, select, tuple_
 from coc.indicators.catalog import Catalog
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import DataValue, Quarantine
-from coc.store.quarantine import quarantine_row
+from coc.store.models import DataValue
+from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.values import upsert_values
 from coc.timeutil import utcnow
 
@@ -149,7 +149,7 @@ def import_values(
             summary.ignored += len(gone) - len(deleted)
             summary.changed.update(deleted)
         if bad:
-            conn.execute(Quarantine.__table__.insert(), bad)
+            insert_rows(conn, bad)
     summary.ignored += len(bad)
     return summary
 
