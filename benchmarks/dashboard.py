@@ -4,7 +4,9 @@
     python -m benchmarks.dashboard --rows 500000   # a smaller, quicker run
 
 Data (cached in benchmarks/data/, rebuilt with --rebuild): every sensor key of
-config/devices.yaml read once a minute for 365 days (≥ 5 million raw readings), 12 months
+config/devices.yaml read about once a minute for 365 days (≥ 5 million raw readings),
+written through the MQTT ingest writer, then rolled up by the sensors code into the
+5-minute and hourly tables the sensors page reads; 12 months
 of every indicator and data element, ~3,000 dossiers and ~2,000 documents, device events.
 Measurement runs in a fresh process so "first callback after start" is honest.
 """
@@ -15,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "benchmarks" / "data"
 END = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 ORG = "10237"
+CHUNK = 200_000  # readings per writer transaction
 MONTHS = [f"{y}{m:02d}" for y, m in [(2025, 12)] + [(2026, i) for i in range(1, 12)]]
 
 
@@ -45,19 +47,20 @@ def _catalog(settings: Any) -> Any:
 
 
 def _sensor_series(settings: Any) -> list[tuple[str, str]]:
-    from dashboards.sensors import registry, sensor_keys
+    from coc.devices.registry import load_registry
 
-    reg = registry(str(settings.config_file(settings.devices.file)))
+    reg = load_registry(settings)
     return [
-        (d["id"], key)
-        for d in reg["devices"]
-        if d["kind"] == "sensor"
-        for key in sensor_keys(reg, d.get("sensor_type"))
+        (d.device_id, key)
+        for d in reg.devices.values()
+        if d.kind == "sensor" and d.sensor_type in reg.sensor_types
+        for key in reg.sensor_types[d.sensor_type].keys
     ]
 
 
 def build(db: Path, rows: int) -> None:
     """Create the benchmark database (minutes for 5 M readings; cached afterwards)."""
+    from coc.devices.rollups import rollup_all
     from coc.indicators.catalog import sync_catalog
     from coc.indicators.engine import Engine
     from coc.ingest.writers import write_records, write_values
@@ -87,27 +90,31 @@ def build(db: Path, rows: int) -> None:
     per_series = max(1, rows // len(series))
     step_ms = int(365 * 86400 * 1000 / per_series)
     start_ms = int((END - timedelta(days=365)).timestamp() * 1000)
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA synchronous=OFF")
     total = 0
     for device_id, key in series:
         base = rng.uniform(1, 30)
-        batch = [
-            (device_id, key, start_ms + i * step_ms, round(base + 3 * rng.random(), 2))
-            for i in range(per_series)
-        ]
-        conn.executemany(
-            "INSERT OR REPLACE INTO sensor_reading (device_id, key, ts, value) VALUES (?,?,?,?)",
-            batch,
-        )
-        conn.commit()
-        total += len(batch)
-        print(f"  {device_id}/{key}: {len(batch):,} readings", flush=True)
-    conn.execute("ANALYZE")
-    conn.commit()
-    conn.close()
+        points = [(start_ms + i * step_ms, round(base + 3 * rng.random(), 2))
+                  for i in range(per_series)]  # fmt: skip
+        total += _write_readings(store, device_id, key, points)
+        print(f"  {device_id}/{key}: {len(points):,} readings", flush=True)
+    t0 = time.perf_counter()
+    windows = rollup_all(store, raw_days=400, now=END)
+    print(f"roll-ups: {windows:,} windows in {time.perf_counter() - t0:.0f} s", flush=True)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
     store.dispose()
     print(f"built {db} with {total:,} raw readings", flush=True)
+
+
+def _write_readings(store: Any, device_id: str, key: str, points: list[tuple[int, float]]) -> int:
+    """Through the MQTT ingest writer (readings, sensor_latest, dirty roll-up mark)."""
+    from sensors.writer import Batch, write_batch
+
+    for start in range(0, len(points), CHUNK):
+        batch = Batch()
+        batch.readings = {(device_id, key, ts): v for ts, v in points[start : start + CHUNK]}
+        write_batch(store, batch, ORG)
+    return len(points)
 
 
 def _dossiers(rng: random.Random) -> list[dict[str, Any]]:
@@ -147,23 +154,20 @@ def _documents(rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _devices(store: Any, settings: Any, rng: random.Random) -> None:
-    from coc.store.models import Device, DeviceEvent
-    from dashboards.sensors import registry
+    from sqlalchemy import select
 
-    reg = registry(str(settings.config_file(settings.devices.file)))
+    from coc.devices.registry import sync_devices
+    from coc.store.models import Device, DeviceEvent
+
+    sync_devices(store, settings)
     with store.write() as session:
-        for d in reg["devices"]:
+        for d in session.scalars(select(Device)):
             online = rng.random() < 0.85
-            session.add(Device(
-                device_id=d["id"], org_unit=ORG, kind=d["kind"], name=d["name"],
-                sensor_type=d.get("sensor_type"), hamlet=d.get("hamlet"), lat=d.get("lat"),
-                lon=d.get("lon"), online=online, state="online" if online else "offline",
-                last_seen=END,
-            ))  # fmt: skip
+            d.online, d.state, d.last_seen = online, "online" if online else "offline", END
             for day in range(30):
                 ts = END - timedelta(days=day, hours=rng.uniform(0, 23))
-                session.add(DeviceEvent(device_id=d["id"], ts=ts, state="online", online=True))
-                session.add(DeviceEvent(device_id=d["id"], ts=ts + timedelta(minutes=20),
+                session.add(DeviceEvent(device_id=d.device_id, ts=ts, state="online", online=True))
+                session.add(DeviceEvent(device_id=d.device_id, ts=ts + timedelta(minutes=20),
                                         state="offline", online=False))  # fmt: skip
 
 
@@ -259,6 +263,7 @@ def rss_mib() -> tuple[float, float]:
 
 
 def measure(db: Path, iterations: int) -> dict[str, Any]:
+    from coc.cli.web import settle_heap
     from coc.store.db import Store
     from dashboards.app import create_app
 
@@ -267,6 +272,7 @@ def measure(db: Path, iterations: int) -> dict[str, Any]:
     store = Store.from_url(f"sqlite:///{db}")
     started = time.perf_counter()
     app = create_app(store, settings, catalog, clock=lambda: END)
+    settle_heap()  # as `coc web` does before serving
     client = app.server.test_client()
     period = "202611"
     all_cases = cases(period)
@@ -302,9 +308,14 @@ def measure(db: Path, iterations: int) -> dict[str, Any]:
     with store.session() as session:
         from sqlalchemy import func, select
 
-        from coc.store.models import DataValue, SensorReading
+        from coc.store.models import DataValue, SensorReading, SensorRollup
 
         results["raw_readings"] = session.scalar(select(func.count()).select_from(SensorReading))
+        results["rollups"] = dict(
+            session.execute(
+                select(SensorRollup.resolution, func.count()).group_by(SensorRollup.resolution)
+            ).all()
+        )
         results["data_values"] = session.scalar(select(func.count()).select_from(DataValue))
     return results
 
@@ -350,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the benchmark data")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    db = DATA / f"dashboard-{args.rows}.sqlite3"
+    db = DATA / f"dashboard-rollups-{args.rows}.sqlite3"  # v2: with roll-ups
     if args.measure_only:
         print(json.dumps(measure(db, args.iterations), ensure_ascii=False, indent=2))
         return 0

@@ -30,15 +30,13 @@ from coc.api import create_app
 from coc.config import Settings
 from coc.indicators.catalog import Catalog, load_catalog
 from coc.store.db import Store
-from coc.store.models import DataValue
-from coc.store.upsert import upsert_rows
+from coc.store.values import upsert_values
 from coc.sync.pull import pull_all
 from coc.sync.push import push_once
 from coc.timeutil import utcnow
 
 TOKEN = "bench-feed-token"
 PUSH_TOKEN = "bench-push-token"
-KEYS = ["indicator_code", "org_unit", "period"]
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 
 
@@ -65,14 +63,7 @@ def year_rows(catalog: Catalog, code: str, year: int = 2026) -> list[dict[str, A
 
 def write(store: Store, rows: list[dict[str, Any]]) -> None:
     with store.write_conn() as conn:
-        upsert_rows(
-            conn,
-            DataValue,
-            rows,
-            KEYS,
-            compare=["value", "numerator", "denominator", "deleted"],
-            touch="last_updated",
-        )
+        upsert_values(conn, rows)
 
 
 class Router:

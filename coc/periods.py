@@ -123,3 +123,17 @@ def months_between(first: str, last: str) -> list[Period]:
         out.append(cursor)
         cursor = parse_period(_shift(cursor, 1))
     return out
+
+
+def with_enclosing(codes: list[str]) -> list[str]:
+    """The periods plus the quarters and years that contain them, so every view of a
+    changed month is recomputed (a month's value feeds its quarter and year)."""
+    out = list(dict.fromkeys(codes))
+    for code in codes:
+        p = parse_period(code)
+        if p.kind in ("month", "day"):
+            quarter = f"{p.year}Q{(p.start.month - 1) // 3 + 1}"
+            out.extend(x for x in (quarter, str(p.year)) if x not in out)
+        elif p.kind == "quarter" and str(p.year) not in out:
+            out.append(str(p.year))
+    return out

@@ -26,13 +26,15 @@ from coc.ingest.writers import WriteSummary
 from coc.periods import month_of, parse_period
 from coc.store.db import Store
 from coc.store.models import ConnectorCursor, ConnectorRun
+from coc.store.runs import finish_run, start_run
 from coc.store.upsert import upsert_rows
 from coc.timeutil import iso_utc, utcnow
 from connectors.http import Client, SourceError
 from connectors.streams import CONNECTORS, Cursor, PageError, Stream
 
 log = logging.getLogger(__name__)
-STALE_RUN = timedelta(hours=6)
+STALE_RUN = timedelta(hours=6)  # another process may be pulling: only older runs are dead
+INTERRUPTED = "bị gián đoạn (tiến trình dừng giữa chừng)"
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -115,34 +117,18 @@ def _save_cursor(conn: Connection, name: str, cursor: Cursor) -> None:
     upsert_rows(conn, ConnectorCursor, [row], ["connector"], compare=["cursor"])
 
 
-def _start_run(store: Store, name: str) -> int:
-    with store.write() as session:
-        stale = utcnow() - STALE_RUN
-        session.execute(
-            update(ConnectorRun)
-            .where(
-                ConnectorRun.connector == name,
-                ConnectorRun.status == "running",
-                ConnectorRun.started_at < stale,
-            )
-            .values(status="failed", message="bị gián đoạn (tiến trình dừng giữa chừng)")
-        )
-        run = ConnectorRun(connector=name, status="running")
-        session.add(run)
-        session.flush()
-        return int(run.id or 0)
-
-
 def _finish_run(store: Store, summary: RunSummary) -> None:
-    with store.write() as session:
-        run = session.get(ConnectorRun, summary.run_id)
-        if run is None:
-            return
-        run.finished_at = summary.finished_at
-        run.status = summary.status
-        run.records, run.rejected = summary.records, summary.rejected
-        run.errors, run.pages = summary.errors, summary.pages
-        run.message = summary.message
+    finish_run(
+        store,
+        summary.run_id,
+        summary.status,
+        records=summary.records,
+        rejected=summary.rejected,
+        errors=summary.errors,
+        pages=summary.pages,
+        message=summary.message,
+        finished_at=summary.finished_at,
+    )
 
 
 def pull_stream(
@@ -233,7 +219,7 @@ def pull(
         raise AlreadyRunning(f"nguồn '{source.name}' đang được đồng bộ, thử lại sau")
     try:
         summary = RunSummary(connector=source.name)
-        summary.run_id = _start_run(store, source.name)
+        summary.run_id = start_run(store, source.name, stale_after=STALE_RUN, reason=INTERRUPTED)
         client = Client(source, sleep=sleep) if sleep else Client(source)
         months: set[str] = set()
         try:

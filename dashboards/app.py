@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import io
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from dash import MATCH, Input, Output, State, dcc, html
 
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
+from coc.keys import secret_key as coc_secret_key
 from coc.store.db import Store
 from coc.timeutil import utcnow
 from dashboards import state
@@ -43,20 +43,19 @@ NAV: tuple[tuple[str, str, bool], ...] = (
     ("/cach-ly", "nav_quarantine", True),
     ("/dong-bo", "nav_sync", False),
 )
+PROVINCE_NAV: tuple[tuple[str, str], ...] = (
+    # shown only when settings.role is province or district
+    ("/tinh/xep-hang", "nav_prov_ranking"),
+    ("/tinh/so-sanh", "nav_prov_compare"),
+    ("/tinh/ban-do", "nav_prov_map"),
+    ("/tinh/bao-cao", "nav_prov_reporting"),
+)
+PROVINCE_ROLES = ("province", "district")
 
 
 def secret_key(settings: Settings) -> str:
     """settings.http.secret_key, else one generated once into <data_dir>/secret_key."""
-    if settings.http.secret_key:
-        return settings.http.secret_key
-    path = settings.data_path / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
-    return key
+    return coc_secret_key(settings)
 
 
 def _nav(lang: str) -> html.Header:
@@ -68,6 +67,11 @@ def _nav(lang: str) -> html.Header:
         for path, key, clerk_only in NAV
         if not clerk_only or access.has_role("clerk")
     ]
+    if state.get().settings.role in PROVINCE_ROLES:
+        links += [
+            dcc.Link(t(key, lang), href=path, className="nav-link nav-province")
+            for path, key in PROVINCE_NAV
+        ]
     other = "en" if lang == "vi" else "vi"
     account: list[Any]
     if user:
@@ -199,4 +203,9 @@ def create_app(
     app.layout = _shell
     app.coc_state = app_state  # type: ignore[attr-defined]  (tests re-select an app)
     _register_callbacks(app)
+    # Dash executes the page modules per app but keeps their @callback registrations in one
+    # global list that the first app to serve a request takes. Bind them to this app now,
+    # so a second app in the same process (tests, benchmarks) does not take them away.
+    with server.test_request_context("/"):
+        app._setup_server()
     return app

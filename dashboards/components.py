@@ -21,12 +21,12 @@ def status_word(band: str | None, lang: str) -> str:
     return t(f"status_{band_key(band)}", lang)
 
 
-def status_badge(band: str | None, lang: str) -> html.Span:
+def status_badge(band: str | None, lang: str, word: str | None = None) -> html.Span:
     """Icon + word + colour: readable by colour-blind viewers and on washed-out projectors."""
     return html.Span(
         [
             html.Span(BAND_ICONS.get(band, BAND_ICONS[None]), className="status-icon"),
-            html.Span(status_word(band, lang), className="status-word"),
+            html.Span(word or status_word(band, lang), className="status-word"),
         ],
         className=f"status status-{band_key(band)}",
     )
@@ -55,7 +55,11 @@ def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = Non
     """One indicator: name, status, actual, target, completion % and a 12-month sparkline."""
     body = [
         html.Div(row.name, className="tile-name", title=row.code),
-        status_badge(row.band, lang),
+        status_badge(
+            row.band,
+            lang,
+            t("status_no_target", lang) if row.actual is not None and row.target is None else None,
+        ),
         html.Div(_actual(row, lang, decimals), className="tile-actual"),
         html.Div(
             [

@@ -6,19 +6,23 @@ Thin wrappers over coc queries so layouts and callbacks stay a few lines long.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
 from coc.config import Settings
+from coc.devices.queries import open_alerts as device_alerts
 from coc.indicators.query import IndicatorRow, indicator_rows
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import ConnectorRun, DataValue, Device, Target
-from coc.timeutil import as_utc, to_local, utcnow
+from coc.store.models import ConnectorRun, DataValue, Device, DeviceEvent, Dossier, Target
+from coc.timeutil import as_utc, parse_datetime, to_local, utcnow
 from dashboards import state
+
+T = TypeVar("T")
 
 
 def current_month(now: datetime | None = None) -> str:
@@ -60,6 +64,41 @@ def rows_for(period: str, lang: str) -> list[IndicatorRow]:
                     _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
                 _ROWS_CACHE[key] = rows
         return rows
+
+
+_MEMO: dict[tuple[Any, ...], Any] = {}
+
+
+def memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per key (callers put a data version and the minute in the key)."""
+    with _ROWS_LOCK:
+        if key in _MEMO:
+            return _MEMO[key]  # type: ignore[no-any-return]
+    value = compute()
+    with _ROWS_LOCK:
+        while len(_MEMO) >= _ROWS_CACHE_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = value
+    return value
+
+
+def this_minute(now: datetime) -> datetime:
+    """Time-dependent results are memoised per minute, and computed at its start."""
+    return now.replace(second=0, microsecond=0)
+
+
+def dossier_version(session: Any) -> tuple[Any, ...]:
+    """Changes whenever a dossier is added or changed (upserts touch updated_at)."""
+    return tuple(
+        session.execute(select(func.count(Dossier.id), func.max(Dossier.updated_at))).one()
+    )
+
+
+def event_version(session: Any) -> tuple[Any, ...]:
+    """Changes whenever a device state-change event is written."""
+    return tuple(
+        session.execute(select(func.count(DeviceEvent.id), func.max(DeviceEvent.id))).one()
+    )
 
 
 def last_updated() -> datetime | None:
@@ -121,30 +160,7 @@ class Alert:
 
 
 def open_alerts(lang: str) -> list[Alert]:
-    """Open alerts from the sensors module; until it is merged, offline cameras and speakers."""
-    st = state.get()
-    try:  # wired after merge: coc.devices.queries.open_alerts (issue 4)
-        from coc.devices.queries import open_alerts as device_alerts
-    except ImportError:
-        device_alerts = None
-    with st.store.session() as session:
-        if device_alerts is not None:
-            return [_alert(a) for a in device_alerts(session)]
-        stmt = (
-            select(Device)
-            .where(Device.kind.in_(("camera", "speaker")), Device.online.is_(False))
-            .order_by(Device.device_id)
-        )
-        word = "mất kết nối" if lang == "vi" else "offline"
-        return [
-            Alert(f"{d.name}: {word}", as_utc(d.state_since) if d.state_since else None)
-            for d in session.scalars(stmt)
-        ]
-
-
-def _alert(item: Any) -> Alert:
-    """Shape whatever the sensors module returns (row or dict) into an Alert."""
-    get = item.get if isinstance(item, dict) else lambda k, d=None: getattr(item, k, d)
-    text = get("message") or get("text") or f"{get('device_id', '')} {get('kind', '')}".strip()
-    since = get("opened_at") or get("since") or get("ts")
-    return Alert(str(text), as_utc(since) if isinstance(since, datetime) else None)
+    """Open alerts (sensor rules and offline devices), most severe first, then newest."""
+    with state.get().store.session() as session:
+        items = device_alerts(session)
+    return [Alert(a["message"], parse_datetime(a["opened_at"]), a["severity"]) for a in items]

@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 import plotly.graph_objects as go
 
+from coc import fmt
+
 MAX_POINTS = 3000
 BAND_COLOURS = {"green": "#1a9850", "amber": "#e6a000", "red": "#d73027", None: "#8c8c8c"}
 BAND_ICONS = {"green": "✔", "amber": "⚠", "red": "✖", None: "○"}
@@ -160,15 +162,22 @@ def sensor_chart(
     fig = go.Figure(
         go.Scattergl(x=xs, y=ys, mode="lines", name=title, line={"color": "#2c7fb8", "width": 2})
     )
-    for label, level in thresholds:
-        fig.add_hline(
-            y=level,
-            line={"color": "#d73027", "dash": "dash"},
-            annotation_text=f"{label}: {level:g}",
-            annotation_position="top left",
-        )
+    # shapes and annotations as plain dicts: fig.add_hline costs ~20 ms per line
+    shapes = [
+        {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": level,
+         "y1": level, "line": {"color": "#d73027", "dash": "dash"}}
+        for _label, level in thresholds
+    ]  # fmt: skip
+    notes = [
+        {"xref": "paper", "x": 0, "xanchor": "left", "yref": "y", "y": level,
+         "yanchor": "bottom", "showarrow": False,
+         "text": f"{label}: {level:g}".replace(".", ",")}  # the figure's separators
+        for label, level in thresholds
+    ]  # fmt: skip
     fig.update_layout(
         **_base_layout(dark, 320),
+        shapes=shapes,
+        annotations=notes,
         title={"text": title},
         yaxis={"title": unit},
         showlegend=False,
@@ -293,6 +302,71 @@ def device_map(
         **_base_layout(dark, height=520),
         xaxis={"title": "", "showgrid": False, "zeroline": False},
         yaxis={"title": "", "showgrid": False, "zeroline": False, "scaleanchor": "x"},
+        legend={"orientation": "h", "y": -0.08},
+    )
+    return fig
+
+
+def ranking_chart(
+    names: Sequence[str],
+    values: Sequence[float | None],
+    bands: Sequence[str | None],
+    unit: str = "",
+    target: float | None = None,
+    dark: bool = False,
+) -> go.Figure:
+    """Communes as horizontal bars, best at the top, coloured by band; a dashed target line.
+
+    A commune without a value keeps its row (an empty bar labelled —).
+    """
+    ys = list(names)[::-1]
+    xs = [v if v is not None else 0.0 for v in values][::-1]
+    labels = ["—" if v is None else fmt.number(v, 1) for v in values][::-1]
+    colours = [BAND_COLOURS.get(b, BAND_COLOURS[None]) for b in bands][::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=xs, y=ys, orientation="h", marker={"color": colours}, text=labels,
+            textposition="outside", cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )  # fmt: skip
+    if target is not None:
+        fig.add_vline(x=target, line={"color": "#d73027", "dash": "dash"})
+    fig.update_layout(
+        **_base_layout(dark, height=max(240, 34 * len(ys) + 80)),
+        xaxis={"title": unit, "rangemode": "tozero"},
+        yaxis={"automargin": True},
+        showlegend=False,
+        separators=",.",
+    )
+    return fig
+
+
+def commune_map(
+    points: Sequence[dict[str, Any]], labels: dict[str | None, str], dark: bool = False
+) -> go.Figure:
+    """Communes at their centres on plain lon/lat axes (no tiles, works offline), one trace
+    per completion band so the legend names the colours. Each point: name, lat, lon, band,
+    text (hover)."""
+    traces = []
+    for band in ("green", "amber", "red", None):
+        items = [p for p in points if p.get("band") == band]
+        if not items:
+            continue
+        traces.append(
+            go.Scatter(
+                x=[p["lon"] for p in items], y=[p["lat"] for p in items], mode="markers+text",
+                name=f"{BAND_ICONS[band]} {labels[band]}", text=[p["name"] for p in items],
+                textposition="top center", customdata=[p.get("text", "") for p in items],
+                hovertemplate="%{customdata}<extra></extra>",
+                marker={"size": 18, "color": BAND_COLOURS[band], "line": {"width": 1,
+                        "color": "#333"}},
+            )
+        )  # fmt: skip
+    fig = go.Figure(traces)
+    fig.update_layout(
+        **_base_layout(dark, height=560),
+        xaxis={"title": "", "showgrid": True, "zeroline": False},
+        yaxis={"title": "", "showgrid": True, "zeroline": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.08},
     )
     return fig

@@ -1,8 +1,6 @@
-"""Sync status for the page: upstream, last push and pull, queue depth, recent errors.
-
-# wired after merge: the API/sync helper (issue 6) owns the push job and its watermark;
-# prefer its status function when present. Until then the push is read from
-# connector_run rows named "sync*" and the watermark from connector_cursor "sync".
+"""Sync status for the page, from `coc.sync.status.sync_status`: the upstream (shown without
+credentials), the last push and its watermark, each commune's last pull in province or
+district mode, and the queue depth (values changed since the push watermark).
 """
 
 from __future__ import annotations
@@ -14,72 +12,111 @@ from typing import Any
 from sqlalchemy import func, select
 
 from coc import fmt
-from coc.store.models import ConnectorCursor, ConnectorRun, DataValue
-from coc.timeutil import as_utc, parse_datetime
+from coc.store.models import ConnectorRun, DataValue
+from coc.sync.status import sync_status
+from coc.timeutil import parse_datetime
 from dashboards import state
+from dashboards.i18n import STRINGS, t
 
 
 @dataclass
 class SyncStatus:
     upstream: str | None
     last_push: str
+    push_status: str
     last_pull: str
     queue_depth: str
     error_count: str
+    push_message: str
+    push_failed: bool = False
+    pulls: list[dict[str, Any]] = field(default_factory=list)
     runs: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _last(session: Any, push: bool) -> datetime | None:
-    is_sync = ConnectorRun.connector.like("sync%")
-    value = session.scalar(
-        select(func.max(ConnectorRun.finished_at)).where(
-            is_sync if push else ~is_sync, ConnectorRun.status.in_(("ok", "partial"))
+def _when(run: dict[str, Any] | None) -> datetime | None:
+    if not run:
+        return None
+    return parse_datetime(run["finished_at"] or run["started_at"])
+
+
+def _status_word(run: dict[str, Any] | None, lang: str) -> str:
+    if not run:
+        return t("never", lang)
+    key = f"run_{run['status']}"
+    return t(key, lang) if key in STRINGS else str(run["status"])
+
+
+def queue_depth(watermark: datetime | None) -> int:
+    """Values the next push would send: changed at or after the watermark (all if none)."""
+    stmt = select(func.count()).select_from(DataValue)
+    if watermark is not None:
+        stmt = stmt.where(DataValue.last_updated >= watermark)
+    with state.get().store.session() as session:
+        return int(session.scalar(stmt) or 0)
+
+
+def _pull_row(pull: dict[str, Any], lang: str) -> dict[str, Any]:
+    run = pull["last_run"]
+    return {
+        "code": pull["code"],
+        "name": pull["name"],
+        "url": pull["url"] or t("push_only", lang),
+        "last": fmt.moment(_when(run), lang),
+        "status": _status_word(run, lang),
+        "records": run["records"] if run else None,
+        "errors": run["errors"] if run else None,
+        "message": (run or {}).get("message") or "",
+    }
+
+
+def _source_runs(lang: str) -> tuple[datetime | None, int, list[dict[str, Any]]]:
+    """The data-source pulls (connectors, not sync jobs): last good one, failures, recent."""
+    is_sync = ConnectorRun.connector.like("sync:%")
+    with state.get().store.session() as session:
+        last = session.scalar(
+            select(func.max(ConnectorRun.finished_at)).where(
+                ~is_sync, ConnectorRun.status.in_(("ok", "partial"))
+            )
         )
-    )
-    return as_utc(value) if value else None
+        failed = session.scalar(
+            select(func.count()).select_from(ConnectorRun).where(ConnectorRun.status == "failed")
+        )
+        runs = list(
+            session.scalars(select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(50))
+        )
+    rows = [
+        {
+            "connector": r.connector,
+            "started": fmt.moment(r.started_at, lang),
+            "status": r.status,
+            "records": r.records,
+            "errors": r.errors,
+            "message": r.message or "",
+        }
+        for r in runs
+    ]
+    return parse_datetime(last) if last else None, int(failed or 0), rows
 
 
 def status(lang: str) -> SyncStatus:
     st = state.get()
-    with st.store.session() as session:
-        cursor = session.get(ConnectorCursor, "sync")
-        watermark = None
-        if cursor and cursor.cursor:
-            try:
-                watermark = parse_datetime(cursor.cursor)
-            except ValueError:
-                watermark = None
-        depth_stmt = select(func.count()).select_from(DataValue)
-        if watermark is not None:
-            depth_stmt = depth_stmt.where(DataValue.last_updated > watermark)
-        depth = int(session.scalar(depth_stmt) or 0)
-        runs = list(
-            session.scalars(select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(50))
-        )
-        errors = int(
-            session.scalar(
-                select(func.count())
-                .select_from(ConnectorRun)
-                .where(ConnectorRun.status == "failed")
-            )
-            or 0
-        )
-        push, pull = _last(session, True), _last(session, False)
+    data = sync_status(st.store, st.settings)
+    push = data["push"]
+    run = push["last_run"]
+    last_source, failed, runs = _source_runs(lang)
+    pulls = [_pull_row(p, lang) for p in data["pulls"]]
+    pulled = [w for p in data["pulls"] if (w := _when(p["last_run"])) is not None]
+    last_pull = max(pulled) if data["pulls"] and pulled else last_source
+    depth = queue_depth(parse_datetime(push["watermark"])) if push["configured"] else None
     return SyncStatus(
-        upstream=st.settings.upstream.url,
-        last_push=fmt.moment(push, lang),
-        last_pull=fmt.moment(pull, lang),
-        queue_depth=fmt.number(depth, 0, lang) if st.settings.upstream.url else "—",
-        error_count=fmt.number(errors, 0, lang),
-        runs=[
-            {
-                "connector": r.connector,
-                "started": fmt.moment(r.started_at, lang),
-                "status": r.status,
-                "records": r.records,
-                "errors": r.errors,
-                "message": r.message or "",
-            }
-            for r in runs
-        ],
+        upstream=push["url"],
+        last_push=fmt.moment(_when(run), lang),
+        push_status=_status_word(run, lang) if push["configured"] else "—",
+        last_pull=fmt.moment(last_pull, lang),
+        queue_depth=fmt.number(depth, 0, lang) if depth is not None else "—",
+        error_count=fmt.number(failed, 0, lang),
+        push_message=(run or {}).get("message") or "",
+        push_failed=bool(run) and run["status"] == "failed",
+        pulls=pulls,
+        runs=runs,
     )

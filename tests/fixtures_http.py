@@ -1,13 +1,13 @@
 """Shared helpers for the API, feed, sync and province tests: real SQLite stores, apps
-served over real HTTP on loopback, a fault-injecting WSGI wrapper, a PostgreSQL database.
+served over real HTTP on loopback, a fault-injecting WSGI wrapper. PostgreSQL tests use
+the `pg_store` fixture of conftest.py.
 """
 
 from __future__ import annotations
 
-import os
+import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -24,12 +23,11 @@ from coc.config import Settings
 from coc.indicators.catalog import Catalog, load_catalog
 from coc.store.db import Store
 from coc.store.models import DataValue
-from coc.store.upsert import upsert_rows
+from coc.store.values import upsert_values
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED_TOKEN = "feed-token-2f9c1e7b8a"
 PUSH_TOKENS = {"10237": "push-10237-9d8c7b6a5f", "10238": "push-10238-1a2b3c4d5e"}
-KEYS = ["indicator_code", "org_unit", "period"]
 
 
 def load_test_catalog() -> Catalog:
@@ -63,6 +61,45 @@ def province_settings(communes: list[dict[str, Any]] | None = None, **extra: Any
     return Settings.model_validate(data)
 
 
+FAST_RETRY = {"backoff_s": 0.01, "backoff_max_s": 0.05, "max_retries": 2}
+
+
+def pushing_commune(
+    tmp_path: Path, url: str, code: str = "10237", *, token: str | None = None, **upstream: Any
+) -> tuple[Store, Settings]:
+    """A commune's own store and the settings that push it to `url`: its push token, pages
+    of 100, no watermark lag and fast retries unless `upstream` says otherwise."""
+    store = new_store(tmp_path / f"commune-{code}.sqlite3")
+    up = {
+        "url": url,
+        "token": PUSH_TOKENS[code] if token is None else token,
+        "page_size": 100,
+        "watermark_lag_s": 0,
+        **FAST_RETRY,
+        **upstream,
+    }
+    return store, commune_settings(code, upstream=up)
+
+
+def pulling_province(urls: dict[str, str], token: str = FEED_TOKEN) -> Settings:
+    """Province settings that pull each commune code's feed at its URL: pages of 100, no
+    lag, fast retries."""
+    communes = [
+        {"code": code, "name": f"Xã {code}", "url": url, "token": token}
+        for code, url in urls.items()
+    ]
+    return province_settings(
+        communes, province={"pull_page_size": 100, "pull_lag_s": 0}, upstream=FAST_RETRY
+    )
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (for a server started later)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def put_values(store: Store, rows: list[dict[str, Any]]) -> None:
     """Write data values as the engine does (upsert, last_updated touched on change)."""
     full = [
@@ -70,14 +107,7 @@ def put_values(store: Store, rows: list[dict[str, Any]]) -> None:
         for r in rows
     ]
     with store.write_conn() as conn:
-        upsert_rows(
-            conn,
-            DataValue,
-            full,
-            KEYS,
-            compare=["value", "numerator", "denominator", "deleted"],
-            touch="last_updated",
-        )
+        upsert_values(conn, full)
 
 
 def year_of_values(org_unit: str, year: int = 2026, codes: int = 30) -> list[dict[str, Any]]:
@@ -160,39 +190,3 @@ def auth(token: str = FEED_TOKEN) -> dict[str, str]:
 
 def iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
-
-
-# ── PostgreSQL ──
-
-
-def _pg_admin_url() -> str:
-    return os.environ.get("COC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def pg_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(_pg_admin_url(), connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A uniquely named PostgreSQL database for this session, dropped afterwards."""
-    if not pg_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is not reachable at 127.0.0.1:5432 (required in CI)")
-        pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432; skipping PostgreSQL tests")
-    import psycopg
-
-    name = f"coc_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,12 +8,15 @@ Seeded values (period 202611, targets 2026) and what the dashboard must show:
 - HO_PHU_CAP_QUANG = 12,000 ÷ 16,000 households = 75 % of 80 → 93.8 %, green
 - Documents: 4 outgoing in Nov 2026, 3 signed → VB_DI_KY_SO 75 %; one incoming overdue.
 - Dossiers: 4 received in Nov 2026, one completed late (citizen "Nguyễn Văn An").
+- Devices: cam-02 offline since 09:00 local → one open alert "Mất kết nối quá 15 phút".
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ import pytest
 
 from coc.auth import add_user
 from coc.config import Settings, load_settings
+from coc.devices.alerts import evaluate_offline, load_rules
 from coc.indicators.catalog import Catalog, load_catalog, sync_catalog
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records, write_values
@@ -132,7 +136,8 @@ def _devices() -> list[Device]:
         Device(device_id="cam-01", org_unit=ORG, kind="camera", name="Camera cổng UBND xã",
                lat=20.8368, lon=105.9012, online=True, state="online", last_seen=NOW),
         Device(device_id="cam-02", org_unit=ORG, kind="camera", name="Camera ngã ba",
-               lat=20.8412, lon=105.9061, online=False, state="offline", last_seen=NOW),
+               lat=20.8412, lon=105.9061, online=False, state="offline", last_seen=NOW,
+               state_since=NOW - timedelta(hours=1)),
         Device(device_id="loa-01", org_unit=ORG, kind="speaker", name="Cụm loa Kỳ Dương",
                lat=20.8359, lon=105.9001, online=True, state="idle", last_seen=NOW),
         Device(device_id="mn-01", org_unit=ORG, kind="sensor", name="Đo mực nước sông Hồng",
@@ -156,6 +161,24 @@ def seed(store: Store, catalog: Catalog) -> None:
             )
         )
     Engine(catalog).refresh(store, ORG, ["202610", "202611"], now=NOW)
+    # cam-02 has been offline an hour: the real offline rule raises one open alert at NOW
+    rules = load_rules(load_settings(environ={}))
+    assert evaluate_offline(store, rules.offline, now=NOW) == 1
+
+
+def write_levels(
+    store: Store, start: datetime, levels: list[float], step_ms: int = 300_000
+) -> None:
+    """Water levels of mn-01 through the MQTT ingest writer (readings and sensor_latest)."""
+    from sensors.messages import Reading, Telemetry
+    from sensors.writer import Batch, Item, write_batch
+
+    batch = Batch()
+    base = int(start.timestamp() * 1000)
+    for i, level in enumerate(levels):
+        reading = Reading("mn-01", "water_level", base + i * step_ms, level)
+        batch.add(Item("coc/10237/sensor/mn-01/telemetry", b"", Telemetry((reading,)), base))
+    write_batch(store, batch, ORG)
 
 
 def make_settings(data_dir: Path, **http: Any) -> Settings:
@@ -305,3 +328,106 @@ def find(tree: Any, id_: Any) -> dict[str, Any] | None:
 
 def dump(tree: Any) -> str:
     return json.dumps(tree, ensure_ascii=False)
+
+
+# ── province mode ──────────────────────────────────────────────────────────────────────
+# Three communes report to the province (code 01). Received (created_at) times are fixed, so
+# timeliness is exact; October's reports are due by 15/11/2026 24:00 local (17:00 UTC).
+# Period 202610 by hand (targets 2026: TTHC_DUNG_HAN 95, DINH_DANH_DIEN_TU 80):
+# - 10237: TTHC_DUNG_HAN 95 → 100 %, DINH_DANH_DIEN_TU 60 → 75 %; mean 87.5 → rank 1, green;
+#   received 05/11 (on time); also 202609 (DAN_SO) received 05/10 (on time).
+# - 10238: TTHC_DUNG_HAN 47.5 → 50 % → rank 2, amber; received 18/11 (late); no 202609.
+# - 10239: nothing for 202610 (missing; no rank); 202609 TTHC_DUNG_HAN 90 received 10/10.
+PROVINCE_COMMUNES = [
+    {"code": "10237", "name": "Xã Chương Dương", "lat": 20.83, "lon": 105.90,
+     "url": "http://xa:mat-khau@10.0.0.7:8080", "token": "keo-10237-bi-mat"},
+    {"code": "10238", "name": "Xã Thượng Phúc", "lat": 20.81, "lon": 105.87},
+    {"code": "10239", "name": "Xã Tự Nhiên"},
+]  # fmt: skip
+RECEIVED: list[tuple[str, str, list[tuple[str, float]], datetime]] = [
+    ("10237", "202610", [("TTHC_DUNG_HAN", 95.0), ("DINH_DANH_DIEN_TU", 60.0)],
+     datetime(2026, 11, 5, 2, 0, tzinfo=UTC)),
+    ("10237", "202609", [("DAN_SO", 30250.0)], datetime(2026, 10, 5, 2, 0, tzinfo=UTC)),
+    ("10238", "202610", [("TTHC_DUNG_HAN", 47.5)], datetime(2026, 11, 18, 2, 0, tzinfo=UTC)),
+    ("10239", "202609", [("TTHC_DUNG_HAN", 90.0)], datetime(2026, 10, 10, 2, 0, tzinfo=UTC)),
+]  # fmt: skip
+
+
+def province_settings(data_dir: Path, role: str = "province") -> Settings:
+    return Settings.model_validate(
+        {
+            "role": role,
+            "commune": {"code": "01", "name": "Thành phố Hà Nội"},
+            "store": {"data_dir": str(data_dir)},
+            "province": {"communes": PROVINCE_COMMUNES},
+        }
+    )
+
+
+def seed_province(store: Store, catalog: Catalog, settings: Settings) -> None:
+    """Values received as pushes are (coc.province.receive), then their arrival times set."""
+    from sqlalchemy import update
+
+    from coc.province.hierarchy import Hierarchy, sync_org_units
+    from coc.province.receive import import_values
+    from coc.store.models import DataValue
+
+    sync_org_units(store, Hierarchy.from_settings(settings))
+    for ou, period, values, received in RECEIVED:
+        items = [
+            {"dataElement": code, "period": period, "orgUnit": ou, "value": str(value)}
+            for code, value in values
+        ]
+        summary = import_values(store, catalog, items, source="upstream")
+        assert summary.imported == len(items) and not summary.conflicts
+        with store.write_conn() as conn:
+            conn.execute(
+                update(DataValue.__table__)
+                .where(DataValue.org_unit == ou, DataValue.period == period)
+                .values(created_at=received)
+            )
+
+
+# ── headless browser (Debian's chromium driven by Playwright) ──────────────────────────
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+AVAILABLE = Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, accept_downloads=True, locale="vi-VN"
+    )
+    tab = context.new_page()
+    tab.coc_errors = []
+    tab.on("console", lambda m: m.type == "error" and tab.coc_errors.append(m.text))
+    tab.on("pageerror", lambda e: tab.coc_errors.append(str(e)))
+    yield tab
+    context.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

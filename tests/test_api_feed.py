@@ -234,37 +234,23 @@ def test_public_health_indicators_and_openapi(commune):
 
 def test_devices_summary_and_alerts(commune):
     store, url = commune
+    devices = [  # (id, kind, name, online, state)
+        ("cam-01", "camera", "Camera cổng UBND", True, "online"),
+        ("cam-02", "camera", "Camera chợ", False, "offline"),
+        ("loa-01", "speaker", "Loa thôn 1", True, "idle"),
+    ]
     with store.write() as s:
-        s.add(
-            Device(
-                device_id="cam-01",
-                org_unit="10237",
-                kind="camera",
-                name="Camera cổng UBND",
-                online=True,
-                state="online",
+        for device_id, kind, name, online, state in devices:
+            s.add(
+                Device(
+                    device_id=device_id,
+                    org_unit="10237",
+                    kind=kind,
+                    name=name,
+                    online=online,
+                    state=state,
+                )
             )
-        )
-        s.add(
-            Device(
-                device_id="cam-02",
-                org_unit="10237",
-                kind="camera",
-                name="Camera chợ",
-                online=False,
-                state="offline",
-            )
-        )
-        s.add(
-            Device(
-                device_id="loa-01",
-                org_unit="10237",
-                kind="speaker",
-                name="Loa thôn 1",
-                online=True,
-                state="idle",
-            )
-        )
     assert requests.get(f"{url}/api/v1/devices", timeout=5).status_code == 401
     body = requests.get(f"{url}/api/v1/devices", headers=auth(), timeout=5).json()
     assert body["total"] == 3

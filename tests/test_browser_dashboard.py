@@ -7,31 +7,18 @@ Screenshots (1920×1080) are written to test-artifacts/.
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import openpyxl
 import pytest
-from fixtures_web import NOW, PASSWORD, make_settings, seed
+from fixtures_web import AVAILABLE, CHROMIUM, NOW, PASSWORD, make_settings, seed, shot, write_levels
 
 from coc.auth import add_user
+from coc.devices.rollups import rollup_all
 from coc.store.db import Store
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-AVAILABLE = Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,6 +38,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> It
     tmp = tmp_path_factory.mktemp("browser")
     store = Store.from_url(f"sqlite:///{tmp}/b.sqlite3").init()
     seed(store, web_catalog)
+    write_levels(store, NOW - timedelta(hours=6), [3.0 + (i % 30) / 10 for i in range(72)])
+    rollup_all(store, raw_days=30, now=NOW)  # the sensors page charts roll-ups
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
     app = create_app(store, make_settings(tmp / "data"), web_catalog, clock=lambda: NOW)
     server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
@@ -59,36 +48,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> It
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
     store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(
-        viewport={"width": 1920, "height": 1080}, accept_downloads=True, locale="vi-VN"
-    )
-    tab = context.new_page()
-    tab.coc_errors = []
-    tab.on("console", lambda m: m.type == "error" and tab.coc_errors.append(m.text))
-    tab.on("pageerror", lambda e: tab.coc_errors.append(str(e)))
-    yield tab
-    context.close()
-
-
-def shot(page: Any, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    return path
 
 
 def test_wall_screen_renders_every_tile_without_console_errors(page, server_url):
@@ -107,7 +66,8 @@ def test_wall_screen_renders_every_tile_without_console_errors(page, server_url)
     assert green.locator(".status-word").inner_text() == "Đạt"
     assert not page.locator("#app-nav").is_visible()  # ?kiosk=1 hides navigation
     assert page.locator("#wall-count-camera").inner_text() == "Camera hoạt động: 1/2"
-    assert "Camera ngã ba: mất kết nối" in page.locator("#wall-ticker").inner_text()
+    ticker = page.locator("#wall-ticker").inner_text()
+    assert "Mất kết nối quá 15 phút: Camera ngã ba (10:00 20/11/2026)" in ticker
     shot(page, "wall-1920x1080")
     assert page.coc_errors == []
 
@@ -185,4 +145,14 @@ def test_page_renders_without_console_errors(page, server_url, name):
     for graph in page.locator(".js-plotly-plot").all():
         assert graph.locator(".main-svg").count() > 0  # every Plotly graph drew itself
     shot(page, f"{name}-1920x1080")
+    assert page.coc_errors == []
+
+
+def test_sensor_chart_draws_rollups_and_rule_thresholds(page, server_url):
+    page.goto(server_url + "/cam-bien")
+    page.wait_for_selector("#sensor-graph .main-svg", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    chart = page.locator("#sensor-graph").inner_text()
+    assert "mn-01 – water_level (5m)" in chart
+    assert "Mực nước cao: 4,5" in chart and "Mực nước rất cao kéo dài: 5,5" in chart
     assert page.coc_errors == []

@@ -1,10 +1,7 @@
-"""The connectors against a real PostgreSQL: a database per test run, dropped after."""
+"""The connectors against a real PostgreSQL: a database per test (conftest `pg_store`)."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,40 +12,6 @@ from coc.store.db import Store
 from coc.store.models import DataValue, Document, Dossier, Quarantine
 from connectors.run import pull
 from connectors.simulator import start_source_simulator
-
-ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _admin() -> object | None:
-    try:
-        import psycopg
-
-        return psycopg.connect(
-            "host=127.0.0.1 port=5432 user=postgres dbname=test",
-            autocommit=True,
-            connect_timeout=3,
-        )
-    except Exception as exc:  # no driver or no server
-        if os.environ.get("CI") == "true":
-            raise
-        print(f"PostgreSQL not reachable at 127.0.0.1:5432 ({exc}); skipping")
-        return None
-
-
-@pytest.fixture
-def pg_store() -> Iterator[Store]:
-    admin = _admin()
-    if admin is None:
-        pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432")
-    name = f"coc_conn_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    store = Store.from_url(ADMIN.rsplit("/", 1)[0] + f"/{name}").init()
-    try:
-        yield store
-    finally:
-        store.dispose()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.mark.postgres

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 
+import openpyxl
 import pandas as pd
 from fixtures_web import ORIGIN, call, find, login, render_page, texts
 from sqlalchemy import select
@@ -137,8 +138,44 @@ def test_upload_missing_column(fresh_app):
     login(client, "thuky")
     frame = pd.DataFrame({"code": ["TK_THANH_TOAN"], "value": ["1"]})
     assert _upload(client, frame) == [
-        "Không đọc được tệp: thiếu cột: period (cần code, period, value)"
+        "Không đọc được tệp: tệp so-lieu.xlsx không có dòng tiêu đề hợp lệ (cần các cột "
+        "Mã chỉ tiêu, Kỳ báo cáo, Giá trị; hoặc định dạng bản ghi của văn bản, hồ sơ công việc, "
+        "hồ sơ TTHC)"
     ]
+
+
+def test_template_download_fill_and_upload(fresh_app):
+    """The connectors' template, period filled with this month; uploaded back it recomputes."""
+    client = fresh_app.server.test_client()
+    login(client, "thuky")
+    inputs = [{"id": "entry-template", "property": "n_clicks", "value": 1}]
+    response = call(client, "entry-template-dl.data", inputs, [], ORIGIN)
+    payload = response.json["response"]["entry-template-dl"]["data"]
+    assert payload["filename"] == "mau-nhap-so-lieu.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload["content"])))
+    assert book.sheetnames == ["Số liệu", "Danh mục", "Hướng dẫn"]
+    sheet = book["Số liệu"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Kỳ báo cáo", "Giá trị",
+                      "Ghi chú"]  # fmt: skip
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "DINH_DANH_DIEN_TU")
+    assert row[3].value == "202611"  # NOW is in November 2026
+    row[4].value = 72.5
+    filled = io.BytesIO()
+    book.save(filled)
+    contents = (
+        "data:application/octet-stream;base64," + base64.b64encode(filled.getvalue()).decode()
+    )
+    upload = [{"id": "entry-upload", "property": "contents", "value": contents}]
+    state = [{"id": "entry-upload", "property": "filename", "value": "mau-nhap-so-lieu.xlsx"},
+             {"id": "entry-lang", "property": "data", "value": "vi"}]  # fmt: skip
+    response = call(client, "entry-upload-message.children", upload, state, ORIGIN)
+    assert texts(response.json["response"]["entry-upload-message"]["children"]) == [
+        "Đã nhập 0 mới, 1 cập nhật, 0 không đổi, 0 bị từ chối."
+    ]
+    _assert_value(fresh_app, "DINH_DANH_DIEN_TU", 72.5)
+    tile = find(render_page(client, "/", "?period=202611"), "tile-DINH_DANH_DIEN_TU")
+    assert {"72,5%", "90,6%", "Đạt"} <= set(texts(tile))  # recomputed: 72.5 of 80
 
 
 def test_quarantine_review(fresh_app):
@@ -196,3 +233,51 @@ def test_clerk_pages_hidden_from_anonymous(web_app):
         assert texts(render_page(client, path))[0] == (
             "Cần đăng nhập với vai trò công chức để ghi dữ liệu."
         )
+
+
+def _decide(client, rows, button: str):
+    table_id = {"type": "coc-table", "table": "cach-ly"}
+    other = "quarantine-reject" if button == "quarantine-accept" else "quarantine-accept"
+    body = {
+        "output": "..quarantine-message.children...quarantine-table.children..",
+        "outputs": [{"id": "quarantine-message", "property": "children"},
+                    {"id": "quarantine-table", "property": "children"}],
+        "inputs": [{"id": button, "property": "n_clicks", "value": 1},
+                   {"id": other, "property": "n_clicks", "value": None}],
+        "changedPropIds": [f"{button}.n_clicks"],
+        "state": [{"id": table_id, "property": "selected_rows", "value": [0]},
+                  {"id": table_id, "property": "data", "value": rows},
+                  {"id": "quarantine-lang", "property": "data", "value": "vi"}],
+    }  # fmt: skip
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+    assert response.status_code == 200, response.data[:300]
+    return texts(response.json["response"]["quarantine-message"]["children"])
+
+
+def test_accepting_reingests_and_still_invalid_stays_open(fresh_app):
+    client = fresh_app.server.test_client()
+    login(client, "thuky")
+    _save(client, "DINH_DANH_DIEN_TU", "202611", "999")
+    rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
+        "props"
+    ]["data"]
+    # 999 % is still out of range: accepting it is refused and the record stays open
+    assert _decide(client, rows, "quarantine-accept") == [
+        "Đã xử lý 0 bản ghi.",
+        f"#{rows[0]['id']}: bản ghi vẫn không hợp lệ: giá trị 999 lớn hơn mức tối đa 100 "
+        "của chỉ tiêu DINH_DANH_DIEN_TU",
+    ]
+    store = fresh_app.coc_state.store
+    with store.write() as session:
+        session.add(Quarantine(source="reporting", reason="nguồn tạm lỗi",
+                               raw='{"code": "DINH_DANH_DIEN_TU", "period": "202611", '
+                                   '"value": 75}'))  # fmt: skip
+    rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
+        "props"
+    ]["data"]
+    assert rows[0]["reason"] == "nguồn tạm lỗi"
+    assert _decide(client, rows, "quarantine-accept") == ["Đã xử lý 1 bản ghi."]
+    _assert_value(fresh_app, "DINH_DANH_DIEN_TU", 75.0)
+    with store.session() as session:
+        statuses = sorted(q.status for q in session.scalars(select(Quarantine)))
+    assert statuses == ["accepted", "open"]

@@ -50,7 +50,7 @@ def test_sensor_chart_downsamples_and_draws_thresholds():
     fig = figures.sensor_chart(times, values, "mn-01", "m", [("Báo động 1", 3.5)])
     assert len(fig.data[0].x) <= figures.MAX_POINTS
     assert fig.layout.shapes[0].y0 == 3.5
-    assert fig.layout.annotations[0].text == "Báo động 1: 3.5"
+    assert fig.layout.annotations[0].text == "Báo động 1: 3,5"
 
 
 def test_scorecard_chart_bars():

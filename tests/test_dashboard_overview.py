@@ -114,3 +114,16 @@ def test_wall_shows_stale_warning(seeded_store, web_catalog, tmp_path):
         "Dữ liệu cũ: nguồn «documents» chưa cập nhật từ 10:00 20/11/2026",
         "Dữ liệu cũ: nguồn «tthc» chưa từng cập nhật",
     ]
+
+
+def test_value_without_target_reads_no_target(web_app):
+    from coc.ingest.writers import write_values
+
+    st = web_app.coc_state
+    write_values(st.store, st.catalog,
+                 [{"code": "TTHC_SO_HO_SO_TIEP_NHAN", "period": "202611", "value": 152}],
+                 st.org_unit, "test")  # fmt: skip
+    page = render_page(web_app.server.test_client(), "/", "?period=202611")
+    words = set(texts(find(page, "tile-TTHC_SO_HO_SO_TIEP_NHAN")))
+    assert {"152", "Không đặt mục tiêu"} <= words
+    assert "Chưa có số liệu" not in words

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fixtures_web import NOW, ORG, call, dump, find, login, render_page, texts
+from fixtures_web import NOW, ORG, call, dump, find, login, render_page, texts, write_levels
 
-from coc.store.models import DeviceEvent, SensorReading
+from coc.devices.alerts import evaluate, load_rules
+from coc.devices.rollups import rollup_all
+from coc.ingest.writers import write_records
+from coc.store.models import DeviceEvent
 from dashboards.app import export_frame, export_payload
-from dashboards.scorecard import item_points, scorecard
 
 
 def test_wall_screen_tiles_ticker_counts(web_app):
@@ -16,7 +18,10 @@ def test_wall_screen_tiles_ticker_counts(web_app):
     assert find(page, "wall-root")["props"]["className"] == "wall"
     assert texts(find(page, "wall-count-camera")) == ["Camera hoạt động: ", "1/2"]
     assert texts(find(page, "wall-count-speaker")) == ["Loa hoạt động: ", "1/1"]
-    assert texts(find(page, "wall-ticker")) == ["Cảnh báo (1):   ⚠ Camera ngã ba: mất kết nối"]
+    # the open alert the real offline rule raised in the seed (cam-02 offline for an hour)
+    assert texts(find(page, "wall-ticker")) == [
+        "Cảnh báo (1):   ⚠ Mất kết nối quá 15 phút: Camera ngã ba (10:00 20/11/2026)"
+    ]
     tiles = find(page, "wall-tiles")["props"]["children"]
     assert sum(1 for c in tiles if c["props"].get("id", "").startswith("tile-")) == 37
     assert find(page, "wall-rotate") is None  # no playlist, no rotation
@@ -106,13 +111,21 @@ def test_tthc_scorecard(web_app):
     assert [r["chu"] for r in overdue] == ["N***** V** A*"]
 
 
-def test_scorecard_rules():
-    assert item_points(40, 12, 50) == 9.6
-    assert item_points(60, 12, 50) == 12
-    card = scorecard({"TTHC_DUNG_HAN": 100.0})
-    assert [g.points for g in card.groups] == [None, 20.0, None, None, None]
-    assert card.total == 100.0
-    assert scorecard({}).total is None
+def test_tthc_scorecard_follows_new_dossiers(fresh_app):
+    client = fresh_app.server.test_client()
+    assert texts(find(render_page(client, "/thu-tuc", "?period=202611"), "tthc-total"))[0] == "66,8"
+    late = {"MaHoSo": "000.00.23.H26-261101-0005", "MaTTHC": "1.001612",
+            "TenTTHC": "Đăng ký khai sinh", "TrangThaiHoSo": 10, "HoSoCoThanhPhanSoHoa": 1,
+            "KenhThucHien": 1, "NgayTiepNhan": "20261116080000", "NgayHenTra": "20261117170000",
+            "NgayKetThucXuLy": "20261119100000", "ChuHoSo": "Đỗ Văn Em"}  # fmt: skip
+    write_records(fresh_app.coc_state.store, "dossier", [late], ORG, source="tthc")
+    # 2.1 on time 3 of 5 = 60 % → 60/100×20 = 12 points (was 15);
+    # group 2 and the overdue list follow the new dossier at once (no stale memo)
+    page = render_page(client, "/thu-tuc", "?period=202611")
+    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["data"]
+    assert rows[1]["points"] == "12"
+    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["data"]
+    assert [r["chu"] for r in overdue] == ["N***** V** A*", "Đ* V** E*"]
 
 
 def test_documents_page(web_app):
@@ -128,6 +141,8 @@ def test_documents_page(web_app):
 
 def test_devices_grid_uptime_and_map(fresh_app):
     store = fresh_app.coc_state.store
+    page = render_page(fresh_app.server.test_client(), "/thiet-bi")
+    assert "Thời gian hoạt động hôm nay: —" in texts(find(page, "device-cam-02"))  # no events
     day_start = NOW.replace(hour=0) - timedelta(hours=7)  # local midnight 20/11 = 17:00 UTC 19/11
     with store.write() as session:
         session.add(
@@ -150,18 +165,37 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
     client = fresh_app.server.test_client()
     page = render_page(client, "/cam-bien")
     assert texts(find(page, "sensors-chart")) == ["Chưa có dữ liệu", ""]
-    base = int((NOW - timedelta(hours=2)).timestamp() * 1000)
-    with fresh_app.coc_state.store.write() as session:
-        for i in range(24):  # one reading every 5 minutes, 1.0 … 3.3 m
-            session.add(SensorReading(device_id="mn-01", key="water_level",
-                                      ts=base + i * 300_000, value=1.0 + i / 10))  # fmt: skip
+    store = fresh_app.coc_state.store
+    # one reading every 5 minutes from 08:00 to 09:55 local: 3.0 … 5.3 m
+    write_levels(store, NOW - timedelta(hours=2), [3.0 + i / 10 for i in range(24)])
     page = render_page(client, "/cam-bien")
     assert texts(find(page, "live-mn-01-water_level"))[:2] == [
-        "Đo mực nước sông Hồng", "3,3 m"
+        "Đo mực nước sông Hồng", "5,3 m"
     ]  # fmt: skip
+    assert texts(find(page, "sensors-chart")) == ["Chưa có dữ liệu", ""]  # no roll-up yet
+    rollup_all(store, raw_days=30, now=NOW)
+    settings = fresh_app.coc_state.settings
+    # the real rules: water_high (> 4.5) opens at 4.6, 09:20 local; critical needs 5.5
+    assert evaluate(store, load_rules(settings), now=NOW) == 1
+    page = render_page(client, "/cam-bien")
     figure = find(page, "sensor-graph")["props"]["figure"]
-    assert len(figure["data"][0]["y"]) == 24
-    assert figure["data"][0]["y"][0] == 1.0
+    assert len(figure["data"][0]["y"]) == 24  # 24 five-minute roll-up buckets
+    assert figure["data"][0]["y"][0] == 3.0 and figure["data"][0]["y"][-1] == 5.3
+    assert figure["data"][0]["x"][0] == "2026-11-20T08:00:00"  # local time
+    # threshold lines are the alert rules of config/alerts.yaml for this sensor
+    assert [s["y0"] for s in figure["layout"]["shapes"]] == [4.5, 5.5]
+    assert [a["text"] for a in figure["layout"]["annotations"]] == [
+        "Mực nước cao: 4,5", "Mực nước rất cao kéo dài: 5,5"
+    ]  # fmt: skip
+    rows = find(page, {"type": "coc-table", "table": "lich-su-canh-bao"})["props"]["data"]
+    assert rows == [  # newest first: the seed's offline camera, then the water level
+        {"opened": "10:00 20/11/2026", "severity": "Cảnh báo", "device": "cam-02",
+         "message": "Mất kết nối quá 15 phút: Camera ngã ba", "status": "Đang mở",
+         "cleared": "—"},
+        {"opened": "09:20 20/11/2026", "severity": "Cảnh báo", "device": "mn-01",
+         "message": "Mực nước cao: Đo mực nước sông Hồng — water_level = 4,6 m (> 4,5 m)",
+         "status": "Đang mở", "cleared": "—"}
+    ]  # fmt: skip
 
 
 def test_sync_page_without_upstream(web_app):
@@ -193,11 +227,10 @@ def test_all_pages_render_in_english(web_app):
 
 
 def test_sensor_zoom_requeries_finer_rollup(fresh_app):
-    base = int((NOW - timedelta(days=6)).timestamp() * 1000)
-    with fresh_app.coc_state.store.write() as session:
-        for i in range(6 * 24 * 12):  # every 5 minutes for 6 days
-            session.add(SensorReading(device_id="mn-01", key="water_level",
-                                      ts=base + i * 300_000, value=float(i % 7)))  # fmt: skip
+    store = fresh_app.coc_state.store
+    # every 5 minutes for 6 days, through the writer, then the roll-up job
+    write_levels(store, NOW - timedelta(days=6), [float(i % 7) for i in range(6 * 24 * 12)])
+    rollup_all(store, raw_days=30, now=NOW)
     client = fresh_app.server.test_client()
     inputs = [
         {
@@ -220,15 +253,3 @@ def test_sensor_zoom_requeries_finer_rollup(fresh_app):
     page = render_page(client, "/cam-bien")
     title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
     assert title == "mn-01 – water_level (5m)"  # default span 24 h
-
-
-def test_online_share():
-    from dashboards.views.devices import online_share
-
-    start = NOW.replace(hour=0)
-    ten = start + timedelta(hours=10)
-    assert online_share(None, [], start, ten) is None
-    assert online_share(True, [], start, ten) == 100.0
-    events = [(start + timedelta(hours=2), False), (start + timedelta(hours=7), True)]
-    assert online_share(True, events, start, ten) == 50.0  # 0–2 h and 7–10 h online
-    assert online_share(False, events, start, ten) == 30.0

@@ -40,3 +40,33 @@ def test_serve_with_waitress(tmp_path, capsys):
     assert "<title>Trung tâm giám sát, điều hành thông minh</title>" in body
     assert f"http://127.0.0.1:{port}/" in capsys.readouterr().out
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_api_mounted_with_json_errors(tmp_path):
+    """`coc web` serves /api/v1 on the dashboard's server; unknown API paths answer JSON."""
+    app = build_web_app(Context(make_settings(tmp_path)))
+    client = app.server.test_client()
+    health = client.get("/api/v1/health")
+    assert health.status_code == 200 and health.is_json
+    missing = client.get("/api/v1/nope")
+    assert missing.status_code == 404 and missing.json["error"] == "not_found"
+    assert not client.get("/nope").is_json  # dashboard 404s stay HTML
+
+
+def test_two_apps_in_one_process_each_keep_their_callbacks(tmp_path):
+    """Dash registers page callbacks globally; each app must still answer its own."""
+    first = build_web_app(Context(make_settings(tmp_path / "a")))
+    second = build_web_app(Context(make_settings(tmp_path / "b")))
+    for app in (first, second):
+        body = {
+            "output": "sync-body.children",
+            "outputs": {"id": "sync-body", "property": "children"},
+            "inputs": [{"id": "sync-tick", "property": "n_intervals", "value": 1}],
+            "changedPropIds": ["sync-tick.n_intervals"],
+            "state": [{"id": "sync-params", "property": "data", "value": {}}],
+        }
+        from dashboards import state
+
+        state.set_state(app.coc_state)
+        response = app.server.test_client().post("/_dash-update-component", json=body)
+        assert response.status_code == 200, response.data[:200]

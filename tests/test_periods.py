@@ -39,3 +39,11 @@ def test_months_between_inclusive() -> None:
 def test_labels_in_vietnamese() -> None:
     assert parse_period("202611").label() == "Tháng 11/2026"
     assert parse_period("2026Q3").label() == "Quý 3/2026"
+
+
+def test_with_enclosing_adds_quarter_and_year_once() -> None:
+    from coc.periods import with_enclosing
+
+    assert with_enclosing(["202611", "202610"]) == ["202611", "202610", "2026Q4", "2026"]
+    assert with_enclosing(["2026Q1"]) == ["2026Q1", "2026"]
+    assert with_enclosing(["2026"]) == ["2026"]

@@ -11,9 +11,9 @@ from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     commune_settings,
+    free_port,
     load_test_catalog,
     new_store,
-    pg_url,  # noqa: F401  (fixture)
     province_settings,
     put_values,
     serve_coc,
@@ -30,13 +30,9 @@ from coc.sync.push import push_once
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(90)]
 
 
-def test_province_on_postgres(tmp_path, pg_url):  # noqa: F811
-    province = Store.from_url(pg_url).init()
-    assert province.dialect == "postgresql"
-    try:
-        _run(tmp_path, province)
-    finally:
-        province.dispose()
+def test_province_on_postgres(tmp_path, pg_store: Store) -> None:
+    assert pg_store.dialect == "postgresql"
+    _run(tmp_path, pg_store)
 
 
 def _run(tmp_path, province: Store) -> None:
@@ -113,10 +109,9 @@ SERVER = (
 )
 
 
-def test_two_province_processes_roll_up_consistently(tmp_path, pg_url):  # noqa: F811
+def test_two_province_processes_roll_up_consistently(tmp_path, pg_store: Store) -> None:
     """Two web processes on one PostgreSQL database receive two communes' pushes at the
     same time; the incremental aggregates must equal a full recomputation."""
-    import socket
     import subprocess
     import sys
     import time
@@ -126,7 +121,7 @@ def test_two_province_processes_roll_up_consistently(tmp_path, pg_url):  # noqa:
 
     from coc.province.rollup import rollup_all
 
-    # own codes and root: the session database already holds the first test's communes
+    pg_url = pg_store.engine.url.render_as_string(hide_password=False)
     links = [{"code": "20001", "name": "Xã A"}, {"code": "20002", "name": "Xã B"}]
     tokens = {"20001": "push-20001-aa11", "20002": "push-20002-bb22"}
     config = tmp_path / "province.yaml"
@@ -141,12 +136,8 @@ def test_two_province_processes_roll_up_consistently(tmp_path, pg_url):  # noqa:
         ),
         encoding="utf-8",
     )
-    ports, procs = [], []
-    for _ in range(2):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
-    Store.from_url(pg_url).init().dispose()  # migrate once, before the two processes start
+    ports, procs = [free_port(), free_port()], []
+    # pg_store is migrated already, before the two processes start
     try:
         for port in ports:
             procs.append(
@@ -193,12 +184,8 @@ def test_two_province_processes_roll_up_consistently(tmp_path, pg_url):  # noqa:
             proc.terminate()
             proc.wait(10)
     assert {c: r.status for c, r in results.items()} == {"20001": "ok", "20002": "ok"}
-    province = Store.from_url(pg_url)
-    try:
-        settings = province_settings(links, commune={"code": "02", "province_code": "02"})
-        assert rollup_all(province, load_test_catalog(), Hierarchy.from_settings(settings)) == 0
-        got = stored(province)
-        parts = [got[("TTHC_DUNG_HAN", c, "202607")] for c in tokens]
-        assert got[("TTHC_DUNG_HAN", "02", "202607")].numerator == sum(p.numerator for p in parts)
-    finally:
-        province.dispose()
+    settings = province_settings(links, commune={"code": "02", "province_code": "02"})
+    assert rollup_all(pg_store, load_test_catalog(), Hierarchy.from_settings(settings)) == 0
+    got = stored(pg_store)
+    parts = [got[("TTHC_DUNG_HAN", c, "202607")] for c in tokens]
+    assert got[("TTHC_DUNG_HAN", "02", "202607")].numerator == sum(p.numerator for p in parts)

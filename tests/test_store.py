@@ -213,3 +213,29 @@ def test_backup_to_unwritable_place_is_a_clear_error(sqlite_store: Store) -> Non
 
     with pytest.raises(CocError, match="không sao lưu được"):
         backup(sqlite_store, "/proc/coc-backup.sqlite3")
+
+
+def test_quarantine_keeps_one_copy_per_source_and_payload(any_store: Store) -> None:
+    from coc.store.quarantine import insert_rows, quarantine_row
+
+    bad = [quarantine_row("xa-10237", {"value": "abc"}, "giá trị không phải số"),
+           quarantine_row("xa-10237", {"value": "abc"}, "giá trị không phải số"),
+           quarantine_row("xa-09634", {"value": "abc"}, "giá trị không phải số")]  # fmt: skip
+    with any_store.write_conn() as conn:
+        assert insert_rows(conn, bad) == 2
+    with any_store.write_conn() as conn:  # the same page resent
+        assert insert_rows(conn, bad) == 0
+    with any_store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Quarantine)) == 2
+
+
+def test_province_resent_bad_page_is_quarantined_once(sqlite_store: Store, catalog) -> None:
+    from coc.province.receive import import_values
+
+    items = [{"dataElement": "VB_DI_KY_SO", "period": "202611", "orgUnit": "10237",
+              "value": "chín mươi"}]  # fmt: skip
+    first = import_values(sqlite_store, catalog, items, source="upstream")
+    again = import_values(sqlite_store, catalog, items, source="upstream")
+    assert first.status == again.status
+    with sqlite_store.session() as s:
+        assert s.scalar(select(func.count()).select_from(Quarantine)) == 1

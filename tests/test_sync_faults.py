@@ -4,7 +4,7 @@ communes pushing at once. Nothing may be lost and nothing duplicated."""
 
 from __future__ import annotations
 
-import socket
+import functools
 import subprocess
 import sys
 import threading
@@ -18,9 +18,11 @@ from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     commune_settings,
+    free_port,
     load_test_catalog,
     new_store,
     province_settings,
+    pushing_commune,
     put_values,
     serve,
     serve_coc,
@@ -36,29 +38,8 @@ from coc.sync.push import push_once
 
 pytestmark = pytest.mark.timeout(90)
 ROOT = Path(__file__).resolve().parents[1]
-FAST = {"backoff_s": 0.05, "backoff_max_s": 0.2, "watermark_lag_s": 0, "timeout_s": 5}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _commune(tmp_path: Path, url: str, code: str = "10237", **up: Any):
-    store = new_store(tmp_path / f"commune-{code}.sqlite3")
-    settings = commune_settings(
-        code,
-        upstream={
-            "url": url,
-            "token": PUSH_TOKENS[code],
-            "page_size": 50,
-            "max_retries": 3,
-            **FAST,
-            **up,
-        },
-    )
-    return store, settings
+FAST = {"page_size": 50, "max_retries": 3, "backoff_s": 0.05, "backoff_max_s": 0.2, "timeout_s": 5}
+_commune = functools.partial(pushing_commune, **FAST)  # pages of 50, slower backoff
 
 
 def _same(commune: Store, province: Store, code: str = "10237") -> None:
@@ -82,7 +63,7 @@ def _monthly_batches(store: Store, code: str, codes: int) -> int:
 
 def test_upstream_down_then_back(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
-    port = _free_port()
+    port = free_port()
     app = create_app(province, province_settings(), load_test_catalog())
     store, settings = _commune(tmp_path, f"http://127.0.0.1:{port}", max_retries=1)
     put_values(store, year_of_values("10237", codes=5))  # 60 values

@@ -14,6 +14,7 @@ from fixtures_http import (
     load_test_catalog,
     new_store,
     province_settings,
+    pushing_commune,
     put_values,
     serve,
     serve_coc,
@@ -29,27 +30,10 @@ from coc.sync.push import endpoint, parse_outcome, push_once
 pytestmark = pytest.mark.timeout(60)
 
 
-def _commune(tmp_path, url: str, token: str = PUSH_TOKENS["10237"], **upstream: Any):
-    store = new_store(tmp_path / "commune.sqlite3")
-    settings = commune_settings(
-        upstream={
-            "url": url,
-            "token": token,
-            "page_size": 100,
-            "watermark_lag_s": 0,
-            "backoff_s": 0.01,
-            "backoff_max_s": 0.05,
-            "max_retries": 2,
-            **upstream,
-        }
-    )
-    return store, settings
-
-
 def test_push_sends_everything_then_only_changes(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     with serve_coc(province, province_settings()) as (url, _):
-        store, settings = _commune(tmp_path, url)
+        store, settings = pushing_commune(tmp_path, url)
         put_values(store, year_of_values("10237"))
         first = push_once(store, settings)
         assert (first.status, first.pages, first.sent, first.imported) == ("ok", 4, 360, 360)
@@ -93,7 +77,7 @@ def test_refused_page_keeps_the_watermark_and_health_shows_it(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     with serve_coc(province, province_settings()) as (url, _):
         # 10238's token: every value of 10237 is refused → ERROR summary
-        store, settings = _commune(tmp_path, url, token=PUSH_TOKENS["10238"])
+        store, settings = pushing_commune(tmp_path, url, token=PUSH_TOKENS["10238"])
         put_values(store, year_of_values("10237", codes=2))
         result = push_once(store, settings)
         assert result.status == "failed" and "ERROR" in result.message
@@ -177,7 +161,7 @@ class FakeDhis2:
 def test_dhis2_endpoint_gets_standard_fields_and_a_warning_fails_the_page(tmp_path):
     fake = FakeDhis2(warn_on_page=2)
     with serve(fake) as url:
-        store, settings = _commune(
+        store, settings = pushing_commune(
             tmp_path, f"{url}/api/dataValueSets", token="d2pat_abc", auth_scheme="ApiToken"
         )
         put_values(store, year_of_values("10237", codes=20))  # 240 values → 3 pages
@@ -266,7 +250,7 @@ def test_backoff_grows_with_jitter_and_is_capped():
 def test_unauthorised_upstream_fails_at_once(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     with serve_coc(province, province_settings(), faults=True) as (url, app):
-        store, settings = _commune(tmp_path, url, token="wrong")
+        store, settings = pushing_commune(tmp_path, url, token="wrong")
         put_values(store, year_of_values("10237", codes=1))
         result = push_once(store, settings)
     assert result.status == "failed" and "HTTP 401" in result.message
@@ -274,7 +258,9 @@ def test_unauthorised_upstream_fails_at_once(tmp_path):
 
 
 def test_failure_messages_hide_credentials(tmp_path):
-    store, settings = _commune(tmp_path, "http://user:s3cret@127.0.0.1:9/?token=abc", max_retries=0)
+    store, settings = pushing_commune(
+        tmp_path, "http://user:s3cret@127.0.0.1:9/?token=abc", max_retries=0
+    )
     put_values(store, year_of_values("10237", codes=1))
     result = push_once(store, settings)
     assert result.status == "failed"

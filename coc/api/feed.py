@@ -12,6 +12,7 @@ from coc.api.auth import TokenBook, bearer
 from coc.api.http import refuse
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
+from coc.keys import secret_key
 from coc.periods import parse_period
 from coc.province.hierarchy import Hierarchy
 from coc.province.receive import import_values
@@ -26,7 +27,7 @@ MAX_POST_BYTES = 32 * 2**20
 
 def cursor_key(settings: Settings) -> bytes:
     """Stable across restarts so a client's `next` survives a commune reboot."""
-    secret = settings.http.secret_key or f"coc-feed:{settings.commune.code}"
+    secret = f"coc-feed:{secret_key(settings)}"
     return hashlib.sha256(secret.encode()).digest()
 
 

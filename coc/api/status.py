@@ -24,6 +24,8 @@ SYNC_PREFIX = "sync:"
 
 
 def _run(run: ConnectorRun) -> dict[str, Any]:
+    """Public (health needs no token): counts and status only, never the run's message,
+    which can hold source URLs or internal error text."""
     return {
         "name": run.connector,
         "status": run.status,
@@ -32,7 +34,6 @@ def _run(run: ConnectorRun) -> dict[str, Any]:
         "records": run.records,
         "errors": run.errors,
         "pages": run.pages,
-        "message": run.message,
     }
 
 
@@ -100,15 +101,7 @@ def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
 def indicators(catalog: Catalog, year: int) -> list[dict[str, Any]]:
     return [
         {
-            "code": i.code,
-            "kind": i.kind,
-            "name_vi": i.name_vi,
-            "name_en": i.name_en,
-            "pillar": i.pillar,
-            "unit": i.unit,
-            "direction": i.direction,
-            "aggregation": i.aggregation,
-            "source": i.source,
+            **i.describe(),
             "formula_vi": i.formula_vi,
             "formula_en": i.formula_en,
             "target": i.target_for(year),

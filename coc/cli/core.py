@@ -9,7 +9,7 @@ from coc.config import settings_reference
 from coc.errors import CocError
 from coc.indicators.catalog import sync_catalog
 from coc.indicators.engine import Engine
-from coc.periods import months_between, parse_period
+from coc.periods import months_between, parse_period, with_enclosing
 from coc.store.backup import backup
 from coc.store.models import OrgUnit
 from coc.store.upsert import upsert_rows
@@ -88,14 +88,7 @@ def default_months(now_months: int = 13) -> list[str]:
 
 def refresh_periods(months: list[str]) -> list[str]:
     """The months plus their quarters and years, so every view has its value."""
-    periods = list(months)
-    for code in months:
-        p = parse_period(code)
-        quarter = f"{p.year}Q{(p.start.month - 1) // 3 + 1}"
-        for extra in (quarter, str(p.year)):
-            if extra not in periods:
-                periods.append(extra)
-    return periods
+    return with_enclosing(months)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -90,14 +90,11 @@ def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
 
 
 def build_web(ctx: Context) -> Any:
-    """The Dash app with the API blueprint on the same Flask server."""
-    from coc.api import create_blueprint
-    from dashboards.app import create_app
+    """The Dash app with the API blueprint on the same Flask server (see `coc web`)."""
+    from coc.cli.web import build_web_app, settle_heap
 
-    app = create_app(ctx.store, ctx.settings, ctx.catalog)
-    app.server.register_blueprint(
-        create_blueprint(ctx.store, ctx.settings, ctx.catalog), url_prefix="/api/v1"
-    )
+    app = build_web_app(ctx)
+    settle_heap()
     return app
 
 

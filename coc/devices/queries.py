@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, NamedTuple
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -147,16 +147,6 @@ def _latest_row(
     }
 
 
-class Bucket(NamedTuple):
-    """One roll-up bucket: its start (UTC) and the readings' avg, min, max and count."""
-
-    ts: datetime
-    avg: float
-    min: float
-    max: float
-    count: int
-
-
 RESOLUTIONS = {300: 300, 3600: 3600, "5m": 300, "1h": 3600}
 
 
@@ -167,68 +157,28 @@ def rollup_series(
     start: datetime,
     end: datetime,
     resolution: int | str = 300,
-) -> list[Bucket]:
-    """Buckets of one series in [start, end) at 300 s ("5m") or 3600 s ("1h").
-
-    Stored roll-ups cover what the roll-up job has done; the part after the series'
-    `dirty_from` mark (or all of it, for readings that never passed the writer) is
-    aggregated from raw readings, so the newest minutes are on the chart too.
+) -> list[dict[str, Any]]:
+    """Roll-up buckets of one series in [start, end) at 300 s ("5m") or 3600 s ("1h"):
+    bucket start `ts` (ms, UTC), `min`, `avg`, `max`, `count`. Readings newer than the
+    last roll-up run (at most `devices.rollup_interval_s` old) are not in it yet.
     """
     if resolution not in RESOLUTIONS:
         raise ValueError("resolution must be 300 or 3600 seconds ('5m' or '1h')")
-    step = RESOLUTIONS[resolution] * 1000
-    lo, hi = int(as_utc(start).timestamp() * 1000), int(as_utc(end).timestamp() * 1000)
-    latest = session.get(SensorLatest, (device_id, key))
-    raw_from = lo if latest is None else (hi if latest.dirty_from is None else latest.dirty_from)
-    raw_from = max(lo, raw_from // step * step)
     stmt = (
         select(SensorRollup)
         .where(
             SensorRollup.device_id == device_id,
             SensorRollup.key == key,
-            SensorRollup.resolution == step // 1000,
-            SensorRollup.bucket >= lo,
-            SensorRollup.bucket < raw_from,
+            SensorRollup.resolution == RESOLUTIONS[resolution],
+            SensorRollup.bucket >= int(as_utc(start).timestamp() * 1000),
+            SensorRollup.bucket < int(as_utc(end).timestamp() * 1000),
         )
         .order_by(SensorRollup.bucket)
     )
-    out = [
-        Bucket(_dt(r.bucket), r.sum / r.count, r.min, r.max, r.count) for r in session.scalars(stmt)
-    ]
-    if raw_from < hi:
-        out += _raw_buckets(session, device_id, key, raw_from, hi, step)
-    return out
-
-
-def _raw_buckets(
-    session: Session, device_id: str, key: str, lo: int, hi: int, step: int
-) -> list[Bucket]:
-    b = SensorReading.ts // step
-    stmt = (
-        select(
-            b.label("b"),
-            func.avg(SensorReading.value),
-            func.min(SensorReading.value),
-            func.max(SensorReading.value),
-            func.count(),
-        )
-        .where(
-            SensorReading.device_id == device_id,
-            SensorReading.key == key,
-            SensorReading.ts >= lo,
-            SensorReading.ts < hi,
-        )
-        .group_by("b")
-        .order_by("b")
-    )
     return [
-        Bucket(_dt(int(r[0]) * step), float(r[1]), float(r[2]), float(r[3]), int(r[4]))
-        for r in session.execute(stmt)
+        {"ts": r.bucket, "min": r.min, "avg": r.sum / r.count, "max": r.max, "count": r.count}
+        for r in session.scalars(stmt)
     ]
-
-
-def _dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def uptime(

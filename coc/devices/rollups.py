@@ -53,8 +53,14 @@ def rollup_pair(store: Store, device_id: str, key: str, floor_ms: int = 0) -> in
     windows = 0
     while True:
         with store.write_conn() as conn:
+            # PostgreSQL: lock the series' row so a writer committing readings meanwhile
+            # waits and re-marks it dirty after us (SQLite: the single write lock does it).
+            lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
             row = conn.execute(
-                text("SELECT dirty_from, ts FROM sensor_latest WHERE device_id = :d AND key = :k"),
+                text(
+                    "SELECT dirty_from, ts FROM sensor_latest WHERE device_id = :d AND key = :k"
+                    + lock
+                ),
                 {"d": device_id, "k": key},
             ).first()
             if row is None or row.dirty_from is None:

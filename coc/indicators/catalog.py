@@ -47,6 +47,20 @@ class IndicatorDef:
     def target_for(self, year: int) -> float | None:
         return self.targets.get(year, self.target)
 
+    def describe(self) -> dict[str, Any]:
+        """The fields the store's Indicator row and the API catalog both show, in order."""
+        return {
+            "code": self.code,
+            "kind": self.kind,
+            "name_vi": self.name_vi,
+            "name_en": self.name_en,
+            "pillar": self.pillar,
+            "unit": self.unit,
+            "direction": self.direction,
+            "aggregation": self.aggregation,
+            "source": self.source,
+        }
+
     @property
     def is_percent(self) -> bool:
         return self.unit == "%"
@@ -163,15 +177,7 @@ def sync_catalog(store: Store, catalog: Catalog, org_unit: str, years: list[int]
     """Write the catalog and the yearly targets of `org_unit` into the store (upsert)."""
     rows = [
         {
-            "code": i.code,
-            "kind": i.kind,
-            "name_vi": i.name_vi,
-            "name_en": i.name_en,
-            "pillar": i.pillar,
-            "unit": i.unit,
-            "direction": i.direction,
-            "aggregation": i.aggregation,
-            "source": i.source,
+            **i.describe(),
             "formula": i.formula,
             "formula_text_vi": i.formula_vi,
             "formula_text_en": i.formula_en,

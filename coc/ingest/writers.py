@@ -8,15 +8,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import AuditLog, DataValue, Document, Dossier, Quarantine, WorkFile
-from coc.store.quarantine import quarantine_row
+from coc.store.models import AuditLog, DataValue, Document, Dossier, WorkFile
+from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import upsert_rows
 from coc.timeutil import utcnow
 
@@ -97,27 +96,7 @@ def write_records(
 
 
 def _quarantine(conn: Connection, bad: list[dict[str, Any]]) -> None:
-    """Insert quarantine rows, skipping payloads already held from the same source.
-
-    Pulling an overlapping page again or re-importing the same file must change nothing,
-    so a raw payload is kept once per source (whatever its resolution).
-    """
-    if not bad:
-        return
-    wanted = list({(b["source"], b["raw"]) for b in bad})
-    held: set[tuple[str, str]] = set()
-    for start in range(0, len(wanted), 400):
-        cond = tuple_(Quarantine.source, Quarantine.raw).in_(wanted[start : start + 400])
-        held.update(conn.execute(select(Quarantine.source, Quarantine.raw).where(cond)).all())
-    fresh, seen = [], set()
-    for row in bad:
-        key = (row["source"], row["raw"])
-        if key in held or key in seen:
-            continue
-        seen.add(key)
-        fresh.append(row)
-    if fresh:
-        conn.execute(Quarantine.__table__.insert(), fresh)
+    insert_rows(conn, bad)
 
 
 def _audit_records(

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.indicators.engine import band, completion
 from coc.periods import parse_period
-from coc.province.completeness import CommuneReporting, missing, reporting
+from coc.province.completeness import missing, reporting
 from coc.province.hierarchy import Hierarchy
 from coc.store.models import DataValue
 
@@ -151,12 +151,4 @@ def commune_map(
     ]
 
 
-def reporting_completeness(
-    session: Session,
-    hierarchy: Hierarchy,
-    periods: list[str],
-    timely_days: int = 15,
-    now: datetime | None = None,
-) -> list[CommuneReporting]:
-    """Alias of `completeness.reporting` for the pages."""
-    return reporting(session, hierarchy, periods, timely_days, now)
+reporting_completeness = reporting  # the pages' name for `completeness.reporting`

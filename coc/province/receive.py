@@ -16,12 +16,11 @@ from sqlalchemy import and_, select, tuple_
 from coc.indicators.catalog import Catalog
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import DataValue, Quarantine
-from coc.store.quarantine import quarantine_row
-from coc.store.upsert import upsert_rows
+from coc.store.models import DataValue
+from coc.store.quarantine import insert_rows, quarantine_row
+from coc.store.values import upsert_values
 from coc.timeutil import utcnow
 
-KEYS = ["indicator_code", "org_unit", "period"]
 Key = tuple[str, str, str]
 
 
@@ -139,14 +138,7 @@ def import_values(
     with store.write_conn() as conn:
         if live:
             rows = [{**r, "source": source} for r in live.values()]
-            result = upsert_rows(
-                conn,
-                DataValue,
-                rows,
-                KEYS,
-                compare=["value", "numerator", "denominator", "deleted"],
-                touch="last_updated",
-            )
+            result = upsert_values(conn, rows)
             summary.imported += result.inserted
             summary.updated += result.updated
             summary.ignored += result.unchanged
@@ -157,7 +149,7 @@ def import_values(
             summary.ignored += len(gone) - len(deleted)
             summary.changed.update(deleted)
         if bad:
-            conn.execute(Quarantine.__table__.insert(), bad)
+            insert_rows(conn, bad)
     summary.ignored += len(bad)
     return summary
 

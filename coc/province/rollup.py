@@ -21,10 +21,10 @@ from coc.province.receive import soft_delete
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.upsert import bulk_upsert
+from coc.store.values import VALUE_KEYS
 from coc.timeutil import utcnow
 
 ROLLUP = "rollup"
-KEYS = ["indicator_code", "org_unit", "period"]
 ROLLUP_LOCK = 0x0C0C_5901  # pg advisory lock id for roll-ups
 Row = tuple[float | None, float | None, float | None]  # value, numerator, denominator
 
@@ -156,7 +156,7 @@ def _write_changed(conn: Any, rows: list[dict[str, Any]]) -> int:
             continue
         changed.append({**row, "last_updated": now, "created_at": now})
     update = ["value", "numerator", "denominator", "source", "deleted", "last_updated"]
-    bulk_upsert(conn, DataValue, changed, KEYS, update)
+    bulk_upsert(conn, DataValue, changed, VALUE_KEYS, update)
     return len(changed)
 
 

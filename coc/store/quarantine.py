@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from coc.store.models import AuditLog, Quarantine
@@ -76,3 +77,31 @@ def resolve(
         )
     )
     return item
+
+
+def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert quarantine rows, skipping payloads already held from the same source.
+
+    Pulling an overlapping page again, a resent push or re-importing the same file must
+    change nothing, so a raw payload is kept once per source (whatever its resolution).
+    Returns how many rows were new.
+    """
+    if not rows:
+        return 0
+    wanted = list({(r["source"], r["raw"]) for r in rows})
+    held: set[tuple[str, str]] = set()
+    for start in range(0, len(wanted), 400):
+        cond = tuple_(Quarantine.source, Quarantine.raw).in_(wanted[start : start + 400])
+        held.update(
+            (a, b) for a, b in conn.execute(select(Quarantine.source, Quarantine.raw).where(cond))
+        )
+    fresh, seen = [], set()
+    for row in rows:
+        key = (row["source"], row["raw"])
+        if key in held or key in seen:
+            continue
+        seen.add(key)
+        fresh.append(row)
+    if fresh:
+        conn.execute(Quarantine.__table__.insert(), fresh)
+    return len(fresh)

@@ -112,7 +112,7 @@ def next_cursor(
     so the commune's clock (HTTP Date) less the lag is safe; mid-pull, also no later than
     the newest value seen. Without a Date header: the newest value less the lag."""
     if served is not None:
-        cursor = served - lag if last or newest is None else min(served - lag, newest)
+        cursor = served - lag if last or newest is None else min(served, newest) - lag
     elif newest is not None:
         cursor = newest - lag
     else:

@@ -163,7 +163,9 @@ def push_once(
                 )
             _count(result, outcome, len(rows))
             after = Position(rows[-1].last_updated, int(rows[-1].id or 0))
-            result.watermark = min(after.last_updated, start - lag)
+            # lag behind the page too: a value committed late with an earlier lastUpdated
+            # must still be found by the next run if a later page fails
+            result.watermark = min(after.last_updated, start) - lag
             runs.set_watermark(store, runs.PUSH, result.watermark)
             if len(rows) < up.page_size:
                 break

@@ -8,6 +8,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from coc import fmt
+from coc.errors import CocError
+from coc.ingest.resolve import accept, reject
 from coc.store import quarantine
 from dashboards import access, state
 from dashboards.components import data_table
@@ -55,11 +57,21 @@ def layout(**kwargs: Any) -> html.Div:
     )  # fmt: skip
 
 
-def resolve(ids: list[int], status: str, actor: str) -> int:
-    with state.get().store.write() as session:
-        for item_id in ids:
-            quarantine.resolve(session, item_id, status, actor)
-    return len(ids)
+def resolve(ids: list[int], status: str, actor: str) -> tuple[int, list[str]]:
+    """Accept re-ingests the record through the same validation as the CLI (an accepted
+    record reaches the store); reject keeps it stored with the decision audited."""
+    app = state.get()
+    done, errors = 0, []
+    for item_id in ids:
+        try:
+            if status == "accepted":
+                accept(app.store, app.catalog, item_id, actor, app.settings.commune.code)
+            else:
+                reject(app.store, item_id, actor)
+            done += 1
+        except CocError as exc:
+            errors.append(f"#{item_id}: {exc}")
+    return done, errors
 
 
 @callback(
@@ -80,5 +92,7 @@ def decide(_a: int, _r: int, selected: list[int] | None, data: list[dict] | None
         return html.Span(t("choose_rows", lang), className="message-error"), dash.no_update
     status = "accepted" if dash.ctx.triggered_id == "quarantine-accept" else "rejected"
     ids = [int(data[i]["id"]) for i in selected if i < len(data)]
-    n = resolve(ids, status, access.actor())
-    return html.Span(t("resolved", lang, n=n), className="message-ok"), table(lang)
+    n, errors = resolve(ids, status, access.actor())
+    message = [html.Span(t("resolved", lang, n=n), className="message-ok")]
+    message += [html.Div(e, className="message-error") for e in errors]
+    return html.Div(message), table(lang)

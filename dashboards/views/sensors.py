@@ -8,7 +8,7 @@ from typing import Any
 from dash import dcc, html
 
 from coc import fmt
-from coc.timeutil import VN_TZ, as_utc, to_local
+from coc.timeutil import VN_TZ, as_utc, parse_datetime, to_local
 from dashboards import sensors, state
 from dashboards.components import card, data_table, no_data
 from dashboards.figures import sensor_chart
@@ -17,14 +17,9 @@ from dashboards.i18n import t
 RANGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
 
-def registry() -> dict[str, Any]:
-    st = state.get()
-    return sensors.registry(str(st.settings.config_file(st.settings.devices.file)))
-
-
 def live(lang: str) -> list[sensors.Latest]:
     with state.get().store.session() as session:
-        return sensors.latest_values(session, registry())
+        return sensors.latest_values(session)
 
 
 def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
@@ -65,13 +60,15 @@ def chart_figure(
     if not choice or "|" not in choice:
         return None
     device_id, key = choice.split("|", 1)
-    with state.get().store.session() as session:
+    st = state.get()
+    with st.store.session() as session:
         times, values = sensors.series(session, device_id, key, start, end)
-    if not times:
-        return None
+        if not times:
+            return None
+        lines = sensors.thresholds(session, st.settings, device_id, key)
     local = [to_local(x).replace(tzinfo=None) for x in times]
     title = f"{device_id} – {key} ({sensors.resolution(start, end)})"
-    return sensor_chart(local, values, title, "", sensors.thresholds(registry(), key), dark)
+    return sensor_chart(local, values, title, "", lines, dark)
 
 
 def chart(choice: str | None, span: str, lang: str) -> Any:
@@ -97,15 +94,25 @@ def zoomed(relayout: dict[str, Any] | None) -> tuple[datetime, datetime] | None:
 
 
 def history(lang: str) -> html.Div:
+    """Recent alerts with local times and Vietnamese (or English) words."""
     with state.get().store.session() as session:
-        rows = sensors.alert_history(session)
-    if not rows:
-        return no_data(lang)
-    columns = [(c, c) for c in rows[0] if c != "id"]
-    for row in rows:
-        for c, v in row.items():
-            if hasattr(v, "isoformat"):
-                row[c] = fmt.moment(v, lang)
+        alerts = sensors.alert_history(session)
+    rows = [
+        {
+            "opened": fmt.moment(parse_datetime(a["opened_at"]), lang),
+            "severity": t(f"severity_{a['severity']}", lang),
+            "device": a["device_id"],
+            "message": a["message"],
+            "status": t(f"alert_{a['status']}", lang),
+            "cleared": fmt.moment(parse_datetime(a["cleared_at"]), lang)
+            if a["cleared_at"]
+            else "—",
+        }
+        for a in alerts
+    ]
+    columns = [("opened", t("opened_at", lang)), ("severity", t("severity", lang)),
+               ("device", t("device", lang)), ("message", t("message", lang)),
+               ("status", t("status", lang)), ("cleared", t("cleared_at", lang))]  # fmt: skip
     return data_table("lich-su-canh-bao", columns, rows, lang)
 
 

@@ -7,48 +7,62 @@ from typing import Any
 from dash import html
 
 from coc import fmt
+from coc.indicators import tthc
+from coc.indicators.tthc import ScoreGroup
 from coc.periods import parse_period
 from dashboards import access, data, state
 from dashboards.components import card, data_table, graph, kpi
 from dashboards.drill import drill
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
-from dashboards.scorecard import Scorecard, scorecard
 
-TTHC_CODES = (
-    "TTHC_DUNG_HAN",
-    "TTHC_TRUC_TUYEN",
-    "TTHC_THANH_TOAN_TRUC_TUYEN",
-    "TTHC_KET_QUA_DIEN_TU",
-    "TTHC_SO_HOA_HO_SO",
-    "TTHC_HAI_LONG",
-)
+GROUP_EN = {
+    "1": "Publicity and transparency",
+    "2": "Timeliness and results",
+    "3": "Online services and payment",
+    "4": "Digitisation",
+    "5": "Satisfaction",
+}
 
 
-def commune_scorecard(period: str, lang: str) -> Scorecard:
-    rows = {r.code: r.actual for r in data.rows_for(period, lang) if r.code in TTHC_CODES}
-    return scorecard(rows, lang)
+def commune_scorecard(period: str) -> tuple[list[ScoreGroup], float | None]:
+    """The Decision 766 groups from the dossiers of the period, and the total out of 100."""
+    st = state.get()
+    now = data.this_minute(st.now())
+
+    def compute() -> tuple[list[ScoreGroup], float | None]:
+        with st.store.session() as session:
+            groups = tthc.scorecard(session, st.org_unit, period, now)
+        return groups, tthc.total_score(groups)
+
+    with st.store.session() as session:
+        version = data.dossier_version(session)
+    return data.memo(("766", id(st), st.org_unit, period, now, version), compute)
+
+
+def group_name(g: ScoreGroup, lang: str) -> str:
+    return f"{g.code}. {GROUP_EN.get(g.code, g.name_vi) if lang == 'en' else g.name_vi}"
 
 
 def render(params: dict[str, Any]) -> Any:
     lang = state.lang(params)
     period = data.period_param(params)
     st = state.get()
-    score = commune_scorecard(period, lang)
-    groups = [(f"{g.number}. {g.name}", g.points, g.max_points) for g in score.groups]
+    score, total_score = commune_scorecard(period)
+    groups = [(group_name(g, lang), g.points, g.max_points) for g in score]
     table_rows = [
         {
-            "group": f"{g.number}. {g.name}",
+            "group": group_name(g, lang),
             "points": fmt.number(g.points, 1, lang) if g.points is not None else "—",
             "max": fmt.number(g.max_points, 0, lang),
         }
-        for g in score.groups
+        for g in score
     ]
     show_names = access.has_role("clerk")
     with st.store.session() as session:
         late = drill(session, "TTHC_DUNG_HAN", st.org_unit, period, st.now(), lang, show_names)
     assert late is not None
-    total = fmt.number(score.total, 1, lang) if score.total is not None else "—"
+    total = fmt.number(total_score, 1, lang) if total_score is not None else "—"
     return [
         html.H1(
             f"{t('scorecard', lang)} – {parse_period(period).label(lang)}",

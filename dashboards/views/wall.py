@@ -13,6 +13,8 @@ from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.views.overview import freshness
 
+ICONS = {"critical": "⛔", "warning": "⚠", "info": "ℹ"}
+
 
 def ticker(lang: str) -> html.Div:
     alerts = data.open_alerts(lang)
@@ -22,7 +24,11 @@ def ticker(lang: str) -> html.Div:
             className="ticker calm",
             id="wall-ticker",
         )
-    items = [f"⚠ {a.text}" + (f" ({fmt.moment(a.since, lang)})" if a.since else "") for a in alerts]
+    items = [
+        f"{ICONS.get(a.level, '⚠')} {a.text}"
+        + (f" ({fmt.moment(a.since, lang)})" if a.since else "")
+        for a in alerts
+    ]
     return html.Div(
         html.Span(
             f"{t('wall_alerts', lang)} ({len(alerts)}):   " + "   •   ".join(items),
