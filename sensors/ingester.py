@@ -19,6 +19,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from coc.config import Settings
+from coc.store.status import set_status
 from sensors.messages import Limits, StatusUpdate, Telemetry
 from sensors.mqttconf import BrokerAddress, own_status_topic, parse_url, subscriptions
 from sensors.parse import parse_message
@@ -184,6 +185,7 @@ class Ingester:
         else:
             client.subscribe([(t, 1) for t in topics])
         client.publish(self.status_topic, "online", qos=1, retain=True)
+        self._report("ok", f"{self.address.host}:{self.address.port}")
         log.info(
             "đã kết nối MQTT %s:%s (phiên cũ: %s)",
             self.address.host,
@@ -203,6 +205,16 @@ class Ingester:
         self.connected.clear()
         if not self._closing:
             log.warning("mất kết nối MQTT (%s), sẽ kết nối lại", reason)
+            self._report("down", f"mất kết nối: {reason}")
+        else:
+            self._report("unknown", "bộ thu MQTT đã dừng")
+
+    def _report(self, state: str, detail: str) -> None:
+        """Broker link state for /api/v1/health; never lets a store error break the link."""
+        try:
+            set_status(self.writer.store, "mqtt", state, detail)
+        except Exception:
+            log.exception("không ghi được trạng thái MQTT")
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         if self._closing:

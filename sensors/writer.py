@@ -8,6 +8,7 @@ are the messages acknowledged to the broker.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -19,8 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from coc.devices.status import StatusChange, apply_status, mark_seen, register_pending
 from coc.store.db import Store
-from coc.store.models import Quarantine
-from coc.store.quarantine import quarantine_row
+from coc.store.quarantine import insert_rows, quarantine_row
 from sensors.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
 
 log = logging.getLogger(__name__)
@@ -143,8 +143,8 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
             sql = READING_SQL if dialect == "sqlite" else READING_SQL.replace("?", "%s")
             cursor.executemany(sql, rows)
             cursor.executemany(latest_sql(dialect), batch.latest())
-        if batch.quarantine:
-            conn.execute(Quarantine.__table__.insert(), batch.quarantine)
+        if batch.quarantine:  # a QoS-1 redelivery of a bad message adds nothing
+            insert_rows(conn, batch.quarantine)
         register_pending(conn, batch.pending, org_unit)
         changes = mark_seen(conn, batch.seen)
         changes += apply_status(conn, batch.statuses)
@@ -240,9 +240,16 @@ class Writer:
                 if age < self.flush_s:
                     self._wake.wait(self.flush_s - age)
                     self._wake.clear()
-            self._write(self._take())
+            try:
+                self._write(self._take())
+            except Exception:  # the writer thread must outlive any one batch
+                log.exception("lỗi không lường trước khi ghi dữ liệu cảm biến")
+                time.sleep(0.5)
 
     def _write(self, items: list[Item]) -> None:
+        """Write, ack, count. Transient database errors are retried with backoff; a batch
+        that fails for any other reason is split until the message at fault is found, and
+        that message goes to quarantine (acked, so the broker stops redelivering it)."""
         batch = Batch()
         for item in items:
             batch.add(item)
@@ -252,11 +259,14 @@ class Writer:
             try:
                 changes = write_batch(self.store, batch, self.org_unit)
                 break
-            except OperationalError as exc:  # locked or unreachable: keep the batch, retry
-                self.stats.errors += 1
-                log.warning("ghi dữ liệu cảm biến thất bại, thử lại: %s", exc.orig)
-                if self._stopping.is_set() and delay > 5:
+            except Exception as exc:
+                if not _transient(exc):
+                    self._isolate(items, exc)
                     return
+                self.stats.errors += 1
+                log.warning("ghi dữ liệu cảm biến thất bại, thử lại: %s", _reason(exc))
+                if self._stopping.is_set() and delay > 5:
+                    return  # unacked: the broker redelivers them to the next session
                 time.sleep(delay)
                 delay = min(delay * 2, 10.0)
         took_ms = (time.perf_counter() - started) * 1000
@@ -269,6 +279,26 @@ class Writer:
         self._count(items, batch, now_ms)
         if self.on_commit is not None:
             self.on_commit(items, changes)
+
+    def _isolate(self, items: list[Item], exc: Exception) -> None:
+        self.stats.errors += 1
+        if len(items) > 1:
+            half = len(items) // 2
+            self._write(items[:half])
+            self._write(items[half:])
+            return
+        [item] = items
+        reason = f"không ghi được vào cơ sở dữ liệu: {_reason(exc)}"
+        log.error("cách ly tin nhắn %s: %s", item.topic, reason)
+        row = quarantine_row(SOURCE, _printable(item.payload), reason, item.topic)
+        try:
+            with self.store.write_conn() as conn:
+                insert_rows(conn, [row])
+        except Exception:
+            log.exception("không cách ly được tin nhắn %s; để broker gửi lại", item.topic)
+            return
+        if self.ack is not None:
+            self.ack(items)
 
     def _count(self, items: list[Item], batch: Batch, now_ms: int) -> None:
         stats = self.stats
@@ -286,3 +316,24 @@ class Writer:
 
 def reading_rows(readings: Iterable[Reading]) -> list[tuple[str, str, int, float]]:
     return sorted((r.device_id, r.key, r.ts, r.value) for r in readings)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Locked, busy or unreachable database: worth retrying the same batch."""
+    if isinstance(exc, OperationalError | sqlite3.OperationalError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - PostgreSQL driver not installed
+        return False
+    return isinstance(exc, psycopg.OperationalError)
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0][:200] if str(orig).strip() else type(orig).__name__
+
+
+def _printable(payload: bytes) -> str:
+    """Raw payload as text a database accepts (PostgreSQL refuses NUL in text)."""
+    return payload.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")

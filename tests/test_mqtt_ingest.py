@@ -27,6 +27,7 @@ from fixtures_mqtt import (
 from paho.mqtt.enums import CallbackAPIVersion
 
 from coc.store.db import open_store
+from coc.store.status import get_status
 from sensors.broker import start_mosquitto
 from sensors.service import start_ingest
 
@@ -193,8 +194,10 @@ def test_broker_restart_keeps_session_and_queue(tmp_path: Path, settings, store,
         pub.sensor("mn-01", json.dumps({"ts": TS + i, "values": {"water_level": 1.0}}))
     pub.close()
     wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 50)
+    assert get_status(store, "mqtt").state == "ok"  # what /api/v1/health reports
     broker.stop()
     wait_for(lambda: not handle.ingester.connected.is_set())
+    wait_for(lambda: get_status(store, "mqtt").state == "down")
     restarted = start_mosquitto(MOSQUITTO, tmp_path / "broker", broker.port)
     try:
         pub = Publisher(restarted.url, "test-after")
@@ -203,6 +206,7 @@ def test_broker_restart_keeps_session_and_queue(tmp_path: Path, settings, store,
         pub.close()
         assert handle.wait_connected(15)
         wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 100, timeout=20)
+        assert get_status(store, "mqtt").state == "ok"
     finally:
         handle.stop()
         restarted.stop()
