@@ -10,18 +10,15 @@ import tempfile
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
 
-from coc.store.db import MIGRATIONS_DIR, Store
+from coc.store.db import Store, alembic_config
 
 
 def main() -> None:
     message, rev_id = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.from_url(f"sqlite:///{Path(tmp) / 'm.sqlite3'}")
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-        cfg.set_main_option("path_separator", "os")
+        cfg = alembic_config()
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")

@@ -180,18 +180,10 @@ def test_datetimes_round_trip_as_utc(any_store: Store) -> None:
 
 def test_upgrade_from_first_schema_keeps_data(tmp_path: Path) -> None:
     """A database made by the first release upgrades in place on start, rows intact."""
-    from alembic import command
-    from alembic.config import Config
-
-    from coc.store.db import MIGRATIONS_DIR
+    from coc.store.db import upgrade_schema
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("path_separator", "os")
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001_initial")
+    upgrade_schema(store.engine, "0001_initial")
     with store.write_conn() as conn:
         upsert_rows(conn, DataValue, [_dv("DAN_SO", 59973)], KEYS, COMPARE)
     assert "alert" not in inspect(store.engine).get_table_names()

@@ -78,17 +78,24 @@ def check_connection(engine: Engine) -> None:
         raise DatabaseError(f"không kết nối được cơ sở dữ liệu {where}: {reason}") from None
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration, keeping existing data."""
-    from alembic import command
+def alembic_config() -> Any:
+    """Alembic settings without an ini file: COC hands Alembic its own connection."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("path_separator", "os")
+    return cfg
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to a migration (the newest by default), keeping data."""
+    from alembic import command
+
+    cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 class Store:
