@@ -50,6 +50,10 @@ def test_api_mounted_with_json_errors(tmp_path):
     assert health.status_code == 200 and health.is_json
     missing = client.get("/api/v1/nope")
     assert missing.status_code == 404 and missing.json["error"] == "not_found"
+    assert missing.json["reason"] == "không có đường dẫn /api/v1/nope"
+    wrong = client.post("/api/v1/health")
+    assert wrong.status_code == 405
+    assert wrong.json["reason"] == "/api/v1/health không nhận phương thức POST (dùng GET)"
     assert not client.get("/nope").is_json  # dashboard 404s stay HTML
 
 

@@ -38,7 +38,21 @@ def _api_not_found(server: Any, prefix: str) -> None:
 
     @server.route(f"{prefix}/<path:rest>", methods=methods, endpoint="coc_api_not_found")
     def _not_found(rest: str) -> Any:
-        return refuse(404, f"không có đường dẫn {prefix}/{rest}")
+        from flask import request
+
+        path = f"{prefix}/{rest}"
+        allowed = sorted(
+            m
+            for rule in server.url_map.iter_rules()
+            if rule.endpoint != "coc_api_not_found" and rule.rule == path
+            for m in (rule.methods or ())
+            if m not in ("HEAD", "OPTIONS")
+        )
+        if allowed:
+            return refuse(
+                405, f"{path} không nhận phương thức {request.method} (dùng {', '.join(allowed)})"
+            )
+        return refuse(404, f"không có đường dẫn {path}")
 
 
 def settle_heap() -> None:
