@@ -87,8 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if not args.verbose:
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not args.verbose:  # routine library chatter only with -v
+        for noisy in ("alembic", "apscheduler", "waitress.queue"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
