@@ -122,10 +122,20 @@ def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
         )
     except OSError as exc:
         raise CocError(f"không mở được cổng {host}:{port}: {exc.strerror}") from None
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # select() on sockets stop() has just closed
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, name="waitress", daemon=True)
     thread.start()
 
     def stop() -> None:
+        stopping.set()
         # Let in-flight requests finish before the sockets close under them.
         server.task_dispatcher.shutdown(timeout=5)
         server.close()
