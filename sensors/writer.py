@@ -43,7 +43,11 @@ def latest_sql(dialect: str) -> str:
         "THEN excluded.value ELSE sensor_latest.value END, "
         f"ts = {hi}(sensor_latest.ts, excluded.ts), "
         f"dirty_from = {lo}(COALESCE(sensor_latest.dirty_from, excluded.dirty_from), "
-        "excluded.dirty_from), version = sensor_latest.version + 1"
+        "excluded.dirty_from), "
+        "late_from = CASE WHEN excluded.dirty_from < sensor_latest.ts "
+        f"THEN {lo}(COALESCE(sensor_latest.late_from, excluded.dirty_from), "
+        "excluded.dirty_from) ELSE sensor_latest.late_from END, "
+        "version = sensor_latest.version + 1"
     )
 
 

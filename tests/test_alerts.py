@@ -147,3 +147,34 @@ def test_offline_camera_raises_and_clears_an_alert(store: Store) -> None:
         assert queries.open_alerts(session) == []
         [alert] = queries.recent_alerts(session)
     assert alert["cleared_at"] == "2026-11-22T03:20:00.000Z"
+
+
+def test_late_readings_are_replayed_once(store: Store) -> None:
+    """A gateway flushing its buffer sends readings older than the rules' watermark: the
+    breach they hold is recorded as an alert of that time, once, and the mark is cleared."""
+    from sqlalchemy import select
+
+    from coc.store.models import SensorLatest
+
+    rules = load_rules(SETTINGS)
+    t0 = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    evaluate(store, rules, now=t0)
+    write_levels(store, t0 + timedelta(minutes=10), [4.0, 4.1, 4.0])
+    assert evaluate(store, rules, now=t0 + timedelta(minutes=13)) == 0
+    late = [4.0, 4.8, 4.9, 4.0]  # minutes 1–4, arriving after minute 12
+    write_levels(store, t0 + timedelta(minutes=1), late)
+    assert evaluate(store, rules, now=t0 + timedelta(minutes=14)) == 1
+    with store.session() as session:
+        history = queries.recent_alerts(session)
+        marks = session.scalars(select(SensorLatest.late_from)).all()
+    assert [(a["rule"], a["status"], a["value"], a["opened_at"], a["cleared_at"])
+            for a in history] == [
+        ("water_high", "cleared", 4.8, "2026-11-22T03:02:00.000Z", "2026-11-22T03:04:00.000Z")
+    ]  # fmt: skip
+    assert history[0]["message"].endswith("— dữ liệu đến muộn")
+    assert marks == [None]
+    # the same buffer sent again (a QoS-1 redelivery) adds nothing
+    write_levels(store, t0 + timedelta(minutes=1), late)
+    assert evaluate(store, rules, now=t0 + timedelta(minutes=15)) == 0
+    with store.session() as session:
+        assert len(queries.recent_alerts(session)) == 1

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from coc import fmt
 from coc.config import Settings
 from coc.errors import ConfigError
 from coc.store.db import Store
-from coc.store.models import Alert, AlertState, Device, SensorReading
+from coc.store.models import Alert, AlertState, Device, SensorLatest, SensorReading
 from coc.timeutil import utcnow
 
 SEVERITIES = ("info", "warning", "critical")
@@ -176,7 +176,95 @@ def evaluate(store: Store, rules: Rules, now: datetime | None = None, chunk: int
         for device in devices:
             if rule.matches(device.device_id, device.sensor_type):
                 changed += _evaluate_one(store, rule, device, now, chunk)
-    return changed
+    return changed + _evaluate_late(store, rules, devices)
+
+
+def _evaluate_late(store: Store, rules: Rules, devices: list[Any]) -> int:
+    """Readings that arrived older than their series' newest (a gateway flushing its
+    buffer) were behind the rules' watermarks: replay that stretch once, record any breach
+    it holds as an alert of that time, then clear the mark."""
+    by_id = {d.device_id: d for d in devices}
+    with store.session() as session:
+        marks = session.execute(
+            select(SensorLatest.device_id, SensorLatest.key, SensorLatest.late_from).where(
+                SensorLatest.late_from.is_not(None)
+            )
+        ).all()
+    added = 0
+    for device_id, key, late_from in marks:
+        device = by_id.get(device_id)
+        if device is not None:
+            for rule in rules.rules:
+                if rule.key == key and rule.matches(device_id, device.sensor_type):
+                    added += _replay(store, rule, device, int(late_from))
+        with store.write_conn() as conn:  # compare-and-set: keep a mark set meanwhile
+            conn.execute(
+                update(SensorLatest)
+                .where(
+                    SensorLatest.device_id == device_id,
+                    SensorLatest.key == key,
+                    SensorLatest.late_from == late_from,
+                )
+                .values(late_from=None)
+            )
+    return added
+
+
+def _replay(store: Store, rule: Rule, device: Any, late_from: int) -> int:
+    hold_ms = int(rule.for_minutes * 60_000)
+    with store.write() as session:
+        row = session.get(AlertState, (rule.id, device.device_id))
+        if row is None or late_from > row.last_ts:
+            return 0  # not behind the watermark: the normal pass sees these readings
+        stmt = (
+            select(SensorReading.ts, SensorReading.value)
+            .where(
+                SensorReading.device_id == device.device_id,
+                SensorReading.key == rule.key,
+                SensorReading.ts >= late_from - hold_ms,
+                SensorReading.ts <= row.last_ts,
+            )
+            .order_by(SensorReading.ts)
+        )
+        readings = [(int(ts), float(v)) for ts, v in session.execute(stmt)]
+        if not readings:
+            return 0
+        start = CondState(last_ts=readings[0][0] - 1)
+        _, events, _ = step(rule, start, readings, readings[-1][0])
+        known = list(
+            session.scalars(
+                select(Alert).where(Alert.rule_id == rule.id, Alert.device_id == device.device_id)
+            )
+        )
+        added = 0
+        for i, event in enumerate(events):
+            if event.kind != "open" or event.ts < late_from:
+                continue
+            if any(_covers(a, event.ts) for a in known):
+                continue  # already alerted for that moment (e.g. a QoS-1 duplicate)
+            cleared = next((e for e in events[i + 1 :] if e.kind == "clear"), None)
+            alert = Alert(
+                rule_id=rule.id,
+                device_id=device.device_id,
+                key=rule.key,
+                severity=rule.severity,
+                message=f"{_message(rule, device, event.value)} — dữ liệu đến muộn",
+                value=event.value,
+                threshold=rule.threshold,
+                opened_at=_dt(event.ts),
+                status="cleared",
+                cleared_at=_dt(cleared.ts if cleared else readings[-1][0]),
+            )
+            session.add(alert)
+            known.append(alert)
+            added += 1
+        return added
+
+
+def _covers(alert: Alert, ts: int) -> bool:
+    opened = _ms(alert.opened_at)
+    cleared = None if alert.cleared_at is None else _ms(alert.cleared_at)
+    return opened <= ts and (cleared is None or ts <= cleared)
 
 
 def _evaluate_one(store: Store, rule: Rule, device: Any, now: datetime, chunk: int) -> int:

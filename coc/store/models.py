@@ -310,6 +310,9 @@ class SensorLatest(SQLModel, table=True):
     value: float
     dirty_from: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     version: int = 0
+    # Oldest reading that arrived older than the series' newest (a gateway flushing its
+    # buffer, say): the alert rules look back at it once, then clear the mark.
+    late_from: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
 class SensorRollup(SQLModel, table=True):
