@@ -271,19 +271,21 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path, label: str = "tệp cấu hình") -> dict[str, Any]:
+    """A YAML mapping from a config file; any problem is one ConfigError line naming
+    `label` (e.g. "danh mục chỉ tiêu") and the path."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"không đọc được tệp cấu hình {path}: {exc.strerror}") from None
+        raise ConfigError(f"không đọc được {label} {path}: {exc.strerror}") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark else ""
-        raise ConfigError(f"tệp cấu hình {path} không phải YAML hợp lệ{where}") from None
+        raise ConfigError(f"{label} {path} không phải YAML hợp lệ{where}") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"tệp cấu hình {path} phải là một bảng khóa: giá trị")
+        raise ConfigError(f"{label} {path} phải là một bảng khóa: giá trị")
     return data
 
 
@@ -318,13 +320,13 @@ def load_settings(
 ) -> Settings:
     """Defaults, then `config/coc.yaml`, then the site file, then `COC_*` variables."""
     environ = dict(os.environ if environ is None else environ)
-    data = _read_yaml(DEFAULT_CONFIG_DIR / "coc.yaml")
+    data = read_yaml(DEFAULT_CONFIG_DIR / "coc.yaml")
     site = path or environ.get("COC_CONFIG")
     if site:
         site_path = Path(site)
         if not site_path.exists():
             raise ConfigError(f"không tìm thấy tệp cấu hình {site_path}")
-        data = _merge(data, _read_yaml(site_path))
+        data = _merge(data, read_yaml(site_path))
     data = _apply_env(data, environ)
     try:
         return Settings.model_validate(data)

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select, update
 
 from coc import fmt
-from coc.config import Settings
+from coc.config import Settings, read_yaml
 from coc.errors import ConfigError
 from coc.store.db import Store
 from coc.store.models import Alert, AlertState, Device, SensorLatest, SensorReading
@@ -133,13 +132,9 @@ def _rule(raw: dict[str, Any]) -> Rule:
 
 
 def load_rules(settings: Settings, path: Path | None = None) -> Rules:
-    path = path or settings.config_file(settings.devices.alerts_file)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"không đọc được tệp luật cảnh báo {path}: {exc.strerror}") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"tệp luật cảnh báo {path} không phải YAML hợp lệ") from None
+    data = read_yaml(
+        path or settings.config_file(settings.devices.alerts_file), "tệp luật cảnh báo"
+    )
     rules = tuple(_rule(r) for r in data.get("rules") or [])
     ids = [r.id for r in rules]
     if len(set(ids)) != len(ids) or OFFLINE_RULE in ids:

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 
-from coc.config import Settings
+from coc.config import Settings, read_yaml
 from coc.errors import ConfigError
 from coc.store.db import Store
 from coc.store.models import Device
@@ -96,13 +95,7 @@ def _spec(raw: dict[str, Any], types: dict[str, SensorType], settings: Settings)
 
 def load_registry(settings: Settings, path: Path | None = None) -> Registry:
     """Read the registry file; a broken file is a one-line ConfigError."""
-    path = path or settings.config_file(settings.devices.file)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"không đọc được sổ thiết bị {path}: {exc.strerror}") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"sổ thiết bị {path} không phải YAML hợp lệ") from None
+    data = read_yaml(path or settings.config_file(settings.devices.file), "sổ thiết bị")
     types = {
         name: SensorType(
             name=name,

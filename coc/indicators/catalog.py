@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from coc.config import read_yaml
 from coc.errors import ConfigError
 from coc.store.db import Store
 from coc.store.models import Indicator, Target
@@ -146,13 +145,7 @@ def _indicator(raw: dict[str, Any], kind: str, order: int, bands: list[float]) -
 
 
 def load_catalog(path: str | Path) -> Catalog:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"không đọc được danh mục chỉ tiêu {path}: {exc.strerror}") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"danh mục chỉ tiêu {path} không phải YAML hợp lệ") from None
+    data = read_yaml(Path(path), "danh mục chỉ tiêu")
     bands = data.get("default_bands", [50, 80])
     items: list[IndicatorDef] = []
     try:
