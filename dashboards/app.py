@@ -19,7 +19,7 @@ from dash import MATCH, Input, Output, State, dcc, html
 
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
-from coc.keys import secret_key as coc_secret_key
+from coc.keys import secret_key
 from coc.store.db import Store
 from coc.timeutil import utcnow
 from dashboards import state
@@ -51,11 +51,6 @@ PROVINCE_NAV: tuple[tuple[str, str], ...] = (
     ("/tinh/bao-cao", "nav_prov_reporting"),
 )
 PROVINCE_ROLES = ("province", "district")
-
-
-def secret_key(settings: Settings) -> str:
-    """settings.http.secret_key, else one generated once into <data_dir>/secret_key."""
-    return coc_secret_key(settings)
 
 
 def _nav(lang: str) -> html.Header:

@@ -86,11 +86,6 @@ def default_months(now_months: int = 13) -> list[str]:
     return [m.code for m in months_between(first.code, last_code)]
 
 
-def refresh_periods(months: list[str]) -> list[str]:
-    """The months plus their quarters and years, so every view has its value."""
-    return with_enclosing(months)
-
-
 def cmd_init(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     prepare(ctx)
@@ -109,7 +104,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             ]
         except ValueError as exc:
             raise CocError(str(exc)) from None
-    result = Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, refresh_periods(months))
+    result = Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, with_enclosing(months))
     print(
         f"Đã tính lại: {result.inserted} mới, {result.updated} thay đổi, "
         f"{result.unchanged} không đổi."

@@ -17,9 +17,10 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from coc.cli.context import Context
-from coc.cli.core import default_months, prepare, refresh_periods
+from coc.cli.core import default_months, prepare
 from coc.errors import CocError
 from coc.indicators.engine import Engine
+from coc.periods import with_enclosing
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def add_refresh_job(scheduler: BackgroundScheduler, ctx: Context, minutes: int =
 
     def job() -> None:
         months = default_months(2)
-        Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, refresh_periods(months))
+        Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, with_enclosing(months))
 
     scheduler.add_job(
         job, "interval", minutes=minutes, id="indicators.refresh", replace_existing=True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
 from coc.indicators import measures
@@ -207,19 +207,19 @@ class Engine:
 def _retire(conn: Any, org_unit: str, keys: list[tuple[str, str]]) -> None:
     """A computed value that can no longer be computed (its facts moved or vanished) is
     soft-deleted, so the feed tells the province instead of keeping a stale number."""
+    if not keys:
+        return
     table = DataValue.__table__
-    now = utcnow()
-    for code, period in keys:
+    for start in range(0, len(keys), 400):
         conn.execute(
             table.update()
             .where(
-                table.c.indicator_code == code,
+                tuple_(table.c.indicator_code, table.c.period).in_(keys[start : start + 400]),
                 table.c.org_unit == org_unit,
-                table.c.period == period,
                 table.c.source == COMPUTED,
                 table.c.deleted.is_(False),
             )
-            .values(deleted=True, last_updated=now)
+            .values(deleted=True, last_updated=utcnow())
         )
 
 
