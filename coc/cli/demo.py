@@ -16,9 +16,9 @@ from coc.cli.runtime import (
     Services,
     check_port_free,
     install_stop_signals,
+    run_until_stopped,
     start_web,
     start_worker_parts,
-    wait_for_stop,
 )
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
@@ -103,8 +103,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     check_port_free("127.0.0.1", ctx.settings.http.port)
     prepare(ctx)
-    services = Services()
-    try:
+
+    def start(services: Services) -> None:
         print("Thu thập dữ liệu mẫu qua HTTP:", flush=True)
         start_sources(ctx, services)
         if not args.no_devices:
@@ -116,10 +116,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"\nBảng điều khiển: http://127.0.0.1:{http.port}/", flush=True)
         print(f"Màn hình trình chiếu: http://127.0.0.1:{http.port}/wall?kiosk=1", flush=True)
         print("Nhấn Ctrl-C để dừng.", flush=True)
-        wait_for_stop()
-    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
-        pass
-    finally:
-        services.stop()
+
+    run_until_stopped(start)
     print("Đã dừng demo.", flush=True)
     return 0

@@ -157,6 +157,20 @@ def install_stop_signals() -> None:
     signal.signal(signal.SIGTERM, _stop)
 
 
+def run_until_stopped(start: Callable[[Services], None]) -> None:
+    """Start the parts, block until Ctrl-C or SIGTERM, stop them in reverse.
+
+    Ctrl-C during start-up stops as cleanly as after it."""
+    services = Services()
+    try:
+        start(services)
+        wait_for_stop()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.stop()
+
+
 def wait_for_stop() -> None:
     """Block until Ctrl-C or SIGTERM (raised as KeyboardInterrupt by the handlers)."""
     forever = threading.Event()
@@ -173,16 +187,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     http = ctx.settings.http
     check_port_free(http.host, http.port)
     prepare(ctx)
-    services = Services()
-    try:
+
+    def start(services: Services) -> None:
         start_worker_parts(ctx, services)
         start_web(ctx, services, http.host, http.port)
         print(f"COC đang chạy: http://{http.host}:{http.port}/  (Ctrl-C để dừng)", flush=True)
-        wait_for_stop()
-    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
-        pass
-    finally:
-        services.stop()
+
+    run_until_stopped(start)
     print("Đã dừng COC.")
     return 0
 
@@ -191,13 +202,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     install_stop_signals()
     ctx = Context.from_args(args)
     prepare(ctx)
-    services = Services()
-    try:
+
+    def start(services: Services) -> None:
         start_worker_parts(ctx, services)
         print("COC worker đang chạy (Ctrl-C để dừng)", flush=True)
-        wait_for_stop()
-    except KeyboardInterrupt:  # Ctrl-C during start-up stops as cleanly as after it
-        pass
-    finally:
-        services.stop()
+
+    run_until_stopped(start)
     return 0

@@ -89,14 +89,10 @@ def write_records(
             summary.unchanged = result.unchanged
             if actor:
                 _audit_records(conn, actor, source, kind, rows, keys, result)
-        _quarantine(conn, bad)
+        insert_rows(conn, bad)
         if after:
             after(conn, summary)
     return summary
-
-
-def _quarantine(conn: Connection, bad: list[dict[str, Any]]) -> None:
-    insert_rows(conn, bad)
 
 
 def _audit_records(
@@ -237,7 +233,7 @@ def write_values(
             summary.unchanged = result.unchanged
             if actor:
                 _audit(conn, actor, source, rows, result)
-        _quarantine(conn, bad)
+        insert_rows(conn, bad)
         if after:
             after(conn, summary)
     return summary
