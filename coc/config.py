@@ -100,6 +100,10 @@ class MqttSettings(Section):
         False, description="Register unknown devices as 'pending' instead of quarantining."
     )
     max_future_s: int = Field(300, description="Readings further in the future are rejected.")
+    max_age_days: int = Field(
+        30,
+        description="Readings older than this many days are rejected (a reset clock, ts=1).",
+    )
 
 
 class DeviceSettings(Section):

@@ -64,3 +64,4 @@ class Limits:
     devices: dict[str, tuple[str, dict[str, tuple[float, float]]]] = field(default_factory=dict)
     auto_register: bool = False
     max_future_ms: int = 300_000
+    max_age_ms: int = 30 * 86_400_000

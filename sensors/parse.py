@@ -1,12 +1,17 @@
-"""Pure parsing: (topic, payload, now) → Telemetry, StatusUpdate or Rejected.
+"""Pure parsing: (topic, payload, now) → Telemetry, StatusUpdate or Rejected; never raises.
 
-Payloads follow ThingsBoard's forms so existing devices and gateways work unchanged.
+Payloads follow ThingsBoard's forms so existing devices and gateways work unchanged. The
+payload comes from outside, so every failure is a `Rejected` with a reason: bad JSON,
+JSON nested too deep, numbers too large for a float, `ts` that is not finite, implausibly
+old (`mqtt.max_age_days`), in seconds instead of milliseconds or in the future, metric
+keys the sensor type does not declare or that hold markup or formula characters.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from coc.devices.registry import TOPIC_KINDS, Registry
@@ -22,10 +27,17 @@ from sensors.messages import (
 )
 
 MAX_KEY = 32
+MAX_DEVICE_ID = 64
+MAX_REASON = 1000
+# Letters, digits and "_", then also "." and "-": no markup (<, >, &, quotes) and nothing a
+# spreadsheet reads as a formula (=, +, -, @ first), so a key is safe on screen and in exports.
+_NAME = re.compile(r"\w[\w.\-]*")
 
 
-def limits_from_registry(registry: Registry, auto_register: bool, max_future_s: int) -> Limits:
-    """Flatten the registry into what parsing needs: kind and key ranges per device."""
+def limits_from_registry(
+    registry: Registry, auto_register: bool, max_future_s: int, max_age_days: int = 30
+) -> Limits:
+    """Flatten the registry into what parsing needs: kind and declared key ranges per device."""
     devices: dict[str, tuple[str, dict[str, tuple[float, float]]]] = {}
     for spec in registry.devices.values():
         ranges: dict[str, tuple[float, float]] = {}
@@ -36,7 +48,7 @@ def limits_from_registry(registry: Registry, auto_register: bool, max_future_s: 
                 if rng is not None:
                     ranges[key] = rng
         devices[spec.device_id] = (spec.kind, ranges)
-    return Limits(devices, auto_register, max_future_s * 1000)
+    return Limits(devices, auto_register, max_future_s * 1000, max_age_days * 86_400_000)
 
 
 def parse_topic(topic: str, root: str, commune: str) -> Topic | None:
@@ -56,25 +68,54 @@ def parse_topic(topic: str, root: str, commune: str) -> Topic | None:
 
 
 def _json(payload: bytes) -> Any:
+    """Decoded JSON, or a Rejected: not UTF-8 JSON, or nested deeper than Python recurses."""
     try:
         return json.loads(payload.decode("utf-8"))  # str skips json's encoding sniffing
     except (ValueError, UnicodeDecodeError):
-        return _NOT_JSON
+        return Rejected("dữ liệu không phải JSON")
+    except RecursionError:
+        return Rejected("dữ liệu JSON lồng nhau quá sâu")
 
 
-_NOT_JSON = object()
+def _show(value: Any, limit: int = 40) -> str:
+    """A short, safe rendering of an outside value for a reason text."""
+    if isinstance(value, dict | list):
+        return f"<{'đối tượng' if isinstance(value, dict) else 'danh sách'} JSON>"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"<số nguyên {len(str(abs(value)))} chữ số>"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _valid_name(name: Any, longest: int) -> bool:
+    return isinstance(name, str) and 0 < len(name) <= longest and bool(_NAME.fullmatch(name))
+
+
+def _cap(reason: str) -> str:
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
 
 
 def _ts(value: Any, now_ms: int, limits: Limits) -> int | Rejected:
+    """A plausible time in ms since the epoch, or the reason it is not one."""
     if value is None:
         return now_ms
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        return Rejected(f"thời điểm 'ts' không phải số mili giây: {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return Rejected(f"thời điểm 'ts' không phải số mili giây: {_show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        return Rejected(f"thời điểm 'ts' không hữu hạn: {_show(value)}")
+    if value <= 0:
+        return Rejected(f"thời điểm 'ts' không hợp lệ: {_show(value)}")
+    oldest, newest = now_ms - limits.max_age_ms, now_ms + limits.max_future_ms
+    if value > newest:
+        if oldest * 1000 <= value <= newest * 1000:  # integer-safe: value may have 400 digits
+            return Rejected(f"thời điểm 'ts' có vẻ tính bằng micro giây: {_show(value)}")
+        return Rejected(f"thời điểm 'ts' ở quá xa trong tương lai: {_show(value)}")
     ts = int(value)
-    if ts <= 0:
-        return Rejected(f"thời điểm 'ts' không hợp lệ: {ts}")
-    if ts > now_ms + limits.max_future_ms:
-        return Rejected(f"thời điểm 'ts' ở quá xa trong tương lai: {ts}")
+    if ts < oldest:
+        if oldest <= value * 1000 <= newest:
+            return Rejected(f"thời điểm 'ts' có vẻ tính bằng giây, không phải mili giây: {ts}")
+        days = limits.max_age_ms // 86_400_000
+        return Rejected(f"thời điểm 'ts' cũ hơn {days} ngày (mqtt.max_age_days): {ts}")
     return ts
 
 
@@ -98,6 +139,8 @@ def _entries(data: Any) -> list[tuple[Any, Any]] | Rejected:
 def _device_known(device_id: str, limits: Limits) -> bool | Rejected:
     if device_id in limits.devices:
         return True
+    if not _valid_name(device_id, MAX_DEVICE_ID):
+        return Rejected(f"mã thiết bị không hợp lệ: {_show(device_id)}")
     if limits.auto_register:
         return False
     return Rejected(f"thiết bị chưa đăng ký: {device_id}", device_id)
@@ -112,6 +155,9 @@ def telemetry(device_id: str, data: Any, now_ms: int, limits: Limits) -> Telemet
     if isinstance(entries, Rejected):
         return Rejected(entries.reason, device_id)
     ranges = limits.devices[device_id][1] if known else {}
+    # A typed sensor declares its keys (its ranges); others go to quarantine unless
+    # auto-register is on. A device without a sensor type declares none, so any is taken.
+    declared = ranges if ranges and not limits.auto_register else None
     readings: list[Reading] = []
     rejected: list[Rejected] = []
     for raw_ts, values in entries:
@@ -120,29 +166,41 @@ def telemetry(device_id: str, data: Any, now_ms: int, limits: Limits) -> Telemet
             rejected.append(Rejected(ts.reason, device_id))
             continue
         for key, value in values.items():
-            problem = _check_value(key, value, ranges)
-            if problem:
-                rejected.append(Rejected(problem, device_id))
+            checked = _check_value(key, value, ranges, declared)
+            if isinstance(checked, str):
+                rejected.append(Rejected(checked, device_id))
             else:
-                readings.append(Reading(device_id, key, ts, float(value)))
+                readings.append(Reading(device_id, key, ts, checked))
     if not readings:
         reason = "; ".join(r.reason for r in rejected) or "không có giá trị đo nào"
-        return Rejected(reason, device_id)
+        return Rejected(_cap(reason), device_id)
     pending = () if known else (device_id,)
     return Telemetry(tuple(readings), tuple(rejected), pending)
 
 
-def _check_value(key: Any, value: Any, ranges: dict[str, tuple[float, float]]) -> str | None:
-    if not isinstance(key, str) or not key or len(key) > MAX_KEY:
-        return f"tên đại lượng không hợp lệ: {key!r}"
+def _check_value(
+    key: Any,
+    value: Any,
+    ranges: dict[str, tuple[float, float]],
+    declared: dict[str, tuple[float, float]] | None,
+) -> float | str:
+    """The value as a float, or the reason it is refused."""
+    if not _valid_name(key, MAX_KEY):
+        return f"tên đại lượng không hợp lệ: {_show(key)}"
+    if declared is not None and key not in declared:
+        return f"đại lượng '{key}' không thuộc loại cảm biến của thiết bị"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"giá trị của '{key}' không phải số: {value!r}"
-    if not math.isfinite(value):
+        return f"giá trị của '{key}' không phải số: {_show(value)}"
+    try:
+        number = float(value)
+    except OverflowError:
+        return f"giá trị của '{key}' quá lớn: {_show(value)}"
+    if not math.isfinite(number):
         return f"giá trị của '{key}' không hữu hạn"
     rng = ranges.get(key)
-    if rng and not rng[0] <= value <= rng[1]:
-        return f"giá trị {key}={value} ngoài khoảng vật lý [{rng[0]:g}, {rng[1]:g}]"
-    return None
+    if rng and not rng[0] <= number <= rng[1]:
+        return f"giá trị {key}={_show(value, 24)} ngoài khoảng vật lý [{rng[0]:g}, {rng[1]:g}]"
+    return number
 
 
 def gateway(data: Any, now_ms: int, limits: Limits) -> Telemetry | Rejected:
@@ -160,7 +218,7 @@ def gateway(data: Any, now_ms: int, limits: Limits) -> Telemetry | Rejected:
         rejected.extend(result.rejected)
         pending.extend(result.pending)
     if not readings:
-        return Rejected("; ".join(r.reason for r in rejected), None)
+        return Rejected(_cap("; ".join(r.reason for r in rejected)), None)
     return Telemetry(tuple(readings), tuple(rejected), tuple(pending))
 
 
@@ -178,12 +236,12 @@ def status(topic: Topic, payload: bytes, now_ms: int, limits: Limits) -> StatusU
         reason = "will" if state == "offline" else "status"
         return StatusUpdate(device_id, kind, state, now_ms, reason, pending=not known)
     data = _json(payload)
-    if data is _NOT_JSON:
+    if isinstance(data, Rejected):
         return Rejected("trạng thái không phải 'online', 'offline' hay JSON", device_id)
     if not isinstance(data, dict) or not isinstance(data.get("state"), str):
         return Rejected("trạng thái JSON phải có trường 'state' kiểu chuỗi", device_id)
     if data["state"] not in STATES:
-        return Rejected(f"trạng thái không hợp lệ: {data['state']!r}", device_id)
+        return Rejected(f"trạng thái không hợp lệ: {_show(data['state'])}", device_id)
     ts = _ts(data.get("ts"), now_ms, limits)
     if isinstance(ts, Rejected):
         return Rejected(ts.reason, device_id)
@@ -193,15 +251,34 @@ def status(topic: Topic, payload: bytes, now_ms: int, limits: Limits) -> StatusU
 def parse_message(
     topic: str, payload: bytes, now_ms: int, limits: Limits, root: str, commune: str
 ) -> Parsed:
-    """Turn one MQTT message into data or a reason for rejection; never raises."""
+    """Turn one MQTT message into data or a reason for rejection; never raises.
+
+    The checks above handle every failure we know; the catch-all turns one we do not know
+    into a rejection too, so no payload can ever stop ingestion (see the fuzz tests).
+    """
+    try:
+        return _parse(topic, payload, now_ms, limits, root, commune)
+    except Exception as exc:  # last line of defence: outside input must never raise
+        return Rejected(_cap(f"lỗi không lường trước khi đọc tin nhắn: {describe(exc)}"))
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one short line for a quarantine reason (type and first line)."""
+    text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _parse(
+    topic: str, payload: bytes, now_ms: int, limits: Limits, root: str, commune: str
+) -> Parsed:
     where = parse_topic(topic, root, commune)
     if where is None:
-        return Rejected(f"chủ đề MQTT không đúng quy ước: {topic}")
+        return Rejected(_cap(f"chủ đề MQTT không đúng quy ước: {topic}"))
     if where.kind == "status":
         return status(where, payload, now_ms, limits)
     data = _json(payload)
-    if data is _NOT_JSON:
-        return Rejected("dữ liệu không phải JSON", where.device_id)
+    if isinstance(data, Rejected):
+        return Rejected(data.reason, where.device_id)
     if where.kind == "gateway":
         return gateway(data, now_ms, limits)
     return telemetry(where.device_id or "", data, now_ms, limits)

@@ -39,7 +39,7 @@ def start_ingest(store: Store, settings: Settings, record_lag: bool = False) -> 
     sync_devices(store, settings)
     registry = registry_from_store(store, settings)
     mq = settings.mqtt
-    limits = limits_from_registry(registry, mq.auto_register, mq.max_future_s)
+    limits = limits_from_registry(registry, mq.auto_register, mq.max_future_s, mq.max_age_days)
     writer = Writer(
         store,
         settings.commune.code,

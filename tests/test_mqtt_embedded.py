@@ -4,6 +4,7 @@ the ingester speaks MQTT 3.1.1 to it."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -30,7 +31,9 @@ def test_embedded_broker_and_mqtt_311_fallback(
         assert ingest.wait_connected(15)
         assert ingest.ingester.protocol == mqtt.MQTTv311
         pub = Publisher(handle.url)
-        pub.sensor("mn-01", json.dumps({"ts": 1763800000000, "values": {"water_level": 2.5}}))
+        pub.sensor(
+            "mn-01", json.dumps({"ts": int(time.time() * 1000), "values": {"water_level": 2.5}})
+        )
         pub.send("coc/10237/cameras/cam-01/status", "online")
         wait_for(lambda: ingest.stats["messages"] == 2)
         pub.close()

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -34,7 +35,8 @@ from sensors.service import start_ingest
 pytestmark = [needs_mosquitto, __import__("pytest").mark.mqtt]
 _ = (broker, publisher, settings, store)  # fixtures used by name below
 
-TS = 1_763_800_000_000
+# An hour-aligned time one to two hours ago: inside mqtt.max_age_days, never in the future.
+TS = (int(time.time()) // 3600 - 1) * 3_600_000
 
 
 class Watcher:

@@ -19,7 +19,9 @@ def _item(device_id: str, mid: int) -> Item:
     topic = f"coc/10237/sensors/{device_id}/telemetry"
     payload = b'{"water_level": 3.25}'
     now_ms = int(time.time() * 1000)
-    parsed = parse_message(topic, payload, now_ms, Limits(auto_register=True), "coc", "10237")
+    # Registered devices pass the parser's id check: here one the database cannot hold.
+    limits = Limits(devices={device_id: ("sensor", {})})
+    parsed = parse_message(topic, payload, now_ms, limits, "coc", "10237")
     return Item(topic, payload, parsed, now_ms, mid=mid, qos=1)
 
 
