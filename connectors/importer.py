@@ -227,6 +227,7 @@ def import_file(
             SOURCE,
             actor=actor,
             context=lambda i: f"dòng {numbers[i]}",
+            key=lambda i: f"{path.name}:{numbers[i]}",
         )
     else:
         records = []
@@ -244,6 +245,7 @@ def import_file(
             SOURCE,
             context=lambda i: f"dòng {numbers[i]}",
             actor=actor,
+            key=lambda i: f"{path.name}:{numbers[i]}",
         )
     summary.take(written)
     return summary

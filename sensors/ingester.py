@@ -7,6 +7,7 @@ acknowledges it only after the transaction holding it has committed.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -122,6 +123,7 @@ class Ingester:
         self._closing = False
         self._link_up = False
         self._lock = threading.Lock()
+        self._seq = itertools.count(1)
         self.status_topic = own_status_topic(self.root, self.commune)
         self.protocol = mqtt.MQTTv5
         self.client = self._make_client(mqtt.MQTTv5)
@@ -223,7 +225,19 @@ class Ingester:
         topic = msg.topic
         parsed = parse_message(topic, msg.payload, now_ms, self.limits, self.root, self.commune)
         self._learn(parsed)
-        self.writer.put(Item(topic, msg.payload, parsed, now_ms, msg.mid, msg.qos, self.generation))
+        self.writer.put(
+            Item(
+                topic,
+                msg.payload,
+                parsed,
+                now_ms,
+                msg.mid,
+                msg.qos,
+                self.generation,
+                msg.dup,
+                next(self._seq),
+            )
+        )
 
     def _learn(self, parsed: Any) -> None:
         """Auto-registered devices are known from their first message on."""

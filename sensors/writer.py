@@ -62,6 +62,22 @@ class Item:
     mid: int = 0
     qos: int = 0
     generation: int = 0
+    dup: bool = False  # the broker's DUP flag: a QoS-1 redelivery
+    seq: int = 0  # arrival order within this process: tells two equal deliveries apart
+
+
+def quarantine_item(item: Item, reason: str) -> dict[str, Any]:
+    """The quarantine row for one message: a redelivery of a message held adds nothing,
+    another message with the same topic and payload is kept."""
+    return quarantine_row(
+        SOURCE,
+        item.payload,
+        reason,
+        item.topic,
+        key=f"{item.topic}\x1f{item.mid}",
+        arrival=f"{item.received_ms}.{item.seq}",
+        redelivered=item.dup and item.qos > 0,
+    )
 
 
 @dataclass
@@ -99,7 +115,7 @@ class Batch:
     def add(self, item: Item) -> None:
         parsed = item.parsed
         if isinstance(parsed, Rejected):
-            self.quarantine.append(quarantine_row(SOURCE, item.payload, parsed.reason, item.topic))
+            self.quarantine.append(quarantine_item(item, parsed.reason))
             return
         if isinstance(parsed, StatusUpdate):
             self.statuses.append(parsed)
@@ -109,7 +125,7 @@ class Batch:
         assert isinstance(parsed, Telemetry)
         if parsed.rejected:
             reason = "; ".join(r.reason for r in parsed.rejected)
-            self.quarantine.append(quarantine_row(SOURCE, item.payload, reason, item.topic))
+            self.quarantine.append(quarantine_item(item, reason))
         for device_id in parsed.pending:
             self.pending.setdefault(device_id, "sensor")
         for r in parsed.readings:
@@ -294,7 +310,7 @@ class Writer:
         [item] = items
         reason = f"không ghi được vào cơ sở dữ liệu: {_reason(exc)}"
         log.error("cách ly tin nhắn %s: %s", item.topic, reason)
-        row = quarantine_row(SOURCE, _printable(item.payload), reason, item.topic)
+        row = quarantine_item(item, reason)
         try:
             with self.store.write_conn() as conn:
                 insert_rows(conn, [row])
@@ -336,8 +352,3 @@ def _transient(exc: BaseException) -> bool:
 def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     return str(orig).strip().splitlines()[0][:200] if str(orig).strip() else type(orig).__name__
-
-
-def _printable(payload: bytes) -> str:
-    """Raw payload as text a database accepts (PostgreSQL refuses NUL in text)."""
-    return payload.decode("utf-8", errors="backslashreplace").replace("\x00", "\\x00")

@@ -178,3 +178,21 @@ def test_accepting_a_corrected_row_from_quarantine(tmp_path: Path) -> None:
     ]
     with pytest.raises(ValidationError, match="đã được xử lý"):
         reject(store, item.id, "thongke")
+
+
+def test_the_same_bad_row_twice_is_kept_twice_and_a_reimport_adds_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "so-lieu.csv"
+    path.write_text(
+        "Mã chỉ tiêu,Kỳ báo cáo,Giá trị\nSO_CBCC,202611,abc\nSO_CBCC,202611,abc\n",
+        encoding="utf-8",
+    )
+    store = make_store(tmp_path)
+    assert import_file(store, catalog(), path, "10237", ACTOR).rejected == 2
+    assert import_file(store, catalog(), path, "10237", ACTOR).rejected == 2
+    held = _rows(store, Quarantine)
+    assert [(q.context, q.raw) for q in held] == [
+        ("dòng 2", '{"code": "SO_CBCC", "period": "202611", "value": "abc"}'),
+        ("dòng 3", '{"code": "SO_CBCC", "period": "202611", "value": "abc"}'),
+    ]

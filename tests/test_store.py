@@ -97,7 +97,7 @@ def test_last_updated_moves_only_on_change(any_store: Store) -> None:
 
 def test_quarantine_keeps_raw_payload_and_resolution_is_audited(any_store: Store) -> None:
     with any_store.write() as s:
-        item = quarantine.add(s, "tthc", b'{"MaHoSo": ', "không phải JSON", "trang 3")
+        item = quarantine.add(s, "tthc", b'{"MaHoSo": ', "không phải JSON", "trang 3", key="")
     with any_store.write() as s:
         assert quarantine.count_open(s) == 1
         quarantine.resolve(s, item.id, "rejected", "admin", "bản ghi lỗi từ nguồn")
@@ -207,18 +207,45 @@ def test_backup_to_unwritable_place_is_a_clear_error(sqlite_store: Store) -> Non
         backup(sqlite_store, "/proc/coc-backup.sqlite3")
 
 
-def test_quarantine_keeps_one_copy_per_source_and_payload(any_store: Store) -> None:
+def test_quarantine_keeps_each_record_once_per_source_key_and_payload(any_store: Store) -> None:
     from coc.store.quarantine import insert_rows, quarantine_row
 
-    bad = [quarantine_row("xa-10237", {"value": "abc"}, "giá trị không phải số"),
-           quarantine_row("xa-10237", {"value": "abc"}, "giá trị không phải số"),
-           quarantine_row("xa-09634", {"value": "abc"}, "giá trị không phải số")]  # fmt: skip
+    def row(source: str, key: str) -> dict:
+        return quarantine_row(source, {"value": "abc"}, "giá trị không phải số", key=key)
+
+    bad = [row("xa-10237", "SO_HO/10237/202611"),
+           row("xa-10237", "SO_HO/10237/202611"),  # the same record twice in one page
+           row("xa-10237", "SO_HO/10237/202612"),  # another record, the same payload
+           row("xa-09634", "SO_HO/10237/202611")]  # fmt: skip
     with any_store.write_conn() as conn:
-        assert insert_rows(conn, bad) == 2
+        assert insert_rows(conn, bad) == 3
     with any_store.write_conn() as conn:  # the same page resent
         assert insert_rows(conn, bad) == 0
     with any_store.session() as s:
-        assert s.scalar(select(func.count()).select_from(Quarantine)) == 2
+        assert s.scalar(select(func.count()).select_from(Quarantine)) == 3
+
+
+def test_quarantine_tells_mqtt_deliveries_apart_but_not_redeliveries(any_store: Store) -> None:
+    from coc.store.quarantine import insert_rows, quarantine_row
+
+    topic = "coc/10237/sensors/mn-01/telemetry"
+
+    def delivery(mid: int, arrival: str, dup: bool = False) -> dict:
+        key = f"{topic}\x1f{mid}"
+        return quarantine_row(
+            "mqtt", b"\xff\x00", "dữ liệu không phải JSON", topic,
+            key=key, arrival=arrival, redelivered=dup,
+        )  # fmt: skip
+
+    with any_store.write_conn() as conn:
+        assert insert_rows(conn, [delivery(7, "1000.1")]) == 1
+        assert insert_rows(conn, [delivery(7, "2000.1", dup=True)]) == 0  # QoS-1 redelivery
+        assert insert_rows(conn, [delivery(8, "2001.2")]) == 1  # the device sent it again
+        assert insert_rows(conn, [delivery(9, "3000.1", dup=True)]) == 1  # first copy lost
+        assert insert_rows(conn, [delivery(9, "3000.1")]) == 0  # a retried write
+    with any_store.session() as s:
+        raws = list(s.scalars(select(Quarantine.raw)))
+    assert raws == ["\\xff\\x00"] * 3  # printable: PostgreSQL refuses NUL in text
 
 
 def test_province_resent_bad_page_is_quarantined_once(sqlite_store: Store, catalog) -> None:
@@ -231,3 +258,31 @@ def test_province_resent_bad_page_is_quarantined_once(sqlite_store: Store, catal
     assert first.status == again.status
     with sqlite_store.session() as s:
         assert s.scalar(select(func.count()).select_from(Quarantine)) == 1
+
+
+def test_quarantine_dedupe_migration_keeps_every_held_row(any_store: Store) -> None:
+    """0004 gives each held row its own key, so no two old rows merge; down and up again."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from coc.store.db import alembic_config, upgrade_schema
+
+    cfg = alembic_config()
+    with any_store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003_late_readings")
+    with any_store.engine.begin() as conn:
+        for _ in range(2):  # the old table allowed the same payload twice from add()
+            conn.execute(
+                text(
+                    "INSERT INTO quarantine (source, raw, reason, received_at, status) "
+                    "VALUES ('mqtt', 'x', 'lý do', '2026-11-30 10:00:00', 'open')"
+                )
+            )
+    upgrade_schema(any_store.engine)
+    with any_store.session() as s:
+        keys = sorted(s.scalars(select(Quarantine.dedupe_key)))
+        ids = sorted(s.scalars(select(Quarantine.id)))
+    assert keys == sorted(f"legacy:{i}" for i in ids) and len(ids) == 2
+    with any_store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []

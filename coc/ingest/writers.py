@@ -62,12 +62,14 @@ def write_records(
     context: Callable[[int], str] | None = None,
     actor: str | None = None,
     after: AfterFn | None = None,
+    key: Callable[[int], str] | None = None,
 ) -> WriteSummary:
     """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine.
 
     `after(conn, summary)` runs inside the same transaction (a connector saves its cursor
     there, so the cursor moves if and only if the page is stored). `actor` set means a
-    manual import: every inserted or changed record is written to the audit log.
+    manual import: every inserted or changed record is written to the audit log. `key(i)`
+    names a record for quarantine (an import's file and row); by default its natural key.
     """
     model, to_row, keys = KINDS[kind]
     summary = WriteSummary()
@@ -76,7 +78,8 @@ def write_records(
         result = to_row(record, org_unit)
         if isinstance(result, Rejected):
             where = context(index) if context else None
-            bad.append(quarantine_row(source, record, result.reason, where))
+            name = key(index) if key else record_key(record, keys, org_unit)
+            bad.append(quarantine_row(source, record, result.reason, where, key=name))
             summary.rejected += 1
             summary.reasons.append(f"{where + ': ' if where else ''}{result.reason}")
         else:
@@ -93,6 +96,14 @@ def write_records(
         if after:
             after(conn, summary)
     return summary
+
+
+def record_key(record: Any, fields: list[str], org_unit: str) -> str:
+    """A bad record's natural key for its quarantine dedupe key ("" when it has none)."""
+    if not isinstance(record, dict):
+        return ""
+    values = [str(record.get(f) or (org_unit if f == "org_unit" else "")) for f in fields]
+    return "/".join(values) if any(record.get(f) for f in fields if f != "org_unit") else ""
 
 
 def _audit_records(
@@ -185,12 +196,14 @@ def write_values(
     context: Callable[[int], str] | None = None,
     after: AfterFn | None = None,
     origin: str | None = None,
+    key: Callable[[int], str] | None = None,
 ) -> WriteSummary:
     """Upsert reported/entered values; `actor` set means a manual change, audited per value.
 
     Each item: {"code", "period", "value", optional "org_unit", "comment", and "raw": the
     source's own record, kept in quarantine instead of the item when the value is bad}.
-    `source` names the quarantine source; `origin` (default: `source`) the values' source.
+    `source` names the quarantine source; `origin` (default: `source`) the values' source;
+    `key(i)` names an item for quarantine (default: its indicator, org unit and period).
     """
     summary = WriteSummary()
     rows, bad = [], []
@@ -204,7 +217,8 @@ def write_values(
         if isinstance(checked, Rejected):
             where = context(index) if context else None
             raw = item.get("raw", item) if isinstance(item, dict) else item
-            bad.append(quarantine_row(source, raw, checked.reason, where))
+            name = key(index) if key else record_key(item, ["code", "org_unit", "period"], org_unit)
+            bad.append(quarantine_row(source, raw, checked.reason, where, key=name))
             summary.rejected += 1
             summary.reasons.append(f"{where + ': ' if where else ''}{checked.reason}")
             continue

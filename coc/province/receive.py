@@ -130,7 +130,8 @@ def import_values(
             summary.conflicts.append(
                 {"object": _object(item), "value": str(exc), "indexes": [index]}
             )
-            bad.append(quarantine_row(source, item, str(exc), f"dataValues[{index}]"))
+            where = f"dataValues[{index}]"
+            bad.append(quarantine_row(source, item, str(exc), where, key=_object(item)))
             continue
         key = (row["indicator_code"], row["org_unit"], row["period"])
         (gone if row["deleted"] else live)[key] = row

@@ -6,6 +6,7 @@ so a record can be traced back to the portal without a mapping table.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -235,9 +236,16 @@ class Quarantine(SQLModel, table=True):
     """Records that failed validation, kept with the raw payload and the reason."""
 
     __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("source", "dedupe_key", name="uq_quarantine_dedupe"),)
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(index=True, max_length=64)
     raw: str = Field(sa_column=Column(Text, nullable=False))
+    # Which message this is (coc.store.quarantine.quarantine_row): the same message again
+    # adds nothing, another message with the same payload is kept. A row made by hand is
+    # its own message.
+    dedupe_key: str = Field(default_factory=lambda: f"row:{uuid.uuid4().hex}", max_length=80)
+    # MQTT only: what a QoS-1 redelivery of this message matches (topic, packet id, payload).
+    message_key: str | None = Field(default=None, max_length=64, index=True)
     reason: str
     context: str | None = None  # e.g. "row 7", topic, page url
     received_at: datetime = _now_ts(index=True)

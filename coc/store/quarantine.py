@@ -1,7 +1,16 @@
-"""Quarantine: bad records are kept with their raw payload and the reason, never dropped."""
+"""Quarantine: bad records are kept with their raw payload and the reason, never dropped.
+
+Each row carries a dedupe key that names the message, not just its payload: the record's
+key (a connector record's natural key, an imported file and row, an MQTT topic and packet
+id) plus the payload, plus for MQTT the moment it arrived. Pulling the same page again or
+re-importing the same file adds nothing; the same bad payload from another device, or from
+the same device later, is a second row. A QoS-1 redelivery (MQTT DUP flag) of a message
+already held matches it by `message_key` and adds nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -14,29 +23,66 @@ from coc.timeutil import utcnow
 
 
 def raw_text(payload: Any) -> str:
+    """The payload as text every database accepts (PostgreSQL refuses NUL in text)."""
     if isinstance(payload, bytes):
-        return payload.decode("utf-8", errors="backslashreplace")
-    if isinstance(payload, str):
-        return payload
-    return json.dumps(payload, ensure_ascii=False, default=str)
+        text = payload.decode("utf-8", errors="backslashreplace")
+    elif isinstance(payload, str):
+        text = payload
+    else:
+        text = json.dumps(payload, ensure_ascii=False, default=str)
+    return text.replace("\x00", "\\x00") if "\x00" in text else text
 
 
-def quarantine_row(source: str, payload: Any, reason: str, context: str | None = None) -> dict:
-    """A quarantine row for Core bulk inserts (ingest paths that batch writes)."""
-    return {
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", errors="surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def quarantine_row(
+    source: str,
+    payload: Any,
+    reason: str,
+    context: str | None = None,
+    *,
+    key: str,
+    arrival: str | None = None,
+    redelivered: bool = False,
+) -> dict:
+    """A quarantine row for Core bulk inserts (ingest paths that batch writes).
+
+    `key` names the record within its source (natural key, file and row, topic and packet
+    id; "" when nothing does). `arrival` (MQTT) tells two deliveries of one payload apart;
+    `redelivered` marks a QoS-1 redelivery, which adds nothing when its first copy is held.
+    """
+    raw = raw_text(payload)
+    row = {
         "source": source,
-        "raw": raw_text(payload),
+        "raw": raw,
         "reason": reason,
         "context": context,
         "received_at": utcnow(),
         "status": "open",
+        "dedupe_key": _digest(key, raw, arrival or ""),
+        "message_key": None if arrival is None else _digest(key, raw),
     }
+    if redelivered:
+        row["redelivered"] = True
+    return row
 
 
 def add(
-    session: Session, source: str, payload: Any, reason: str, context: str | None = None
+    session: Session,
+    source: str,
+    payload: Any,
+    reason: str,
+    context: str | None = None,
+    *,
+    key: str,
 ) -> Quarantine:
-    item = Quarantine(**quarantine_row(source, payload, reason, context))
+    item = Quarantine(**quarantine_row(source, payload, reason, context, key=key))
     session.add(item)
     return item
 
@@ -80,28 +126,37 @@ def resolve(
 
 
 def insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> int:
-    """Insert quarantine rows, skipping payloads already held from the same source.
+    """Insert quarantine rows (from `quarantine_row`), skipping messages already held.
 
-    Pulling an overlapping page again, a resent push or re-importing the same file must
-    change nothing, so a raw payload is kept once per source (whatever its resolution).
-    Returns how many rows were new.
+    A row is held when its source already has its dedupe key, or, for a redelivery, its
+    message key. Returns how many rows were new.
     """
     if not rows:
         return 0
-    wanted = list({(r["source"], r["raw"]) for r in rows})
-    held: set[tuple[str, str]] = set()
-    for start in range(0, len(wanted), 400):
-        cond = tuple_(Quarantine.source, Quarantine.raw).in_(wanted[start : start + 400])
-        held.update(
-            (a, b) for a, b in conn.execute(select(Quarantine.source, Quarantine.raw).where(cond))
-        )
-    fresh, seen = [], set()
+    held = _held(conn, Quarantine.dedupe_key, {(r["source"], r["dedupe_key"]) for r in rows})
+    again = {(r["source"], r["message_key"]) for r in rows if r.get("redelivered")}
+    held_messages = _held(conn, Quarantine.message_key, again) if again else set()
+    fresh, seen, seen_messages = [], set(), set()
     for row in rows:
-        key = (row["source"], row["raw"])
+        key = (row["source"], row["dedupe_key"])
+        message = (row["source"], row["message_key"])
         if key in held or key in seen:
             continue
+        if row.get("redelivered") and (message in held_messages or message in seen_messages):
+            continue
         seen.add(key)
-        fresh.append(row)
+        seen_messages.add(message)
+        fresh.append({k: v for k, v in row.items() if k != "redelivered"})
     if fresh:
         conn.execute(Quarantine.__table__.insert(), fresh)
     return len(fresh)
+
+
+def _held(conn: Connection, column: Any, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (source, key) pairs the table already holds, asked 400 at a time."""
+    pairs = list(wanted)
+    held: set[tuple[str, str]] = set()
+    for start in range(0, len(pairs), 400):
+        cond = tuple_(Quarantine.source, column).in_(pairs[start : start + 400])
+        held.update((a, b) for a, b in conn.execute(select(Quarantine.source, column).where(cond)))
+    return held
