@@ -104,6 +104,12 @@ class MqttSettings(Section):
         30,
         description="Readings older than this many days are rejected (a reset clock, ts=1).",
     )
+    supervise_s: float = Field(
+        5.0, description="Seconds between ingester liveness checks (restart, heartbeat)."
+    )
+    stall_s: float = Field(
+        60.0, description="Messages waiting this long with nothing stored = ingester stalled."
+    )
 
 
 class DeviceSettings(Section):

@@ -10,6 +10,7 @@ from dash.dash_table.Format import Format, Group, Scheme
 
 from coc import fmt
 from coc.indicators.query import IndicatorRow
+from coc.store.status import IngesterLiveness
 from dashboards.figures import BAND_ICONS, band_key, sparkline_svg
 from dashboards.i18n import t
 
@@ -226,3 +227,28 @@ def card(title: str, *children: Any, id_: str | None = None) -> html.Div:
 
 def graph(figure: Any, id_: str) -> dcc.Graph:
     return dcc.Graph(figure=figure, id=id_, config={"displaylogo": False, "responsive": True})
+
+
+INGEST_BANDS = {"ok": "green", "degraded": "amber", "down": "red", "stopped": "red"}
+
+
+def ingester_status(live: IngesterLiveness, lang: str, id_: str) -> html.Div:
+    """The MQTT ingester's liveness in words: state, what is wrong, last message, restarts."""
+    band = INGEST_BANDS.get(live.state, "none")
+    parts: list[Any] = [
+        html.Strong(f"{t('ingester', lang)}: "),
+        html.Span(t(f"ingest_{live.state}", lang), className=f"status status-{band}"),
+    ]
+    if live.detail and live.state != "ok":
+        parts.append(html.Span(f" {live.detail}"))
+    meta = []
+    if live.state not in ("not_configured", "unknown"):
+        meta.append(f"{t('ingest_last_received', lang)}: {fmt.moment(live.last_received_at, lang)}")
+        meta.append(f"{t('ingest_last_stored', lang)}: {fmt.moment(live.last_stored_at, lang)}")
+        if live.restarts:
+            meta.append(t("ingest_restarts", lang).format(n=fmt.number(live.restarts, 0, lang)))
+    return html.Div(
+        [html.Div(parts), html.Div(" · ".join(meta), className="tile-meta")],
+        className="card ingester-status",
+        id=id_,
+    )

@@ -182,6 +182,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "run_failed": ("Thất bại", "Failed"),
     "commune": ("Xã", "Commune"),
     "address": ("Địa chỉ", "Address"),
+    # the MQTT ingester's liveness (sync and devices pages)
+    "ingester": ("Bộ thu dữ liệu thiết bị", "Device data receiver"),
+    "ingest_ok": ("Đang hoạt động", "Running"),
+    "ingest_degraded": ("Có sự cố", "Having trouble"),
+    "ingest_down": ("Ngừng hoạt động", "Not running"),
+    "ingest_stopped": ("Đã dừng", "Stopped"),
+    "ingest_unknown": ("Chưa báo trạng thái", "Not reported yet"),
+    "ingest_not_configured": ("Chưa cấu hình", "Not configured"),
+    "ingest_last_received": ("Nhận tin gần nhất", "Last message received"),
+    "ingest_last_stored": ("Ghi dữ liệu gần nhất", "Last stored"),
+    "ingest_restarts": ("Đã tự khởi động lại {n} lần", "Restarted automatically {n} times"),
     # province and district pages
     "province_only": (
         "Trang này chỉ có ở chế độ tỉnh hoặc huyện (role: province, district).",

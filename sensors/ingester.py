@@ -21,9 +21,9 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from coc.config import Settings
 from coc.store.status import set_status
-from sensors.messages import Limits, StatusUpdate, Telemetry
+from sensors.messages import Limits, Rejected, StatusUpdate, Telemetry
 from sensors.mqttconf import BrokerAddress, own_status_topic, parse_url, subscriptions
-from sensors.parse import parse_message
+from sensors.parse import describe, parse_message
 from sensors.writer import Item, Writer
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,14 @@ class BufferedClient(mqtt.Client):
         qos = (header & 0x06) >> 1
         if qos == 2 or not self._manual_ack:
             return super()._handle_publish()
+        try:
+            message = self._decode_publish(header, qos)
+        except (IndexError, ValueError):  # malformed packet: paho's own decoder says why
+            return super()._handle_publish()
+        self._handle_on_message(message)
+        return mqtt.MQTT_ERR_SUCCESS
+
+    def _decode_publish(self, header: int, qos: int) -> mqtt.MQTTMessage:
         packet = self._in_packet["packet"]
         topic_len = (packet[0] << 8) | packet[1]
         pos = 2 + topic_len
@@ -98,8 +106,7 @@ class BufferedClient(mqtt.Client):
         message.retain = bool(header & 0x01)
         message.payload = bytes(packet[pos:])
         message.timestamp = time.monotonic()
-        self._handle_on_message(message)
-        return mqtt.MQTT_ERR_SUCCESS
+        return message
 
     def reconnect(self) -> mqtt.MQTTErrorCode:
         self._rbuf.clear()  # bytes of a dead connection must not leak into the next
@@ -124,6 +131,8 @@ class Ingester:
         self._link_up = False
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
+        self.last_received_ms: int | None = None
+        self._net_thread: threading.Thread | None = None
         self.status_topic = own_status_topic(self.root, self.commune)
         self.protocol = mqtt.MQTTv5
         self.client = self._make_client(mqtt.MQTTv5)
@@ -171,8 +180,31 @@ class Ingester:
                 clean_start=False,
                 properties=self._connect_properties(),
             )
-        self.client.loop_start()
+        self._start_loop()
         return self
+
+    def _start_loop(self) -> None:
+        self.client.loop_start()
+        self._net_thread = self.client._thread  # paho's network thread, for the supervisor
+
+    def network_alive(self) -> bool:
+        """The network loop thread is running (or the ingester is closing)."""
+        thread = self._net_thread
+        return self._closing or (thread is not None and thread.is_alive())
+
+    def restart_network(self) -> None:
+        """Start a new network loop after the old one died: a fresh connection, so no half
+        read packet is carried over; unacked messages are redelivered by the broker."""
+        if self._closing:
+            return
+        with self._lock:
+            self._link_up = False
+        self.connected.clear()
+        try:
+            self.client.reconnect()
+        except OSError as exc:  # the new loop keeps retrying with backoff
+            log.warning("kết nối lại MQTT thất bại, vòng mạng mới sẽ thử lại: %s", exc)
+        self._start_loop()
 
     def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _p: Any) -> None:
         if reason.is_failure:
@@ -219,25 +251,46 @@ class Ingester:
             log.exception("không ghi được trạng thái MQTT")
 
     def _on_message(self, client: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        """Parse and queue one message. Last line of defence: whatever goes wrong here is
+        that one message's problem (quarantined with the reason), never the loop's."""
         if self._closing:
             return  # not acked: the broker redelivers it to the next session
+        try:
+            self._take(msg)
+        except Exception as exc:
+            self._refuse(msg, exc)
+
+    def _take(self, msg: mqtt.MQTTMessage) -> None:
         now_ms = int(time.time() * 1000)
+        self.last_received_ms = now_ms
         topic = msg.topic
         parsed = parse_message(topic, msg.payload, now_ms, self.limits, self.root, self.commune)
         self._learn(parsed)
-        self.writer.put(
-            Item(
-                topic,
-                msg.payload,
-                parsed,
-                now_ms,
-                msg.mid,
-                msg.qos,
-                self.generation,
-                msg.dup,
-                next(self._seq),
-            )
+        self.writer.put(self._item(msg, topic, parsed, now_ms))
+
+    def _item(self, msg: mqtt.MQTTMessage, topic: str, parsed: Any, now_ms: int) -> Item:
+        return Item(
+            topic,
+            msg.payload,
+            parsed,
+            now_ms,
+            msg.mid,
+            msg.qos,
+            self.generation,
+            msg.dup,
+            next(self._seq),
         )
+
+    def _refuse(self, msg: mqtt.MQTTMessage, exc: Exception) -> None:
+        """Quarantine a message that broke `_take` (logged once); ingestion goes on."""
+        topic = bytes(getattr(msg, "_topic", b"") or b"").decode("utf-8", "backslashreplace")
+        reason = f"lỗi không lường trước khi nhận tin nhắn: {describe(exc)}"
+        log.error("cách ly tin nhắn %s: %s", topic, reason, exc_info=exc)
+        try:
+            item = self._item(msg, topic, Rejected(reason), int(time.time() * 1000))
+            self.writer.put(item)
+        except Exception:  # not acked: the broker redelivers it to the next session
+            log.exception("không cách ly được tin nhắn %s", topic)
 
     def _learn(self, parsed: Any) -> None:
         """Auto-registered devices are known from their first message on."""

@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from coc.devices.status import StatusChange, apply_status, mark_seen, register_pending
 from coc.store.db import Store
 from coc.store.quarantine import insert_rows, quarantine_row
 from sensors.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
+from sensors.parse import describe
 
 log = logging.getLogger(__name__)
 
@@ -198,11 +199,28 @@ class Writer:
         self.on_commit = on_commit
         self.ack = ack
         self.stats = WriterStats()
+        self.last_commit_ms: int | None = None  # wall time of the newest commit
         self._items: deque[Item] = deque()
         self._wake = threading.Event()
         self._room = threading.Event()
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="coc-mqtt-writer", daemon=True)
+        self._thread = self._new_thread()
+
+    def _new_thread(self) -> threading.Thread:
+        return threading.Thread(target=self._run, name="coc-mqtt-writer", daemon=True)
+
+    @property
+    def queued(self) -> int:
+        return len(self._items)
+
+    def alive(self) -> bool:
+        return self._thread.is_alive() or self._stopping.is_set()
+
+    def restart(self) -> None:
+        """A new writer thread over the same buffer, after the old one died."""
+        if not self._thread.is_alive() and not self._stopping.is_set():
+            self._thread = self._new_thread()
+            self._thread.start()
 
     def start(self) -> Writer:
         self._thread.start()
@@ -260,19 +278,38 @@ class Writer:
                 if age < self.flush_s:
                     self._wake.wait(self.flush_s - age)
                     self._wake.clear()
+            taken = self._take()
             try:
-                self._write(self._take())
-            except Exception:  # the writer thread must outlive any one batch
-                log.exception("lỗi không lường trước khi ghi dữ liệu cảm biến")
-                time.sleep(0.5)
+                self._write(taken)
+            except Exception as exc:  # last line of defence: the thread outlives any batch
+                self._rescue(taken, exc)
+
+    def _rescue(self, items: list[Item], exc: Exception) -> None:
+        """An error outside the write itself: find the message at fault as a failed write
+        would, so one bad message is quarantined and the others are stored."""
+        log.error("lỗi không lường trước khi ghi dữ liệu cảm biến: %s", describe(exc))
+        try:
+            self._isolate(items, exc)
+        except Exception:  # unacked: the broker redelivers them to the next session
+            log.exception("không ghi được lô tin nhắn; để broker gửi lại")
+
+    def _batch(self, items: list[Item]) -> Batch:
+        """The batch for these items; a message that cannot even be added is quarantined."""
+        batch = Batch()
+        for item in items:
+            try:
+                batch.add(item)
+            except Exception as exc:
+                reason = f"lỗi không lường trước khi ghi: {describe(exc)}"
+                log.error("cách ly tin nhắn %s: %s", item.topic, reason)
+                batch.quarantine.append(quarantine_item(item, reason))
+        return batch
 
     def _write(self, items: list[Item]) -> None:
         """Write, ack, count. Transient database errors are retried with backoff; a batch
         that fails for any other reason is split until the message at fault is found, and
         that message goes to quarantine (acked, so the broker stops redelivering it)."""
-        batch = Batch()
-        for item in items:
-            batch.add(item)
+        batch = self._batch(items)
         delay = 0.2
         started = time.perf_counter()
         while True:
@@ -294,11 +331,15 @@ class Writer:
         if took_ms > 250:
             self.stats.slow_writes += 1
         now_ms = int(time.time() * 1000)
-        if self.ack is not None:
-            self.ack(items)
-        self._count(items, batch, now_ms)
-        if self.on_commit is not None:
-            self.on_commit(items, changes)
+        self.last_commit_ms = now_ms
+        try:  # stored now: a failure below must not send these messages to quarantine
+            self._count(items, batch, now_ms)
+            if self.ack is not None:
+                self.ack(items)
+            if self.on_commit is not None:
+                self.on_commit(items, changes)
+        except Exception as exc:  # unacked ones are redelivered; the upsert makes it harmless
+            log.error("lỗi sau khi ghi lô tin nhắn (đã lưu): %s", describe(exc))
 
     def _isolate(self, items: list[Item], exc: Exception) -> None:
         self.stats.errors += 1
@@ -308,7 +349,10 @@ class Writer:
             self._write(items[half:])
             return
         [item] = items
-        reason = f"không ghi được vào cơ sở dữ liệu: {_reason(exc)}"
+        if _database_error(exc):
+            reason = f"không ghi được vào cơ sở dữ liệu: {_reason(exc)}"
+        else:
+            reason = f"lỗi không lường trước khi ghi: {describe(exc)}"
         log.error("cách ly tin nhắn %s: %s", item.topic, reason)
         row = quarantine_item(item, reason)
         try:
@@ -347,6 +391,17 @@ def _transient(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover - PostgreSQL driver not installed
         return False
     return isinstance(exc, psycopg.OperationalError)
+
+
+def _database_error(exc: BaseException) -> bool:
+    """The database refused the write (as opposed to a bug in COC or odd data)."""
+    if isinstance(exc, SQLAlchemyError | sqlite3.Error):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - PostgreSQL driver not installed
+        return False
+    return isinstance(exc, psycopg.Error)
 
 
 def _reason(exc: BaseException) -> str:

@@ -85,7 +85,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "paths": {
             "/health": {
                 "get": {
-                    "summary": "Database, broker, connector and sync state (public).",
+                    "summary": "Database, broker, ingester, connector and sync state (public).",
                     "security": [],
                     "responses": {"200": _json(obj, "Health"), **_refusals(503)},
                 }

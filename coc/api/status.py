@@ -17,7 +17,7 @@ from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
 from coc.store.models import ConnectorRun, Device
-from coc.store.status import all_status
+from coc.store.status import IngesterLiveness, all_status, ingester_liveness
 from coc.timeutil import iso_utc, to_local, utcnow
 
 SYNC_PREFIX = "sync:"
@@ -53,10 +53,37 @@ def last_runs(store: Store) -> list[dict[str, Any]]:
         return [_run(r) for r in session.scalars(stmt)]
 
 
-def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
+def _alive(flag: bool | None) -> str | None:
+    return None if flag is None else ("alive" if flag else "dead")
+
+
+def ingester_body(live: IngesterLiveness) -> dict[str, Any]:
+    """The ingester's liveness as health shows it (no topics, payloads or addresses)."""
+    if live.state in ("not_configured", "unknown"):
+        return {"status": live.state}
+    return {
+        "status": live.state,
+        "detail": live.detail,
+        "networkLoop": _alive(live.network_alive),
+        "writer": _alive(live.writer_alive),
+        "connected": live.connected,
+        "lastReceivedAt": iso_utc(live.last_received_at),
+        "lastStoredAt": iso_utc(live.last_stored_at),
+        "queued": live.queued,
+        "restarts": live.restarts,
+        "lastRestartAt": iso_utc(live.last_restart_at),
+        "heartbeatAt": iso_utc(live.heartbeat_at),
+    }
+
+
+def health(
+    store: Store, settings: Settings, now: datetime | None = None
+) -> tuple[dict[str, Any], int]:
+    """Database, broker link, ingester liveness, connectors and sync; `now` for tests."""
+    now = now or utcnow()
     body: dict[str, Any] = {
         "status": "ok",
-        "time": iso_utc(utcnow()),
+        "time": iso_utc(now),
         "role": settings.role,
         "orgUnit": settings.commune.code,
     }
@@ -66,6 +93,7 @@ def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
         body["database"] = {"status": "ok", "dialect": store.dialect}
         runs = last_runs(store)
         services = {s.name: s for s in all_status(store)}
+        live = ingester_liveness(store, settings, now=now)
     except SQLAlchemyError as exc:
         body["database"] = {
             "status": "down",
@@ -92,8 +120,11 @@ def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
         "push": next((r for r in sync_runs if r["name"] == "sync:push"), None),
         "pulls": [r for r in sync_runs if r["name"].startswith("sync:pull:")],
     }
+    body["ingester"] = ingester_body(live)
     failing = [r for r in runs if r["status"] == "failed"]
     if failing or body["broker"]["status"] in ("down", "degraded"):
+        body["status"] = "degraded"
+    if live.state in ("down", "degraded", "stopped"):
         body["status"] = "degraded"
     return body, 200
 

@@ -296,8 +296,9 @@ class ServiceStatus(SQLModel, table=True):
 
     __tablename__ = "service_status"
     name: str = Field(primary_key=True, max_length=64)
-    state: str = Field(max_length=16)  # ok | degraded | down | unknown
+    state: str = Field(max_length=16)  # ok | degraded | down | stopped | unknown
     detail: str | None = None
+    data: dict[str, Any] | None = _json()  # e.g. the ingester's threads and last message
     updated_at: datetime = _now_ts(onupdate=True)
 
 

@@ -7,8 +7,16 @@ from typing import Any
 import dash
 from dash import html
 
+from coc.store.status import ingester_liveness
 from dashboards import state
-from dashboards.components import card, data_table, kpi, live_callback, live_page
+from dashboards.components import (
+    card,
+    data_table,
+    ingester_status,
+    kpi,
+    live_callback,
+    live_page,
+)
 from dashboards.i18n import t
 from dashboards.syncstatus import status
 
@@ -19,6 +27,8 @@ P = "sync"
 def render(params: dict[str, Any]) -> Any:
     lang = state.lang(params)
     s = status(lang)
+    st = state.get()
+    live = ingester_liveness(st.store, st.settings, now=st.now())
     columns = [("connector", t("source", lang)), ("started", t("started", lang)),
                ("status", t("status", lang)), ("records", t("records", lang)),
                ("errors", t("errors", lang)), ("message", t("message", lang))]  # fmt: skip
@@ -33,6 +43,7 @@ def render(params: dict[str, Any]) -> Any:
              kpi(t("errors", lang), s.error_count, id_="sync-errors")],
             className="kpis",
         ),
+        ingester_status(live, lang, "sync-ingester"),
     ]  # fmt: skip
     if s.push_message:
         css = "message-error" if s.push_failed else "message-ok"

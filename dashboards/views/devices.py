@@ -12,9 +12,10 @@ from sqlmodel import Session
 from coc import fmt
 from coc.devices.queries import uptime
 from coc.store.models import Device
+from coc.store.status import ingester_liveness
 from coc.timeutil import to_local
 from dashboards import data, state
-from dashboards.components import card, graph, no_data
+from dashboards.components import card, graph, ingester_status, no_data
 from dashboards.figures import device_map
 from dashboards.i18n import t
 
@@ -63,8 +64,11 @@ def render(params: dict[str, Any]) -> Any:
     with st.store.session() as session:
         devices = list(session.scalars(select(Device).order_by(Device.kind, Device.device_id)))
         uptimes = uptimes_today(session, devices, now)
+    live = ingester_status(
+        ingester_liveness(st.store, st.settings, now=now), lang, "devices-ingester"
+    )
     if not devices:
-        return [html.H1(t("nav_devices", lang), className="page-title"), no_data(lang)]
+        return [html.H1(t("nav_devices", lang), className="page-title"), live, no_data(lang)]
     sections = []
     for kind in KINDS:
         items = [d for d in devices if d.kind == kind]
@@ -89,6 +93,7 @@ def render(params: dict[str, Any]) -> Any:
     ]
     return [
         html.H1(t("nav_devices", lang), className="page-title"),
+        live,
         *sections,
         card(t("map", lang), graph(device_map(points, labels, dark=dark), "device-map"),
              html.Small(t("map_note", lang))),

@@ -1,4 +1,5 @@
-"""quarantine keeps every message: a dedupe key per message, and MQTT redelivery matching
+"""quarantine keeps every message (a dedupe key per message, MQTT redelivery matching);
+service status data (the ingester's liveness for health)
 
 Revision ID: 0004_mqtt
 Revises: 0003_late_readings
@@ -28,9 +29,13 @@ def upgrade() -> None:
         batch_op.alter_column("dedupe_key", existing_type=sa.String(length=80), nullable=False)
         batch_op.create_index(batch_op.f("ix_quarantine_message_key"), ["message_key"])
         batch_op.create_unique_constraint("uq_quarantine_dedupe", ["source", "dedupe_key"])
+    with op.batch_alter_table("service_status", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("data", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("service_status", schema=None) as batch_op:
+        batch_op.drop_column("data")
     with op.batch_alter_table("quarantine", schema=None) as batch_op:
         batch_op.drop_constraint("uq_quarantine_dedupe", type_="unique")
         batch_op.drop_index(batch_op.f("ix_quarantine_message_key"))
