@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -28,7 +29,8 @@ from fixtures_mqtt import (
 from paho.mqtt.enums import CallbackAPIVersion
 
 from coc.store.db import open_store
-from coc.store.status import get_status
+from coc.store.status import get_status, ingester_liveness, stale_after_s
+from coc.timeutil import utcnow
 from sensors.broker import start_mosquitto
 from sensors.service import start_ingest
 
@@ -171,6 +173,9 @@ def test_sigkill_mid_stream_loses_nothing(tmp_path: Path, settings, store, broke
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     stored_at_kill = count(store, "SELECT count(*) FROM sensor_reading")
+    # Its heartbeat stops with it: once three beats are missed, health says "down".
+    later = utcnow() + timedelta(seconds=stale_after_s(settings) + 1)
+    assert ingester_liveness(store, settings, now=later).state == "down"
     wait_for(lambda: watcher.seen[-1] == "offline", timeout=10)  # last will
     assert sent.wait(60)
     assert stored_at_kill < total, "the kill came too late to test anything"
