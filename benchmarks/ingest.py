@@ -1,13 +1,26 @@
-"""MQTT ingest benchmark: drain a 200,000-message backlog, then a live 5,000 msg/s stream.
+"""MQTT ingest benchmark: COC against the fastest plain subscriber on the same broker.
 
-    python -m benchmarks.ingest                      # full run (issue 4 targets)
-    python -m benchmarks.ingest --drain 20000 --live-seconds 5 --history 100000   # quick
+    python -m benchmarks.ingest                                   # full run
+    python -m benchmarks.ingest --sizes 10000 --rounds 1 --live-seconds 0 --history 1000000
 
-It runs on a database that already holds 10 million readings (built once, cached under
-benchmarks/data/), starts its own Mosquitto with config/mosquitto/coc.conf, runs the
-ingester as a separate process (`python -m sensors.run`) and measures it from outside:
-stored rate, publish-to-commit latency, CPU and RSS. A bare paho subscriber that only
-receives drains the same backlog as the ceiling.
+For each size (messages queued while the subscriber is offline: 10,000 and 100,000 by
+default) and each round, every target drains its own copy of the backlog on one
+Mosquitto (`config/mosquitto/coc.conf`), in an order that alternates between rounds:
+
+- plain subscribers, each a separate process: paho-mqtt with a minimal `on_message`
+  counter, a persistent session (clean session false / clean start false), QoS 1, in
+  variants (`VARIANTS`: MQTT 3.1.1 with `loop_forever` or `loop` in the calling thread,
+  MQTT 5 with a background `loop_start` thread); the fastest is the ceiling;
+- COC: `python -m sensors.run` on a SQLite database that already holds 10 million
+  readings of the same 500 devices (built once, cached in --data-dir, /tmp by default).
+
+Every time is taken from process start to the last message processed (received for a
+plain subscriber, committed for COC), so start-up is included; the drain rate from the
+first to the last message is reported too. The ratio is COC ÷ ceiling, per round and as
+the median of the rounds. Then, once: SIGKILL of COC mid-drain and a restart must lose no
+message, and (unless --live-seconds 0) a steady 5,000 msg/s stream measures
+publish-to-commit latency. Each message is `{"ts": …, "values": {"temperature": …,
+"humidity": …}}` from one of 500 devices: two readings.
 """
 
 from __future__ import annotations
@@ -16,7 +29,9 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import threading
@@ -30,24 +45,25 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from coc.config import load_settings
-from coc.devices.registry import sync_devices
-from coc.store.db import open_store
-from sensors.broker import BrokerHandle, free_port, mosquitto_binary, start_mosquitto
-from sensors.ingester import BufferedClient
-
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "benchmarks" / "data"
+DATA = Path(os.environ.get("COC_BENCH_DIR", "/tmp/coc-bench"))
 COMMUNE = "10237"
-DEVICES = 100  # bench-000 … bench-099, registered water-level sensors
-BARE_ID = "bench-bare"
+DEVICES = 500  # bench-000 … bench-499, registered temperature sensors
+KEYS = ("temperature", "humidity")
+TOPIC = f"coc/{COMMUNE}/sensors/+/telemetry"
+COC_ID = "coc-ingester"
+VARIANTS = ("v311-loop-forever", "v311-loop", "v5-loop-start")
 
 
 # ── the database with history ──
 
 
 def build_history(path: Path, rows: int) -> None:
-    """Schema, registry, bench devices and `rows` old readings, inserted in key order."""
+    """Schema, registry, the bench devices and `rows` old readings of theirs, in key order."""
+    from coc.config import load_settings
+    from coc.devices.registry import sync_devices
+    from coc.store.db import open_store
+
     tmp = path.with_suffix(".building")
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         p.unlink(missing_ok=True)
@@ -56,28 +72,29 @@ def build_history(path: Path, rows: int) -> None:
     store = open_store(settings)
     sync_devices(store, settings)
     store.dispose()
-    per = rows // DEVICES
-    start = int(time.time() * 1000) - per * 5000 - 86_400_000
+    per = rows // (DEVICES * len(KEYS))
+    start = int(time.time() * 1000) - per * 60_000 - 86_400_000  # one a minute, ending a day ago
     conn = sqlite3.connect(tmp)
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.executemany(
         "INSERT INTO device (device_id, org_unit, kind, name, sensor_type, unit, range_min, "
         "range_max, registration, state, online, updated_at) VALUES (?, ?, 'sensor', ?, "
-        "'water_level', 'm', -2.0, 15.0, 'config', 'unknown', 0, '2026-01-01 00:00:00')",
+        "'temperature', '°C', -5.0, 60.0, 'config', 'unknown', 0, '2026-01-01 00:00:00')",
         [(f"bench-{i:03d}", COMMUNE, f"Bench {i}") for i in range(DEVICES)],
     )
     for i in range(DEVICES):
-        conn.execute(
-            "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ?) "
-            "INSERT INTO sensor_reading (device_id, key, ts, value) "
-            "SELECT ?, 'water_level', ? + x * 5000, 2.0 + (x % 1000) / 500.0 FROM n",
-            (per - 1, f"hist-{i:03d}", start),
-        )
+        for key in KEYS:
+            conn.execute(
+                "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < ?) "
+                "INSERT INTO sensor_reading (device_id, key, ts, value) "
+                "SELECT ?, ?, ? + x * 60000, 20.0 + (x % 100) / 10.0 FROM n",
+                (per - 1, f"bench-{i:03d}", key, start),
+            )
         conn.commit()
     conn.execute(
         "INSERT INTO sensor_latest (device_id, key, ts, value, dirty_from, version) "
-        "SELECT device_id, key, max(ts), 2.0, NULL, 1 FROM sensor_reading GROUP BY device_id, key"
+        "SELECT device_id, key, max(ts), 20.0, NULL, 1 FROM sensor_reading GROUP BY device_id, key"
     )
     conn.commit()
     conn.execute("PRAGMA journal_mode=WAL")
@@ -86,7 +103,8 @@ def build_history(path: Path, rows: int) -> None:
 
 
 def database(history: int, work: Path) -> Path:
-    cached = DATA / f"history-{history}.sqlite3"
+    """A working copy of the cached history database (built on first use)."""
+    cached = DATA / f"history-{history}-{DEVICES}x{len(KEYS)}.sqlite3"
     if not cached.exists():
         started = time.time()
         print(f"building {history:,} readings of history (cached in {cached}) …", flush=True)
@@ -98,35 +116,68 @@ def database(history: int, work: Path) -> Path:
     return target
 
 
-# ── clients ──
+# ── MQTT clients ──
 
 
-def _client(client_id: str, port: int, v5: bool = True, buffered: bool = False) -> mqtt.Client:
-    cls = BufferedClient if buffered else mqtt.Client  # the bare subscriber stays plain paho
-    c = cls(
-        CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
-    )
-    c.max_inflight_messages_set(2000)
-    c.max_queued_messages_set(0)
-    return c
-
-
-def _session_props() -> Properties:
+def _session_props(expiry: int = 86400) -> Properties:
     props = Properties(PacketTypes.CONNECT)
-    props.SessionExpiryInterval = 86400
-    props.ReceiveMaximum = 10000
+    props.SessionExpiryInterval = expiry
     return props
 
 
-def publish(port: int, n: int, rate: float, start_index: int, client_id: str) -> dict[str, Any]:
-    """Publish n QoS 1 readings (ts = time of publishing), paced at `rate` msg/s (0 = max).
+def _connect(client_id: str, port: int, v5: bool, keep: bool) -> mqtt.Client:
+    """A connected client; `keep` = persistent session, otherwise the session is dropped."""
+    if v5:
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+        c.connect("127.0.0.1", port, clean_start=not keep, properties=_session_props(86400 * keep))
+    else:
+        c = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv311,
+            clean_session=not keep,
+        )
+        c.connect("127.0.0.1", port)
+    return c
 
-    One thread drives the client (no loop_start): each publish is written at once and
-    PUBACKs are read between messages, which keeps this process from becoming the limit.
+
+def open_session(client_id: str, port: int, v5: bool, topics: list[str]) -> None:
+    """Create a persistent session subscribed (QoS 1) to `topics`, then go offline."""
+    c = _connect(client_id, port, v5, keep=True)
+    done = threading.Event()
+    c.on_subscribe = lambda *_a: done.set()
+    c.loop_start()
+    c.subscribe([(t, 1) for t in topics])
+    if not done.wait(10):
+        raise SystemExit(f"broker did not confirm the subscription of {client_id}")
+    c.disconnect()
+    c.loop_stop()
+
+
+def drop_session(client_id: str, port: int, v5: bool) -> None:
+    """Remove a session, so later backlogs are not queued for it too."""
+    c = _connect(client_id, port, v5, keep=False)
+    c.loop_start()
+    c.disconnect()
+    c.loop_stop()
+
+
+def payload(k: int, ts: int) -> str:
+    t, h = 20 + (k % 150) / 10, 60 + (k % 300) / 10
+    return f'{{"ts": {ts}, "values": {{"temperature": {t:.1f}, "humidity": {h:.1f}}}}}'
+
+
+def publish(port: int, n: int, rate: float, start_index: int, client_id: str) -> dict[str, Any]:
+    """Publish n QoS 1 messages (ts = time of publishing), paced at `rate` msg/s (0 = max).
+
+    One thread drives a buffered client (no loop_start): each publish is written at once
+    and PUBACKs are read between messages, so this process is not the limit.
     """
-    c = _client(client_id, port, v5=False, buffered=True)
+    from sensors.ingester import BufferedClient
+
+    c = BufferedClient(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
+    c.max_inflight_messages_set(2000)
+    c.max_queued_messages_set(0)
     acked = [0]
     c.on_publish = lambda *_a: acked.__setitem__(0, acked[0] + 1)
     c.connect("127.0.0.1", port)
@@ -142,8 +193,7 @@ def publish(port: int, n: int, rate: float, start_index: int, client_id: str) ->
         # ts = time of publishing, made unique per device so no two messages share a row
         ts = max(int(time.time() * 1000), last_ts[device] + 1)
         last_ts[device] = ts
-        payload = f'{{"ts": {ts}, "values": {{"water_level": {(k % 1000) / 100:.2f}}}}}'
-        c.publish(f"coc/{COMMUNE}/sensors/bench-{device:03d}/telemetry", payload, qos=1)
+        c.publish(f"coc/{COMMUNE}/sensors/bench-{device:03d}/telemetry", payload(k, ts), qos=1)
         # paho keys unacked messages by a 16-bit id: keep far fewer than 65,535 outstanding
         while i + 1 - acked[0] > 1000:
             c.loop(0.01)
@@ -154,54 +204,54 @@ def publish(port: int, n: int, rate: float, start_index: int, client_id: str) ->
         c.loop(0.05)
     elapsed = time.perf_counter() - started
     c.disconnect()
-    return {
-        "published": n,
-        "acked": acked[0],
-        "seconds": round(elapsed, 2),
-        "rate": round(n / elapsed),
-    }
+    return {"published": n, "acked": acked[0], "seconds": round(elapsed, 2)}
 
 
-def bare_drain(port: int, n: int, timeout: float = 600) -> dict[str, Any]:
-    """The ceiling: a paho client that only receives (auto-ack) the queued backlog."""
-    c = _client(BARE_ID, port)
+def plain_subscriber(variant: str, port: int, n: int, client_id: str) -> dict[str, Any]:
+    """The ceiling: paho with a minimal on_message counter on a persistent QoS 1 session."""
     got = 0
-    done = threading.Event()
     first: list[float] = []
+    done_at: list[float] = []
+    done = threading.Event()
+    v5 = variant.startswith("v5")
+    if v5:
+        c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    else:
+        c = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv311,
+            clean_session=False,
+        )
 
-    def on_message(*_a: Any) -> None:
+    def on_message(client: mqtt.Client, _u: Any, _m: Any) -> None:
         nonlocal got
-        if not first:
-            first.append(time.perf_counter())
         got += 1
-        if got >= n:
+        if got == 1:
+            first.append(time.time())
+        if got == n:
+            done_at.append(time.time())
             done.set()
+            client.disconnect()
 
     c.on_message = on_message
-    started = time.perf_counter()
-    c.connect("127.0.0.1", port, clean_start=False, properties=_session_props())
-    c.loop_start()
-    done.wait(timeout)
-    elapsed = time.perf_counter() - started
-    c.disconnect()
-    c.loop_stop()
-    return {"received": got, "seconds": round(elapsed, 2), "rate": round(got / elapsed)}
+    if v5:
+        c.connect("127.0.0.1", port, clean_start=False, properties=_session_props())
+        c.loop_start()
+        done.wait(600)
+        c.loop_stop()
+    else:
+        c.connect("127.0.0.1", port)
+        if variant == "v311-loop-forever":
+            c.loop_forever()
+        else:
+            while not done_at:
+                if c.loop(1.0) != mqtt.MQTT_ERR_SUCCESS and not done_at:
+                    break
+    return {"received": got, "first_at": first[0] if first else None, "done_at": done_at[0]}
 
 
-def make_session(client_id: str, port: int) -> None:
-    """Create a persistent session subscribed to the telemetry topics, then leave."""
-    c = _client(client_id, port)
-    subscribed = threading.Event()
-    c.on_subscribe = lambda *_a: subscribed.set()
-    c.connect("127.0.0.1", port, clean_start=False, properties=_session_props())
-    c.loop_start()
-    c.subscribe(f"coc/{COMMUNE}/sensors/+/telemetry", qos=1)
-    subscribed.wait(10)
-    c.disconnect()
-    c.loop_stop()
-
-
-# ── the ingester process ──
+# ── measuring a child process ──
 
 
 class Proc:
@@ -209,27 +259,23 @@ class Proc:
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log.open("ab")
-        self.p = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        self.p = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self.log, text=True
+        )
         self.rss_peak = 0
-        self.rss_parts: dict[str, int] = {}
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
-        while not self._stop.wait(0.2):
-            rss = self.rss()
-            if rss > self.rss_peak:
-                self.rss_peak = rss
-                self.rss_parts = {
-                    k: self.rss(k) // 2**20 for k in ("RssAnon", "RssFile", "RssShmem")
-                }
+        while not self._stop.wait(0.05):
+            self.rss_peak = max(self.rss_peak, self.rss())
 
-    def rss(self, field: str = "VmRSS") -> int:
+    def rss(self) -> int:
         try:
             text = Path(f"/proc/{self.p.pid}/status").read_text()
         except OSError:
             return 0
-        line = next((x for x in text.splitlines() if x.startswith(f"{field}:")), "x: 0 kB")
+        line = next((x for x in text.splitlines() if x.startswith("VmRSS:")), "x: 0 kB")
         return int(line.split()[1]) * 1024
 
     def cpu_seconds(self) -> float:
@@ -240,59 +286,164 @@ class Proc:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        self.p.terminate()
-        self.p.wait(60)
         self._stop.set()
+        if self.p.poll() is None:
+            self.p.terminate()
+        self.p.wait(60)
         self.log.close()
 
 
-def ingester(work: Path, stats: Path | None = None) -> Proc:
-    env = dict(os.environ, COC_CONFIG=str(work / "site.yaml"), COC_DATA_DIR=str(work))
-    args = [sys.executable, "-m", "sensors.run"]
-    if stats:
-        args += ["--stats-file", str(stats)]
-    return Proc(args, env, work / "ingest.log")
+def coc_env(work: Path) -> dict[str, str]:
+    return dict(os.environ, COC_CONFIG=str(work / "site.yaml"), COC_DATA_DIR=str(work))
 
 
-def bench_count(db: Path) -> int:
-    conn = sqlite3.connect(db, timeout=30)
-    try:
-        return int(
-            conn.execute(
-                "SELECT count(*) FROM sensor_reading WHERE device_id >= 'bench-' "
-                "AND device_id < 'bench.'"
-            ).fetchone()[0]
-        )
-    finally:
-        conn.close()
+class Rows:
+    """Rows stored so far, read in O(log n): new readings get ever larger rowids."""
+
+    def __init__(self, db: Path) -> None:
+        self.conn = sqlite3.connect(db, timeout=30)
+        self.base = 0
+
+    def top(self) -> int:
+        return int(self.conn.execute("SELECT max(rowid) FROM sensor_reading").fetchone()[0] or 0)
+
+    def since(self, base: int) -> int:
+        """An exact count of rows added after `base` (the lost check)."""
+        sql = "SELECT count(*) FROM sensor_reading WHERE rowid > ?"
+        return int(self.conn.execute(sql, (base,)).fetchone()[0])
+
+    def wait(self, target: int, timeout: float, every: float = 0.005) -> tuple[float | None, float]:
+        """Poll until row `target` is stored: (wall time of the first new row, of the last)."""
+        first = None
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            top, now = self.top(), time.time()
+            if first is None and top > self.base:
+                first = now
+            if top >= target:
+                return first, now
+            time.sleep(every)
+        raise SystemExit(f"only {self.top() - self.base:,} of {target - self.base:,} rows stored")
 
 
-_watch: dict[Path, sqlite3.Connection] = {}
+# ── runs ──
 
 
-def max_rowid(db: Path) -> int:
-    """Rows inserted so far, read in O(log n): new readings get ever larger rowids."""
-    conn = _watch.get(db) or _watch.setdefault(db, sqlite3.connect(db, timeout=30))
-    return int(conn.execute("SELECT max(rowid) FROM sensor_reading").fetchone()[0] or 0)
+def run_plain(variant: str, port: int, n: int, work: Path) -> dict[str, Any]:
+    client_id = f"bench-{variant}"
+    open_session(client_id, port, variant.startswith("v5"), [TOPIC])
+    publish(port, n, 0, 0, f"bench-pub-{variant}")
+    args = [sys.executable, "-m", "benchmarks.ingest", "plain", "--variant", variant]
+    args += ["--port", str(port), "--n", str(n), "--client-id", client_id]
+    started = time.time()
+    proc = Proc(args, dict(os.environ), work / "plain.log")
+    out, _ = proc.p.communicate(timeout=600)
+    proc.stop()
+    drop_session(client_id, port, variant.startswith("v5"))
+    got = json.loads(out.strip().splitlines()[-1])
+    if got["received"] != n:
+        raise SystemExit(f"{variant} received {got['received']} of {n}")
+    return _timing(variant, n, started, got["first_at"], got["done_at"], proc)
 
 
-def wait_count(db: Path, base: int, target: int, timeout: float) -> tuple[float | None, float]:
-    """Poll until `target` more rows are stored: (time the first was seen, time of last).
+def run_coc(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> dict[str, Any]:
+    open_session(COC_ID, port, True, topics)
+    publish(port, n, 0, 0, "bench-pub-coc")
+    rows.base = rows.top()
+    target = rows.base + n * len(KEYS)
+    started = time.time()
+    proc = Proc([sys.executable, "-m", "sensors.run"], coc_env(work), work / "ingest.log")
+    first, last = rows.wait(target, timeout=900)
+    cpu = proc.cpu_seconds()
+    proc.stop()
+    drop_session(COC_ID, port, True)
+    lost = n * len(KEYS) - rows.since(rows.base)
+    out = _timing("coc", n, started, first, last, proc)
+    out |= {"cpu_percent": round(100 * cpu / (last - started)), "lost_readings": lost}
+    return out
 
-    Polls max(rowid) instead of count(*) so watching does not steal CPU from the ingester;
-    the final count(*) checks that nothing was lost.
-    """
-    first = None
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        n = max_rowid(db) - base
-        now = time.perf_counter()
-        if n and first is None:
-            first = now
-        if n >= target:
-            return first, now
-        time.sleep(0.1)
-    return first, time.perf_counter()
+
+def _timing(
+    name: str, n: int, started: float, first: float | None, last: float, proc: Proc
+) -> dict[str, Any]:
+    total = last - started
+    drain = (last - first) if first else None
+    return {
+        "target": name,
+        "seconds": round(total, 3),
+        "rate": round(n / total),  # start-up included
+        "startup_s": round(first - started, 3) if first else None,
+        "drain_rate": round(n / drain) if drain else None,  # first to last message
+        "rss_peak_mib": round(proc.rss_peak / 2**20, 1),
+    }
+
+
+def kill_check(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> dict[str, Any]:
+    """SIGKILL COC after a third of the backlog is stored; a restart must lose nothing."""
+    open_session(COC_ID, port, True, topics)
+    publish(port, n, 0, 0, "bench-pub-kill")
+    rows.base = rows.top()
+    want = n * len(KEYS)
+    proc = Proc([sys.executable, "-m", "sensors.run"], coc_env(work), work / "ingest.log")
+    rows.wait(rows.base + want // 3, timeout=600)
+    os.kill(proc.p.pid, signal.SIGKILL)
+    proc.stop()
+    at_kill = rows.since(rows.base)
+    proc = Proc([sys.executable, "-m", "sensors.run"], coc_env(work), work / "ingest.log")
+    rows.wait(rows.base + want, timeout=600)
+    proc.stop()
+    drop_session(COC_ID, port, True)
+    stored = rows.since(rows.base)
+    return {"messages": n, "stored_at_kill": at_kill, "stored": stored, "lost": want - stored}
+
+
+def live(args: argparse.Namespace, port: int, work: Path, rows: Rows) -> dict[str, Any]:
+    """A steady stream: publish-to-commit latency measured by the ingester itself."""
+    stats_file = work / "live-stats.json"
+    env = coc_env(work)
+    proc = Proc(
+        [sys.executable, "-m", "sensors.run", "--stats-file", str(stats_file)],
+        env,
+        work / "ingest.log",
+    )
+    wait_for_log(work / "ingest.log", "đã kết nối MQTT")
+    n = int(args.rate * args.live_seconds)
+    rows.base = rows.top()
+    cpu0, t0 = proc.cpu_seconds(), time.time()
+    pub = publish(port, n, args.rate, 0, "bench-pub-live")
+    rows.wait(rows.base + n * len(KEYS), timeout=120)
+    elapsed = time.time() - t0
+    cpu = proc.cpu_seconds() - cpu0
+    rss_now = proc.rss()
+    proc.stop()
+    stats = json.loads(stats_file.read_text())
+    lags, recv = stats["lag_ms"], stats["recv_lag_ms"]
+    return {
+        "published": n,
+        "publish_rate": round(n / pub["seconds"]),
+        "p50_ms": percentile(lags, 50),
+        "p95_ms": percentile(lags, 95),
+        "p99_ms": percentile(lags, 99),
+        "max_ms": max(lags),
+        "receive_to_commit_p50_ms": percentile(recv, 50),
+        "receive_to_commit_p99_ms": percentile(recv, 99),
+        "cpu_percent": round(100 * cpu / elapsed),
+        "rss_mib": round(rss_now / 2**20, 1),
+        "rss_peak_mib": round(proc.rss_peak / 2**20, 1),
+        "max_write_ms": stats["max_write_ms"],
+        "slow_writes": stats["slow_writes"],
+        "lost_readings": n * len(KEYS) - rows.since(rows.base),
+    }
+
+
+def wait_for_log(log: Path, text: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if log.exists() and text in log.read_text(errors="replace"):
+            time.sleep(0.5)  # SUBACK follows the CONNACK
+            return
+        time.sleep(0.05)
+    raise SystemExit(f"ingester did not connect, see {log}")
 
 
 def percentile(values: list[int], p: float) -> float:
@@ -300,166 +451,158 @@ def percentile(values: list[int], p: float) -> float:
     return float(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))])
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    work = DATA / "run"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    db = database(args.history, work)
-    binary = mosquitto_binary()
-    if binary is None:
-        raise SystemExit("benchmark needs Mosquitto (apt-get install mosquitto)")
-    broker: BrokerHandle = start_mosquitto(binary, work / "broker", free_port())
-    site = {
-        "store": {"data_dir": str(work), "database_url": f"sqlite:///{db}"},
-        "mqtt": {
-            "url": broker.url,
-            "batch_size": args.batch,
-            "flush_ms": args.flush_ms,
-            "receive_maximum": args.receive_maximum,
-            "queue_size": args.queue,
-        },
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median per target, the ceiling (fastest plain variant) and COC's ratio to it."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in runs:
+        by.setdefault(r["target"], []).append(r)
+    median = {t: statistics.median(r["rate"] for r in rs) for t, rs in by.items()}
+    drain = {
+        t: statistics.median(r["drain_rate"] for r in rs if r["drain_rate"]) for t, rs in by.items()
     }
-    (work / "site.yaml").write_text(yaml.safe_dump(site), encoding="utf-8")
+    plain = {t: v for t, v in median.items() if t != "coc"}
+    ceiling = max(plain, key=plain.__getitem__)
+    rounds = sorted({r["round"] for r in runs})
+    per_round = []
+    for i in rounds:
+        these = {r["target"]: r["rate"] for r in runs if r["round"] == i}
+        best = max(v for t, v in these.items() if t != "coc")
+        per_round.append(round(these["coc"] / best, 3))
+    return {
+        "median_rate": {t: round(v) for t, v in median.items()},
+        "median_drain_rate": {t: round(v) for t, v in drain.items()},
+        "ceiling": ceiling,
+        "ratio": round(median["coc"] / median[ceiling], 3),
+        "ratio_per_round": per_round,
+        "ratio_drain_only": round(drain["coc"] / drain[ceiling], 3),
+        "coc_rss_peak_mib": max(r["rss_peak_mib"] for r in by["coc"]),
+        "coc_lost_readings": sum(r["lost_readings"] for r in by["coc"]),
+    }
+
+
+class Bench:
+    """The working copy of the database, the broker and COC's site file for one invocation."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from coc.config import load_settings
+        from sensors.broker import free_port, mosquitto_binary, start_mosquitto
+        from sensors.mqttconf import subscriptions
+
+        self.work = DATA / "run"
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        self.db = database(args.history, self.work)
+        binary = mosquitto_binary()
+        if binary is None:
+            raise SystemExit("benchmark needs Mosquitto (apt-get install mosquitto)")
+        self.broker = start_mosquitto(binary, self.work / "broker", free_port())
+        self.port = self.broker.port
+        site = {"store": {"data_dir": str(self.work), "database_url": f"sqlite:///{self.db}"}}
+        site["mqtt"] = {"url": self.broker.url, **args.mqtt}
+        (self.work / "site.yaml").write_text(yaml.safe_dump(site), encoding="utf-8")
+        self.settings = load_settings(environ=coc_env(self.work))
+        self.topics = subscriptions(self.settings.mqtt.topic_root, COMMUNE)
+        self.rows = Rows(self.db)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    b = Bench(args)
     result: dict[str, Any] = {
         "history_rows": args.history,
-        "broker": broker.settings_text,
-        "ingester": site["mqtt"],
+        "devices": DEVICES,
+        "keys_per_message": len(KEYS),
+        "broker": b.broker.settings_text,
+        "ingester_settings": b.settings.mqtt.model_dump(exclude={"url"}),
         "cpus": os.cpu_count(),
-        "load_before": os.getloadavg(),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "sizes": {},
     }
+    targets = [*args.variants, "coc"]
     try:
-        if args.drain:
-            result["drain"] = drain(args, work, db, broker.port)
-        result["live"] = live(args, work, db, broker.port)
-        stored = bench_count(db)
-        expected = args.drain + result["live"]["published"]
-        result["lost"] = expected - stored
+        for n in args.sizes:
+            runs = []
+            for i in range(args.rounds):
+                order = targets if i % 2 == 0 else targets[::-1]  # interleaved, alternating
+                for target in order:
+                    if target == "coc":
+                        r = run_coc(b.port, n, b.work, b.rows, b.topics)
+                    else:
+                        r = run_plain(target, b.port, n, b.work)
+                    r["round"] = i + 1
+                    r["load"] = round(os.getloadavg()[0], 2)
+                    runs.append(r)
+                    print(json.dumps(r), flush=True)
+            result["sizes"][str(n)] = {"runs": runs, **summarise(runs)}
+            print(json.dumps({n: summarise(runs)}), flush=True)
+        if args.kill:
+            result["kill9"] = kill_check(b.port, args.kill, b.work, b.rows, b.topics)
+            print(json.dumps({"kill9": result["kill9"]}), flush=True)
+        if args.live_seconds:
+            result["live"] = live(args, b.port, b.work, b.rows)
     finally:
-        broker.stop()
+        b.broker.stop()
+    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
 
-def drain(args: argparse.Namespace, work: Path, db: Path, port: int) -> dict[str, Any]:
-    first = ingester(work)  # creates the ingester's persistent session
-    wait_count_or_log(work)
-    first.stop()
-    make_session(BARE_ID, port)
-    pub = publish(port, args.drain, 0, 0, "bench-pub-drain")
-    print(f"queued {args.drain:,} messages in {pub['seconds']} s", flush=True)
-    bare = bare_drain(port, args.drain)
-    print(f"bare subscriber: {bare['rate']:,} msg/s", flush=True)
-    base = max_rowid(db)
-    proc = ingester(work)
-    cpu0, t0 = proc.cpu_seconds(), time.perf_counter()
-    got_first, got_last = wait_count(db, base, args.drain, timeout=900)
-    cpu = proc.cpu_seconds() - cpu0
-    proc.stop()
-    total = got_last - t0
-    stored_rate = args.drain / (got_last - got_first) if got_first else 0.0
-    out = {
-        "messages": args.drain,
-        "publish": pub,
-        "bare_rate": bare["rate"],
-        "stored_rate": round(stored_rate),
-        "stored_rate_incl_startup": round(args.drain / total),
-        "ratio_to_bare": round(stored_rate / bare["rate"], 3) if bare["rate"] else None,
-        "ingester_cpu_percent": round(100 * cpu / total),
-        "ingester_rss_peak_mib": round(proc.rss_peak / 2**20, 1),
-        "ingester_rss_peak_parts_mib": proc.rss_parts,
-    }
-    print(f"ingester drain: {out['stored_rate']:,} msg/s", flush=True)
-    return out
-
-
-def wait_count_or_log(work: Path, timeout: float = 30) -> None:
-    log = work / "ingest.log"
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if log.exists() and "đã kết nối MQTT" in log.read_text(errors="replace"):
-            time.sleep(0.5)  # SUBACK follows the CONNACK
-            return
-        time.sleep(0.1)
-    raise SystemExit(f"ingester did not connect, see {log}")
-
-
-def live(args: argparse.Namespace, work: Path, db: Path, port: int) -> dict[str, Any]:
-    stats_file = work / "live-stats.json"
-    log = work / "ingest.log"
-    log.write_text("")
-    proc = ingester(work, stats_file)
-    wait_count_or_log(work)
-    n = int(args.rate * args.live_seconds)
-    base = max_rowid(db)
-    cpu0, t0 = proc.cpu_seconds(), time.perf_counter()
-    pub_proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.ingest",
-            "publish",
-            "--port",
-            str(port),
-            "--n",
-            str(n),
-            "--rate",
-            str(args.rate),
-            "--start",
-            str(args.drain),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    pub = json.loads(pub_proc.stdout.strip().splitlines()[-1])
-    wait_count(db, base, n, timeout=120)
-    elapsed = time.perf_counter() - t0
-    cpu = proc.cpu_seconds() - cpu0
-    rss_now = proc.rss()
-    proc.stop()
-    stats = json.loads(stats_file.read_text())
-    lags = stats["lag_ms"]
-    recv = stats["recv_lag_ms"]
-    return {
-        "published": n,
-        "publish": pub,
-        "p50_ms": percentile(lags, 50),
-        "p95_ms": percentile(lags, 95),
-        "p99_ms": percentile(lags, 99),
-        "max_ms": max(lags),
-        "receive_to_commit_p50_ms": percentile(recv, 50),
-        "receive_to_commit_p99_ms": percentile(recv, 99),
-        "samples": len(lags),
-        "ingester_cpu_percent": round(100 * cpu / elapsed),
-        "ingester_rss_mib": round(rss_now / 2**20, 1),
-        "ingester_rss_peak_mib": round(proc.rss_peak / 2**20, 1),
-        "batches": stats["batches"],
-        "max_write_ms": stats["max_write_ms"],
-        "slow_writes": stats["slow_writes"],
-    }
+def profile(args: argparse.Namespace) -> int:
+    """Drain `--n` queued messages with py-spy recording COC (pip install py-spy)."""
+    b = Bench(args)
+    try:
+        open_session(COC_ID, b.port, True, b.topics)
+        publish(b.port, args.n, 0, 0, "bench-pub-profile")
+        b.rows.base = b.rows.top()
+        started = time.time()
+        proc = Proc([sys.executable, "-m", "sensors.run"], coc_env(b.work), b.work / "ingest.log")
+        spy = subprocess.Popen(
+            ["py-spy", "record", "--pid", str(proc.p.pid), "--rate", "250", "--threads",
+             "--idle", "--format", args.format, "--output", str(args.output)]
+        )  # fmt: skip
+        first, last = b.rows.wait(b.rows.base + args.n * len(KEYS), timeout=900)
+        proc.stop()
+        spy.wait(60)
+        n, total = args.n, last - started
+        drain = n / (last - first) if first else 0
+        print(f"{n:,} messages in {total:.2f} s ({n / total:,.0f} msg/s incl. start-up, "
+              f"{drain:,.0f} draining); profile in {args.output}")  # fmt: skip
+    finally:
+        b.broker.stop()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ingest", description=__doc__)
     sub = parser.add_subparsers(dest="cmd")
-    p = sub.add_parser("publish", help="(internal) the separate publisher process")
+    p = sub.add_parser("plain", help="(internal) one plain subscriber process")
+    p.add_argument("--variant", choices=VARIANTS, required=True)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--n", type=int, required=True)
-    p.add_argument("--rate", type=float, default=0)
-    p.add_argument("--start", type=int, default=0)
+    p.add_argument("--client-id", required=True)
+    p = sub.add_parser("profile", help="py-spy record COC draining --n messages")
+    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--format", default="raw", help="py-spy format: raw, flamegraph, speedscope")
+    p.add_argument("--output", type=Path, default=Path("ingest-profile.txt"))
     parser.add_argument("--history", type=int, default=10_000_000, help="rows already stored")
-    parser.add_argument("--drain", type=int, default=200_000, help="messages queued")
+    parser.add_argument(
+        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per size")
+    parser.add_argument(
+        "--variants", type=lambda s: s.split(","), default=list(VARIANTS), help="plain ones"
+    )
+    parser.add_argument("--kill", type=int, default=100_000, help="kill -9 check size (0 = off)")
     parser.add_argument("--rate", type=float, default=5000, help="live msg/s")
     parser.add_argument("--live-seconds", type=float, default=30)
-    parser.add_argument("--batch", type=int, default=2000)
-    parser.add_argument("--flush-ms", type=int, default=50)
-    parser.add_argument("--receive-maximum", type=int, default=10000)
-    parser.add_argument("--queue", type=int, default=20000)
+    parser.add_argument(
+        "--mqtt", type=json.loads, default={}, help='ingester settings, e.g. {"batch_size": 4000}'
+    )
     parser.add_argument("--out", type=Path, help="also write the JSON result here")
     args = parser.parse_args(argv)
-    if args.cmd == "publish":
-        print(json.dumps(publish(args.port, args.n, args.rate, args.start, "bench-pub-live")))
+    if args.cmd == "plain":
+        print(json.dumps(plain_subscriber(args.variant, args.port, args.n, args.client_id)))
         return 0
+    if args.cmd == "profile":
+        return profile(args)
     result = run(args)
     text = json.dumps(result, indent=2, ensure_ascii=False)
     print(text)

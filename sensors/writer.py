@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -52,9 +52,9 @@ def latest_sql(dialect: str) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One received message: its parse result and what acknowledging it needs."""
+class Item(NamedTuple):
+    """One received message: its parse result and what acknowledging it needs (a tuple:
+    one is made per message, so it must be cheap)."""
 
     topic: str
     payload: bytes
@@ -129,10 +129,11 @@ class Batch:
             self.quarantine.append(quarantine_item(item, reason))
         for device_id in parsed.pending:
             self.pending.setdefault(device_id, "sensor")
-        for r in parsed.readings:
-            self.readings[(r.device_id, r.key, r.ts)] = r.value
-            if self.seen.get(r.device_id, 0) < item.received_ms:
-                self.seen[r.device_id] = item.received_ms
+        readings, seen, received = self.readings, self.seen, item.received_ms
+        for device_id, key, ts, value in parsed.readings:
+            readings[device_id, key, ts] = value
+            if seen.get(device_id, 0) < received:
+                seen[device_id] = received
 
     def sorted_readings(self) -> list[tuple[str, str, int, float]]:
         return sorted((d, k, t, v) for (d, k, t), v in self.readings.items())
@@ -160,9 +161,11 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
             # Checkpoints run on their own thread (Writer._checkpoint), not inside a commit.
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         rows = batch.sorted_readings()
-        if rows:
-            sql = READING_SQL if dialect == "sqlite" else READING_SQL.replace("?", "%s")
-            cursor.executemany(sql, rows)
+        if rows and dialect == "sqlite":
+            _insert_chunks(cursor, READING_SQL, rows)
+            _insert_chunks(cursor, latest_sql(dialect), batch.latest())
+        elif rows:
+            cursor.executemany(READING_SQL.replace("?", "%s"), rows)
             cursor.executemany(latest_sql(dialect), batch.latest())
         if batch.quarantine:  # a QoS-1 redelivery of a bad message adds nothing
             insert_rows(conn, batch.quarantine)
@@ -170,6 +173,28 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
         changes = mark_seen(conn, batch.seen)
         changes += apply_status(conn, batch.statuses)
     return changes
+
+
+CHUNK = 250  # rows per SQLite statement: 1,000 to 1,250 parameters, far below the limit
+
+
+def _insert_chunks(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """`INSERT … VALUES (…), (…), …` with CHUNK rows per statement instead of executemany.
+
+    sqlite3 gives up the GIL around every statement step; with one step per row the
+    writer waits for the network thread to hand the GIL back thousands of times a batch.
+    One step per CHUNK rows makes that a few dozen times, and SQLite does the same work.
+    """
+    head, values = sql.split(" VALUES ", 1)
+    one, tail = values.split(")", 1)
+    one += ")"
+    full = f"{head} VALUES {', '.join([one] * CHUNK)}{tail}"
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start : start + CHUNK]
+        statement = (
+            full if len(part) == CHUNK else f"{head} VALUES {', '.join([one] * len(part))}{tail}"
+        )
+        cursor.execute(statement, [v for row in part for v in row])
 
 
 class Writer:

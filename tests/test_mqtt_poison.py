@@ -138,15 +138,15 @@ def test_a_dead_network_loop_is_restarted_and_reported(tmp_path: Path, broker, p
     client = handle.ingester.client
     calls: list[int] = []
 
-    def broken(*_a: Any) -> Any:  # a bug in the network code, once
+    def broken(handler: Any) -> Any:  # a bug in the network code, once
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("lỗi thử nghiệm trong vòng mạng")
-        return type(client)._handle_publish(client)
+        return type(client)._drain_publishes(client, handler)
 
     try:
         assert handle.wait_connected(10)
-        client._handle_publish = broken
+        client._drain_publishes = broken
         publisher.sensor("mn-01", good(1))
         wait_for(lambda: not handle.ingester.network_alive())
         assert handle.supervisor.check() == "down"
