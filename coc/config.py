@@ -80,11 +80,11 @@ class MqttSettings(Section):
     )
     client_id: str = Field("coc-ingester", description="Fixed client id of the persistent session.")
     topic_root: str = Field("coc", description="First level of every COC topic.")
-    batch_size: int = Field(2000, description="Messages per write batch.")
+    batch_size: int = Field(10000, description="Most messages per write batch.")
     flush_ms: int = Field(50, description="Longest wait before a partial batch is written.")
-    queue_size: int = Field(20000, description="Bounded ingest queue size (back-pressure).")
+    queue_size: int = Field(30000, description="Bounded ingest queue size (back-pressure).")
     receive_maximum: int = Field(
-        10000, description="MQTT 5 Receive Maximum asked of the broker (unacked window)."
+        65535, description="MQTT 5 Receive Maximum asked of the broker (unacked window)."
     )
     session_expiry_s: int = Field(
         7 * 86400,

@@ -26,8 +26,9 @@ class Rejected:
     device_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Telemetry:
+class Telemetry(NamedTuple):
+    """A named tuple too: one is made for every telemetry message."""
+
     readings: tuple[Reading, ...]
     rejected: tuple[Rejected, ...] = ()
     pending: tuple[str, ...] = ()  # unknown devices to auto-register as "pending"

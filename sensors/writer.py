@@ -7,6 +7,7 @@ are the messages acknowledged to the broker.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 import threading
@@ -14,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -27,6 +29,7 @@ from sensors.parse import describe
 log = logging.getLogger(__name__)
 
 SOURCE = "mqtt"
+_KEY = itemgetter(0, 1, 2)  # a reading's (device, key, ts)
 
 READING_SQL = (
     "INSERT INTO sensor_reading (device_id, key, ts, value) VALUES (?, ?, ?, ?) "
@@ -107,7 +110,8 @@ class WriterStats:
 
 @dataclass
 class Batch:
-    readings: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    # In arrival order; a later reading of the same (device, key, ts) wins (see write_batch).
+    readings: list[Reading] = field(default_factory=list)
     statuses: list[StatusUpdate] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     pending: dict[str, str] = field(default_factory=dict)
@@ -129,19 +133,21 @@ class Batch:
             self.quarantine.append(quarantine_item(item, reason))
         for device_id in parsed.pending:
             self.pending.setdefault(device_id, "sensor")
-        readings, seen, received = self.readings, self.seen, item.received_ms
-        for device_id, key, ts, value in parsed.readings:
-            readings[device_id, key, ts] = value
+        self.readings.extend(parsed.readings)
+        seen, received = self.seen, item.received_ms
+        for device_id in {r.device_id for r in parsed.readings}:
             if seen.get(device_id, 0) < received:
                 seen[device_id] = received
 
-    def sorted_readings(self) -> list[tuple[str, str, int, float]]:
-        return sorted((d, k, t, v) for (d, k, t), v in self.readings.items())
+    def sorted_readings(self) -> list[Reading]:
+        """By (device, key, ts), stable: of two readings of one key and ts, the later last,
+        so the upsert (row by row, in order) keeps it, as the latest table does."""
+        return sorted(self.readings, key=_KEY)
 
     def latest(self) -> list[tuple[str, str, int, float, int]]:
         """Per (device, key): newest ts and value, and the oldest ts (roll-up dirty mark)."""
         out: dict[tuple[str, str], list[Any]] = {}
-        for (d, k, t), v in self.readings.items():
+        for d, k, t, v in self.readings:
             cur = out.get((d, k))
             if cur is None:
                 out[(d, k)] = [t, v, t]
@@ -194,7 +200,7 @@ def _insert_chunks(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> None:
         statement = (
             full if len(part) == CHUNK else f"{head} VALUES {', '.join([one] * len(part))}{tail}"
         )
-        cursor.execute(statement, [v for row in part for v in row])
+        cursor.execute(statement, list(itertools.chain.from_iterable(part)))
 
 
 class Writer:
