@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -248,7 +249,13 @@ def plain_subscriber(variant: str, port: int, n: int, client_id: str) -> dict[st
             while not done_at:
                 if c.loop(1.0) != mqtt.MQTT_ERR_SUCCESS and not done_at:
                     break
-    return {"received": got, "first_at": first[0] if first else None, "done_at": done_at[0]}
+    times = os.times()
+    return {
+        "received": got,
+        "first_at": first[0] if first else None,
+        "done_at": done_at[0],
+        "cpu_s": round(times.user + times.system, 2),
+    }
 
 
 # ── measuring a child process ──
@@ -343,7 +350,9 @@ def run_plain(variant: str, port: int, n: int, work: Path) -> dict[str, Any]:
     got = json.loads(out.strip().splitlines()[-1])
     if got["received"] != n:
         raise SystemExit(f"{variant} received {got['received']} of {n}")
-    return _timing(variant, n, started, got["first_at"], got["done_at"], proc)
+    return _timing(variant, n, started, got["first_at"], got["done_at"], proc) | {
+        "cpu_s": got["cpu_s"]
+    }
 
 
 def run_coc(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> dict[str, Any]:
@@ -359,8 +368,23 @@ def run_coc(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> dic
     drop_session(COC_ID, port, True)
     lost = n * len(KEYS) - rows.since(rows.base)
     out = _timing("coc", n, started, first, last, proc)
-    out |= {"cpu_percent": round(100 * cpu / (last - started)), "lost_readings": lost}
+    connected = connected_at(work / "ingest.log")
+    out |= {
+        "connected_s": round(connected - started, 3) if connected else None,
+        "cpu_s": round(cpu, 2),
+        "cpu_percent": round(100 * cpu / (last - started)),
+        "lost_readings": lost,
+    }
     return out
+
+
+def connected_at(log: Path) -> float | None:
+    """When the ingester last logged its MQTT connection (start-up done, subscribed next)."""
+    lines = [x for x in log.read_text(errors="replace").splitlines() if "đã kết nối MQTT" in x]
+    if not lines:
+        return None
+    stamp = lines[-1][:23]
+    return datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
 
 
 def _timing(
@@ -475,6 +499,14 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "ratio": round(median["coc"] / median[ceiling], 3),
         "ratio_per_round": per_round,
         "ratio_drain_only": round(drain["coc"] / drain[ceiling], 3),
+        # CPU seconds for the whole drain, start-up included: far less sensitive than
+        # wall time to other work on the machine (COC's can run on two cores at once)
+        "median_cpu_s": {t: statistics.median(r["cpu_s"] for r in rs) for t, rs in by.items()},
+        "ratio_cpu": round(
+            statistics.median(r["cpu_s"] for r in by[ceiling])
+            / statistics.median(r["cpu_s"] for r in by["coc"]),
+            3,
+        ),
         "coc_rss_peak_mib": max(r["rss_peak_mib"] for r in by["coc"]),
         "coc_lost_readings": sum(r["lost_readings"] for r in by["coc"]),
     }

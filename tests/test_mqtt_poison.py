@@ -235,3 +235,34 @@ def test_broker_killed_after_autosave_keeps_queued_messages(
     finally:
         handle.stop()
         restarted.stop()
+
+
+def test_a_message_that_breaks_the_callback_is_quarantined(tmp_path: Path) -> None:
+    """The last line of defence in the MQTT callback: a topic that is not UTF-8 (Mosquitto
+    refuses one, another broker may not) becomes a quarantined message, acknowledged."""
+    from coc.store.db import open_store
+    from sensors.ingester import Ingester
+    from sensors.messages import Limits
+    from sensors.writer import Writer
+
+    settings = make_settings(tmp_path, "mqtt://127.0.0.1:1")
+    store = open_store(settings)
+    acked: list[int] = []
+    writer = Writer(
+        store, "10237", flush_ms=10, ack=lambda items: acked.extend(i.mid for i in items)
+    )
+    writer.start()
+    ingester = Ingester(settings, writer, Limits(devices={"mn-01": ("sensor", {})}))
+    ingester._on_fast_publish(b"coc/10237/sensors/\xff/telemetry", b'{"a": 1}', 41, False)
+    ingester._on_fast_publish(b"coc/10237/sensors/mn-01/telemetry", good(5), 42, False)
+    wait_for(lambda: acked == [41, 42])
+    writer.stop()
+    assert count(store, "SELECT count(*) FROM sensor_reading WHERE device_id = 'mn-01'") == 1
+    assert rows(store, "SELECT context, reason FROM quarantine") == [
+        (
+            "coc/10237/sensors/\\xff/telemetry",
+            "lỗi không lường trước khi nhận tin nhắn: UnicodeDecodeError: 'utf-8' codec can't"
+            " decode byte 0xff in position 18: invalid start byte",
+        )
+    ]
+    store.dispose()
