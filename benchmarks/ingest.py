@@ -421,16 +421,20 @@ def kill_check(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> 
     return {"messages": n, "stored_at_kill": at_kill, "stored": stored, "lost": want - stored}
 
 
-def live(args: argparse.Namespace, port: int, work: Path, rows: Rows) -> dict[str, Any]:
+def live(
+    args: argparse.Namespace, port: int, work: Path, rows: Rows, topics: list[str]
+) -> dict[str, Any]:
     """A steady stream: publish-to-commit latency measured by the ingester itself."""
     stats_file = work / "live-stats.json"
     env = coc_env(work)
+    open_session(COC_ID, port, True, topics)  # nothing is lost while it starts
+    log_from = (work / "ingest.log").stat().st_size if (work / "ingest.log").exists() else 0
     proc = Proc(
         [sys.executable, "-m", "sensors.run", "--stats-file", str(stats_file)],
         env,
         work / "ingest.log",
     )
-    wait_for_log(work / "ingest.log", "đã kết nối MQTT")
+    wait_for_log(work / "ingest.log", "đã kết nối MQTT", log_from)
     n = int(args.rate * args.live_seconds)
     rows.base = rows.top()
     cpu0, t0 = proc.cpu_seconds(), time.time()
@@ -440,6 +444,7 @@ def live(args: argparse.Namespace, port: int, work: Path, rows: Rows) -> dict[st
     cpu = proc.cpu_seconds() - cpu0
     rss_now = proc.rss()
     proc.stop()
+    drop_session(COC_ID, port, True)
     stats = json.loads(stats_file.read_text())
     lags, recv = stats["lag_ms"], stats["recv_lag_ms"]
     return {
@@ -460,10 +465,11 @@ def live(args: argparse.Namespace, port: int, work: Path, rows: Rows) -> dict[st
     }
 
 
-def wait_for_log(log: Path, text: str, timeout: float = 60) -> None:
+def wait_for_log(log: Path, text: str, start: int = 0, timeout: float = 60) -> None:
+    """Wait for `text` in the log after byte `start` (earlier runs wrote there too)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if log.exists() and text in log.read_text(errors="replace"):
+        if log.exists() and text.encode() in log.read_bytes()[start:]:
             time.sleep(0.5)  # SUBACK follows the CONNACK
             return
         time.sleep(0.05)
@@ -570,7 +576,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             result["kill9"] = kill_check(b.port, args.kill, b.work, b.rows, b.topics)
             print(json.dumps({"kill9": result["kill9"]}), flush=True)
         if args.live_seconds:
-            result["live"] = live(args, b.port, b.work, b.rows)
+            result["live"] = live(args, b.port, b.work, b.rows, b.topics)
     finally:
         b.broker.stop()
     result["load_after"] = [round(x, 2) for x in os.getloadavg()]
