@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from coc.errors import CocError
+from coc.exports import append_row
 from coc.indicators.catalog import Catalog
 from coc.ingest.writers import WriteSummary, write_records, write_values
 
@@ -260,10 +261,10 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET
-    sheet.append(list(TEMPLATE_HEADERS))
+    append_row(sheet, TEMPLATE_HEADERS)
     enterable = [i for i in catalog.indicators if i.formula.get("type") == "element"]
     for ind in enterable:
-        sheet.append([ind.code, ind.name_vi, ind.unit, period or "", None, None])
+        append_row(sheet, [ind.code, ind.name_vi, ind.unit, period or "", None, None])
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F4E79")
     for cell in sheet[1]:
@@ -277,10 +278,12 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     sheet.freeze_panes = "A2"
 
     ref = book.create_sheet("Danh mục")
-    ref.append(["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tối thiểu", "Tối đa", "Cách tính"])
+    append_row(
+        ref, ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tối thiểu", "Tối đa", "Cách tính"]
+    )
     for ind in enterable:
         low, high = ind.value_range()
-        ref.append([ind.code, ind.name_vi, ind.unit, low, high, ind.formula_vi])
+        append_row(ref, [ind.code, ind.name_vi, ind.unit, low, high, ind.formula_vi])
     for cell in ref[1]:
         cell.font, cell.fill = bold, fill
     for column, width in zip("ABCDEF", (28, 60, 16, 10, 12, 70), strict=True):
@@ -297,7 +300,7 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
         "cách ly kèm số dòng và lý do; các dòng đúng vẫn được nhập.",
         "6. Nhập lại cùng một tệp không làm thay đổi dữ liệu; mọi thay đổi được ghi nhật ký.",
     ):
-        guide.append([line])
+        append_row(guide, [line])
     guide.column_dimensions["A"].width = 110
     out = io.BytesIO()
     book.save(out)
