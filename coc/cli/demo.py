@@ -22,6 +22,7 @@ from coc.cli.runtime import (
 )
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
+from coc.files import private_dir
 from coc.indicators.engine import Engine
 from coc.periods import with_enclosing
 
@@ -92,8 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ctx.settings.store.data_dir = args.data_dir
     if args.port:
         ctx.settings.http.port = args.port
-    data = ctx.settings.data_path
-    data.mkdir(parents=True, exist_ok=True)
+    data = private_dir(ctx.settings.data_path, "thư mục dữ liệu")
     if not SAMPLE_DIR.is_dir():
         raise CocError(f"không tìm thấy dữ liệu mẫu ở {SAMPLE_DIR}")
     print(
