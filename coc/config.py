@@ -54,7 +54,9 @@ class StoreSettings(Section):
 
 class HttpSettings(Section):
     host: str = Field("127.0.0.1", description="Address the web server binds (COC_HTTP_HOST).")
-    port: int = Field(8050, description="Port of the dashboard and API (COC_HTTP_PORT).")
+    port: int = Field(
+        8050, ge=1, le=65535, description="Port of the dashboard and API (COC_HTTP_PORT)."
+    )
     threads: int = Field(8, description="WSGI worker threads per web process.")
     public_read: bool = Field(True, description="Wall screen and read-only pages need no login.")
     secret_key: str | None = Field(
@@ -361,6 +363,10 @@ def _reason_vi(err: Any) -> str:
         return f"phải là một trong: {expected}".replace("'", "").replace(" or ", " hoặc ")
     if kind == "string_pattern_mismatch" and err["loc"][-1:] == ("code",):
         return "mã đơn vị hành chính phải gồm đúng các chữ số quy định"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = err.get("ctx") or {}
+        words = {"ge": "≥", "le": "≤", "gt": ">", "lt": "<"}
+        return "phải " + ", ".join(f"{words[k]} {v}" for k, v in ctx.items() if k in words)
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err.get("msg", "không hợp lệ")))
     return _REASONS_VI.get(kind, err.get("msg", "không hợp lệ"))

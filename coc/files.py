@@ -23,15 +23,19 @@ def _why(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def private_dir(path: str | os.PathLike[str], label: str = "thư mục") -> Path:
-    """Create the folder (0700) when missing; an unusable path is one CocError line."""
+def private_dir(path: str | os.PathLike[str], label: str = "thư mục", hint: str = "") -> Path:
+    """Create the folder (0700) when missing; an unusable path is one CocError line
+    (`hint` names the setting that chose the path)."""
     folder = Path(path)
+    why = ""
     try:
         folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     except OSError as exc:
-        raise CocError(f"không tạo được {label} {folder}: {_why(exc)}") from None
-    if not folder.is_dir():
-        raise CocError(f"không tạo được {label} {folder}: đã có một tệp trùng tên")
+        why = _why(exc)
+    if not why and not folder.is_dir():
+        why = "đã có một tệp trùng tên"
+    if why:
+        raise CocError(f"không tạo được {label} {folder}: {why}{f' ({hint})' if hint else ''}")
     return folder
 
 

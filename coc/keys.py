@@ -30,7 +30,10 @@ def _read(path: Path) -> str | None:
 def secret_key(settings: Settings) -> str:
     if settings.http.secret_key:
         return settings.http.secret_key
-    path = private_dir(settings.data_path, "thư mục dữ liệu") / KEY_FILE
+    path = (
+        private_dir(settings.data_path, "thư mục dữ liệu", "store.data_dir, COC_DATA_DIR")
+        / KEY_FILE
+    )
     found = _read(path)
     if found:
         return found

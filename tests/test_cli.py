@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,16 +15,22 @@ from coc.cli import build_parser
 from coc.config import ROOT
 
 
-def coc(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def _env(env: dict[str, str] | None) -> dict[str, str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("COC_")}
     full_env.update(env or {})
+    return full_env
+
+
+def coc(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `coc` with stdin from a pipe (never a terminal) holding `stdin`."""
     return subprocess.run(
         [sys.executable, "-m", "coc.cli", *args],
         capture_output=True,
         text=True,
-        env=full_env,
+        input=stdin,
+        env=_env(env),
         cwd=cwd,
         timeout=120,
         check=False,
@@ -111,3 +118,92 @@ def test_invalid_commune_code_is_refused_in_vietnamese() -> None:
     result = coc("settings", "--check", env={"COC_COMMUNE_CODE": "abc"})
     assert_one_line_error(result, "commune.code")
     assert "mã đơn vị hành chính" in result.stderr
+
+
+@pytest.mark.parametrize("args", [("web", "--port", "99999"), ("demo", "--port", "0")])
+def test_port_out_of_range(args: tuple[str, ...]) -> None:
+    result = coc(*args)
+    assert result.returncode == 2
+    assert_one_line_error(result, "cổng phải từ 1 đến 65535")
+
+
+def test_configured_port_out_of_range() -> None:
+    result = coc("web", env={"COC_HTTP_PORT": "99999"})
+    assert_one_line_error(result, "'http.port': phải ≤ 65535")
+
+
+def test_unwritable_data_dir(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    for command in ("init", "web"):
+        result = coc(command, env={"COC_DATA_DIR": str(blocker / "data")})
+        assert_one_line_error(result, f"không tạo được thư mục dữ liệu {blocker}/data")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_data_dir(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = coc("init", env={"COC_DATA_DIR": str(locked / "data")})
+    assert_one_line_error(result, "không tạo được thư mục dữ liệu")
+
+
+def test_user_passwd_needs_an_existing_user_and_a_terminal(tmp_path: Path) -> None:
+    env = {"COC_DATA_DIR": str(tmp_path)}
+    made = coc("user", "add", "quantri", "--role", "admin", "--password-stdin",
+               env=env, stdin="mat-khau-123\n")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert_one_line_error(coc("user", "passwd", "khong-co", env=env), "không có người dùng")
+    assert_one_line_error(
+        coc("user", "passwd", "quantri", env=env), "không có terminal để nhập mật khẩu"
+    )
+    assert "--password-stdin" in coc("user", "passwd", "quantri", env=env).stderr
+    assert_one_line_error(coc("user", "add", "quantri", env=env), "người dùng 'quantri' đã tồn tại")
+    changed = coc("user", "passwd", "quantri", "--password-stdin", env=env, stdin="mat-khau-456")
+    assert changed.returncode == 0, changed.stderr
+    assert "Đã đổi mật khẩu của quantri" in changed.stdout
+
+
+@pytest.mark.parametrize("period", ["2026-11", "202613", "11/2026"])
+def test_template_with_a_bad_period(tmp_path: Path, period: str) -> None:
+    result = coc("template", str(tmp_path / "t.xlsx"), "--period", period,
+                 env={"COC_DATA_DIR": str(tmp_path)})  # fmt: skip
+    assert_one_line_error(result, f"--period: kỳ báo cáo không hợp lệ: '{period}'")
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_ingest_says_the_broker_is_unreachable_and_keeps_retrying(tmp_path: Path) -> None:
+    import queue
+    import signal
+    import socket
+    import threading
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = _env({"COC_DATA_DIR": str(tmp_path), "COC_MQTT_URL": f"mqtt://127.0.0.1:{port}"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coc.cli", "ingest"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr], daemon=True)
+    reader.start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + 20
+        while sum("không kết nối được broker MQTT" in x for x in seen) < 2:
+            seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    failures = [x for x in seen if "không kết nối được broker MQTT" in x]
+    assert f"127.0.0.1:{port} (lần 1); vẫn thử lại" in failures[0]
+    assert f"127.0.0.1:{port} (lần 2); vẫn thử lại" in failures[1]
+    assert proc.returncode == 0
+    reader.join(timeout=5)
+    assert not any("Traceback" in x for x in seen + list(lines.queue))

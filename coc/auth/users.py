@@ -38,15 +38,32 @@ def _check_role(role: str) -> None:
         raise AuthError(f"vai trò không hợp lệ '{role}' (chọn: {', '.join(ROLES)})")
 
 
-def add_user(
-    store: Store, username: str, password: str, role: str, name: str = "", actor: str = "cli"
-) -> User:
+def check_new_user(store: Store, username: str, role: str) -> str:
+    """The normalised name of an account that may be created (checked before asking for a
+    password), else AuthError."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise AuthError(
             "tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_' hoặc '-' (2–64 ký tự)"
         )
     _check_role(role)
+    if get_user(store, username) is not None:
+        raise AuthError(f"người dùng '{username}' đã tồn tại")
+    return username
+
+
+def existing_user(store: Store, username: str) -> User:
+    """The account, or AuthError naming it (checked before asking for a password)."""
+    user = get_user(store, username)
+    if user is None:
+        raise AuthError(f"không có người dùng '{username}'")
+    return user
+
+
+def add_user(
+    store: Store, username: str, password: str, role: str, name: str = "", actor: str = "cli"
+) -> User:
+    username = check_new_user(store, username, role)
     _check_password(password)
     with store.write() as session:
         if session.get(User, username) is not None:

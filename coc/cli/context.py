@@ -11,6 +11,17 @@ from coc.indicators.catalog import Catalog, load_catalog
 from coc.store.db import Store, open_store
 
 
+def port_number(text: str) -> int:
+    """argparse type for --port: a TCP port, 1–65535 (argparse makes it one usage line)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cổng phải là số nguyên: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"cổng phải từ 1 đến 65535: {port}")
+    return port
+
+
 @dataclass
 class Context:
     settings: Settings

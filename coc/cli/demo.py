@@ -10,7 +10,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from coc.cli.context import Context
+from coc.cli.context import Context, port_number
 from coc.cli.core import default_months, prepare
 from coc.cli.runtime import (
     Services,
@@ -34,7 +34,7 @@ SOURCE_KINDS = {"documents": "documents", "tthc": "tthc", "reporting": "reportin
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="chạy thử với dữ liệu mẫu, không cần cài đặt gì thêm")
-    p.add_argument("--port", type=int, default=None, help="cổng web (mặc định 8050)")
+    p.add_argument("--port", type=port_number, default=None, help="cổng web (mặc định 8050)")
     p.add_argument("--data-dir", help="thư mục dữ liệu (mặc định ./coc-data hoặc COC_DATA_DIR)")
     p.add_argument(
         "--no-devices", action="store_true", help="không chạy broker và thiết bị mô phỏng"

@@ -105,6 +105,8 @@ def check_port_free(host: str, port: int) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+        except OverflowError:
+            raise CocError(f"cổng phải từ 1 đến 65535: {port}") from None
         except OSError as exc:
             raise CocError(
                 f"cổng {host}:{port} đang được dùng hoặc không mở được ({exc.strerror}); "

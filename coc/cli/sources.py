@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from coc.cli.context import Context
+from coc.cli.context import Context, port_number
 from coc.errors import CocError, ValidationError
 from coc.fmt import moment
+from coc.periods import parse_period
 from coc.store.models import Quarantine
 
 
@@ -161,9 +162,15 @@ def cmd_template(args: argparse.Namespace) -> int:
     from connectors.importer import template_bytes
 
     ctx = Context.from_args(args)
+    period = None
+    if args.period:
+        try:
+            period = parse_period(args.period).code
+        except ValueError as exc:
+            raise CocError(f"--period: {exc}") from None
     path = Path(args.path)
     try:
-        path.write_bytes(template_bytes(ctx.catalog, args.period))
+        path.write_bytes(template_bytes(ctx.catalog, period))
     except OSError as exc:
         raise CocError(f"không ghi được tệp {path}: {exc.strerror}") from None
     print(f"Đã ghi mẫu nhập số liệu: {path}")
@@ -226,7 +233,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sources", help="giả lập API của hệ thống QLVB, một cửa và báo cáo"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=int(os.environ.get("COC_SIM_PORT", "8081")))
+    p.add_argument("--port", type=port_number, default=os.environ.get("COC_SIM_PORT", "8081"))
     p.add_argument("--sample-dir", help="thư mục dữ liệu mẫu (mặc định sample_data/)")
     p.add_argument("--token", help="yêu cầu Bearer token này")
     p.add_argument("--slow", type=float, default=0.0, help="chậm thêm N giây mỗi yêu cầu")

@@ -8,22 +8,42 @@ import sys
 from typing import Any
 
 from coc import fmt
-from coc.auth import ROLES, AuthError, add_user, disable_user, list_users, set_password
+from coc.auth import (
+    ROLES,
+    AuthError,
+    add_user,
+    check_new_user,
+    disable_user,
+    existing_user,
+    list_users,
+    set_password,
+)
 from coc.cli.context import Context
 
 
 def _password(args: argparse.Namespace) -> str:
-    """From --password-stdin (scripts) or typed twice at a prompt."""
+    """From --password-stdin (scripts) or typed twice at a terminal prompt."""
     if args.password_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Mật khẩu: ")
-    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise AuthError(
+            "không có terminal để nhập mật khẩu; dùng --password-stdin "
+            f"(ví dụ: printf '%s\\n' \"$MAT_KHAU\" | coc user {args.user_command} "
+            f"{args.username} --password-stdin)"
+        )
+    try:
+        first = getpass.getpass("Mật khẩu: ")
+        again = getpass.getpass("Nhập lại mật khẩu: ")
+    except EOFError:
+        raise AuthError("chưa nhập mật khẩu") from None
+    if again != first:
         raise AuthError("hai lần nhập mật khẩu không khớp")
     return first
 
 
 def _add(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
+    check_new_user(ctx.store, args.username, args.role)
     user = add_user(ctx.store, args.username, _password(args), args.role, args.name or "")
     print(f"Đã tạo người dùng {user.username} (vai trò {user.role}).")
     return 0
@@ -44,6 +64,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _passwd(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
+    existing_user(ctx.store, args.username)
     set_password(ctx.store, args.username, _password(args))
     print(f"Đã đổi mật khẩu của {args.username}; các phiên đăng nhập cũ đã kết thúc.")
     return 0

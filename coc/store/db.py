@@ -38,7 +38,7 @@ def make_engine(url: str, busy_timeout_ms: int = 10000, **kwargs: Any) -> Engine
         if database and database != ":memory:" and not database.startswith("file:"):
             # Owner-only before the first connect: SQLite gives the WAL and SHM files it
             # creates the main file's mode.
-            private_dir(Path(database).parent, "thư mục dữ liệu (store.data_dir, COC_DATA_DIR)")
+            private_dir(Path(database).parent, "thư mục dữ liệu", "store.data_dir, COC_DATA_DIR")
             try:
                 create_private(database)
             except OSError as exc:
