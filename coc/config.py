@@ -63,6 +63,14 @@ class HttpSettings(Section):
         None, description="Session signing key; generated into the data folder when unset."
     )
     session_hours: int = Field(8, description="Hours before a login session expires.")
+    max_body_mb: float = Field(
+        2.0, gt=0, description="Largest request body on any route, Dash callbacks included."
+    )
+    max_upload_mb: float = Field(
+        15.0,
+        gt=0,
+        description="Largest dashboard callback body of a logged-in clerk (Excel upload).",
+    )
 
 
 class DashboardSettings(Section):
@@ -147,6 +155,9 @@ class FeedSettings(Section):
     )
     page_size: int = Field(1000, description="Default data values per feed page.")
     max_page_size: int = Field(10000, description="Largest page a feed client may ask for.")
+    max_post_mb: float = Field(
+        32.0, gt=0, description="Largest POST /api/v1/dataValueSets body (receiving side)."
+    )
 
 
 class UpstreamSettings(Section):

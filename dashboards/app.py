@@ -17,6 +17,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, dcc, html
 
 from coc import exports
+from coc.api import limits
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.keys import secret_key
@@ -183,6 +184,8 @@ def create_app(
     )
     from dashboards import access
 
+    body_limits = limits.BodyLimits.from_settings(settings)
+    limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"))
     access.init_server(server, settings)
     app = dash.Dash(
         "dashboards",

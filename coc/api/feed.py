@@ -9,9 +9,10 @@ from flask import Blueprint, jsonify, request
 
 from coc.api import cursor
 from coc.api.auth import TokenBook, bearer
-from coc.api.http import refuse
+from coc.api.http import json_body, refuse
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
+from coc.jsonsafe import JsonRejected
 from coc.keys import secret_key
 from coc.periods import parse_period
 from coc.province.hierarchy import Hierarchy
@@ -22,7 +23,6 @@ from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
 
 MAX_POST_VALUES = 50000
-MAX_POST_BYTES = 32 * 2**20
 
 
 def cursor_key(settings: Settings) -> bytes:
@@ -141,9 +141,10 @@ def register(
             return refuse(401, "mã truy cập không hợp lệ")
         if not receiving:
             return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
-        if (request.content_length or 0) > MAX_POST_BYTES:
-            return refuse(413, f"nội dung quá lớn (tối đa {MAX_POST_BYTES // 2**20} MB)")
-        body = request.get_json(silent=True)
+        try:  # the body limit (coc.api.limits) has been checked before this reads it
+            body = json_body(request)
+        except JsonRejected as exc:
+            return refuse(400, exc.reason)
         if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
             return refuse(400, 'nội dung phải là JSON {"dataValues": [...]}')
         if len(body["dataValues"]) > MAX_POST_VALUES:

@@ -118,11 +118,12 @@ def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
     """Serve with waitress (a production WSGI server) in a background thread."""
     from waitress.server import create_server
 
+    from coc.cli.web import waitress_options
+
     app = build_web(ctx)
+    options = waitress_options(app.server, ctx.settings.http.threads)
     try:
-        server = create_server(
-            app.server, host=host, port=port, threads=ctx.settings.http.threads, ident="COC"
-        )
+        server = create_server(app.server, host=host, port=port, ident="COC", **options)
     except OSError as exc:
         raise CocError(f"không mở được cổng {host}:{port}: {exc.strerror}") from None
     stopping = threading.Event()

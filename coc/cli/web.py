@@ -66,13 +66,25 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def waitress_options(app_server: Any, threads: int) -> dict[str, Any]:
+    """waitress settings shared by `coc web` and `coc run`: its body cap is the app's
+    largest route limit (coc.api.limits), so nothing bigger is even buffered."""
+    options: dict[str, Any] = {"threads": threads}
+    largest = app_server.config.get("MAX_CONTENT_LENGTH")
+    if largest:
+        options["max_request_body_size"] = int(largest)
+    return options
+
+
 def serve(app_server: Any, host: str, port: int, threads: int = 8) -> None:
     """Block serving the WSGI app with waitress (never Flask's development server)."""
     from waitress import serve as waitress_serve
 
     settle_heap()
     print(f"COC: bảng điều khiển tại http://{host}:{port}/", flush=True)
-    waitress_serve(app_server, host=host, port=port, threads=threads, ident="coc")
+    waitress_serve(
+        app_server, host=host, port=port, ident="coc", **waitress_options(app_server, threads)
+    )
 
 
 def _web(args: argparse.Namespace) -> int:
