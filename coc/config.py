@@ -63,6 +63,26 @@ class HttpSettings(Section):
         None, description="Session signing key; generated into the data folder when unset."
     )
     session_hours: int = Field(8, description="Hours before a login session expires.")
+    secure_cookies: bool = Field(
+        False, description="Send cookies only over HTTPS (turn on behind a TLS proxy)."
+    )
+    proxy_hops: int = Field(
+        0,
+        ge=0,
+        description="Reverse proxies in front whose X-Forwarded-For/-Proto are trusted.",
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per account or address before waits begin."
+    )
+    login_delay_s: float = Field(
+        1.0, gt=0, description="First wait after those failures; doubles with each more."
+    )
+    login_delay_max_s: float = Field(
+        900.0, gt=0, description="Longest wait between two login attempts in seconds."
+    )
+    login_window_min: float = Field(
+        15.0, gt=0, description="Quiet minutes after which failed logins are forgotten."
+    )
     max_body_mb: float = Field(
         2.0, gt=0, description="Largest request body on any route, Dash callbacks included."
     )

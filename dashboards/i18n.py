@@ -228,6 +228,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login_throttled": (
+        "Đăng nhập sai quá nhiều lần, hãy thử lại sau {wait}.",
+        "Too many failed logins; try again in {wait}.",
+    ),
+    "wait_seconds": ("{n} giây", "{n} seconds"),
+    "wait_minutes": ("{n} phút", "{n} minutes"),
     "csrf_failed": (
         "Phiên biểu mẫu đã hết hạn, hãy thử lại.",
         "The form expired, please try again.",

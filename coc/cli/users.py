@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import datetime
 from typing import Any
 
 from coc import fmt
@@ -17,8 +18,10 @@ from coc.auth import (
     existing_user,
     list_users,
     set_password,
+    throttle,
 )
 from coc.cli.context import Context
+from coc.timeutil import utcnow
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -49,17 +52,50 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lock_text(lock: throttle.Lock, now: datetime) -> str:
+    if lock.wait_s(now) > 0:
+        return f"tạm khóa đến {fmt.moment(lock.locked_until)} ({lock.failures} lần sai)"
+    return f"{lock.failures} lần sai gần đây"
+
+
 def _list(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     users = list_users(ctx.store)
+    now = utcnow()
+    locks = throttle.locks(ctx.store, now=now, policy=throttle.Policy.from_settings(ctx.settings))
     if not users:
         print("Chưa có người dùng nào. Tạo bằng: coc user add TÊN --role admin")
-        return 0
-    print(f"{'Tên đăng nhập':<20} {'Vai trò':<8} {'Trạng thái':<11} {'Đăng nhập cuối':<17} Họ tên")
+    else:
+        print(
+            f"{'Tên đăng nhập':<20} {'Vai trò':<8} {'Trạng thái':<11} {'Đăng nhập cuối':<17} Họ tên"
+        )
     for u in users:
         status = "hoạt động" if u.active else "đã khóa"
-        print(f"{u.username:<20} {u.role:<8} {status:<11} {fmt.moment(u.last_login):<17} {u.name}")
+        line = f"{u.username:<20} {u.role:<8} {status:<11} {fmt.moment(u.last_login):<17} {u.name}"
+        lock = locks.get((throttle.USER, u.username))
+        print(f"{line}  [{_lock_text(lock, now)}]" if lock else line)
+    addresses = [lock for (scope, _), lock in sorted(locks.items()) if scope == throttle.ADDRESS]
+    if addresses:
+        print("Địa chỉ đăng nhập sai gần đây:")
+    for lock in addresses:
+        print(f"  {lock.key}: {_lock_text(lock, now)}")
     return 0
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    ctx = Context.from_args(args)
+    if throttle.unlock(ctx.store, args.username, actor=_cli_actor()):
+        print(f"Đã mở khóa đăng nhập cho {args.username}.")
+    else:
+        print(f"{args.username} không bị tạm khóa.")
+    return 0
+
+
+def _cli_actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def _passwd(args: argparse.Namespace) -> int:
@@ -98,3 +134,7 @@ def register(sub: Any) -> None:
     disable = users.add_parser("disable", help="khóa người dùng")
     disable.add_argument("username")
     disable.set_defaults(func=_disable)
+
+    unlock = users.add_parser("unlock", help="mở khóa tạm sau nhiều lần đăng nhập sai")
+    unlock.add_argument("username")
+    unlock.set_defaults(func=_unlock)
