@@ -25,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from coc.errors import CocError
 from coc.exports import append_row
 from coc.indicators.catalog import Catalog
+from coc.ingest.textfile import UnreadableText, decode_text
 from coc.ingest.writers import WriteSummary, write_records, write_values
 
 SOURCE = "import"
@@ -61,11 +62,14 @@ class ImportSummary:
     unchanged: int = 0
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
+    duplicates: int = 0  # rows whose key came again further down: the last one is kept
+    merged: list[str] = field(default_factory=list)
 
     def take(self, written: WriteSummary) -> None:
         self.imported, self.updated = written.imported, written.updated
         self.unchanged, self.rejected = written.unchanged, written.rejected
         self.reasons = list(written.reasons)
+        self.duplicates, self.merged = written.duplicates, list(written.merged)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +80,7 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "skipped": self.skipped,
+            "duplicates": self.duplicates,
             "reasons": self.reasons,
         }
 
@@ -84,6 +89,7 @@ class ImportSummary:
             f"{self.file}: {self.imported} mới, {self.updated} cập nhật, "
             f"{self.unchanged} không đổi, {self.rejected} bị từ chối (đưa vào cách ly)"
             + (f", {self.skipped} dòng trống bỏ qua" if self.skipped else "")
+            + (f", {self.duplicates} dòng trùng, lấy dòng cuối" if self.duplicates else "")
         )
 
 
@@ -110,32 +116,35 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise ImportError_(
             f"không đọc được tệp Excel {path.name} (tệp hỏng hoặc không phải .xlsx)"
         ) from None
+    number = 0
     try:
         sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in row]
+    except Exception as exc:  # openpyxl raises many kinds on a damaged sheet: all are input
+        raise ImportError_(
+            f"tệp Excel {path.name} hỏng ở dòng {number + 1} ({type(exc).__name__})"
+        ) from None
     finally:
         book.close()
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportError_(f"tệp {name} không phải văn bản UTF-8 hoặc Windows-1258")
-
-
 def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
-        text = _decode(path.read_bytes(), path.name)
+        text, _encoding = decode_text(path.read_bytes())
     except OSError as exc:
         raise ImportError_(f"không đọc được tệp {path}: {exc.strerror}") from None
+    except UnreadableText as exc:
+        raise ImportError_(f"tệp {path.name}: {exc}") from None
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        yield number, [_cell(v) for v in row]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, [_cell(v) for v in row]
+    except csv.Error as exc:
+        raise ImportError_(f"tệp {path.name} hỏng ở dòng {number + 1}: {exc}") from None
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:

@@ -147,6 +147,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đã nhập {imported} mới, {updated} cập nhật, {unchanged} không đổi, {rejected} bị từ chối.",
         "{imported} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
     ),
+    "import_duplicates": (
+        "{n} dòng trùng, lấy dòng cuối:",
+        "{n} duplicate rows, the last one kept:",
+    ),
     "bad_file": ("Không đọc được tệp: {reason}", "Cannot read the file: {reason}"),
     # audit and quarantine
     "actor": ("Người thực hiện", "Actor"),

@@ -57,6 +57,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     summary = import_file(ctx.store, ctx.catalog, Path(args.file), ctx.org_unit, _actor(args))
     print(summary.text_vi())
+    for note in summary.merged[: args.show]:
+        print(f"  = {note}")
     for reason in summary.reasons[: args.show]:
         print(f"  – {reason}")
     if len(summary.reasons) > args.show:

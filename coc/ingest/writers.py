@@ -27,6 +27,8 @@ class WriteSummary:
     unchanged: int = 0
     rejected: int = 0
     reasons: list[str] = field(default_factory=list)
+    duplicates: int = 0  # valid records whose key came again later in the same batch
+    merged: list[str] = field(default_factory=list)  # which ones, "dòng 5 … lấy dòng 9"
 
     def add(self, other: WriteSummary) -> None:
         self.imported += other.imported
@@ -34,6 +36,8 @@ class WriteSummary:
         self.unchanged += other.unchanged
         self.rejected += other.rejected
         self.reasons.extend(other.reasons)
+        self.duplicates += other.duplicates
+        self.merged.extend(other.merged)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -42,6 +46,32 @@ class WriteSummary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
         }
+
+
+def last_wins(
+    rows: list[dict[str, Any]],
+    indexes: list[int],
+    keys: list[str],
+    summary: WriteSummary,
+    context: Callable[[int], str] | None,
+) -> list[dict[str, Any]]:
+    """One row per natural key, the last one kept (as the upsert would), and every row it
+    replaced counted and named in the summary, so a merge is reported, never silent."""
+    kept: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+    for index, row in zip(indexes, rows, strict=True):
+        key = tuple(row[k] for k in keys)
+        if key in kept:
+            earlier = kept[key][0]
+            summary.duplicates += 1
+            label = "/".join(str(k) for k in key if k is not None)
+            if context:
+                summary.merged.append(
+                    f"{context(earlier)} trùng {context(index)} ({label}): lấy dòng sau"
+                )
+            else:
+                summary.merged.append(f"bản ghi {label} lặp lại: lấy bản ghi sau")
+        kept[key] = (index, row)
+    return [row for _index, row in kept.values()]
 
 
 RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
@@ -71,7 +101,7 @@ def write_records(
     """
     model, to_row, keys = KINDS[kind]
     summary = WriteSummary()
-    rows, bad = [], []
+    rows, bad, indexes = [], [], []
     for index, record in enumerate(records):
         result = to_row(record, org_unit)
         if isinstance(result, Rejected):
@@ -81,6 +111,8 @@ def write_records(
             summary.reasons.append(f"{where + ': ' if where else ''}{result.reason}")
         else:
             rows.append(result)
+            indexes.append(index)
+    rows = last_wins(rows, indexes, keys, summary, context)
     compare = [c for c in (rows[0] if rows else {}) if c not in keys]
     with store.write_conn() as conn:
         if rows:
@@ -193,7 +225,7 @@ def write_values(
     `source` names the quarantine source; `origin` (default: `source`) the values' source.
     """
     summary = WriteSummary()
-    rows, bad = [], []
+    rows, bad, indexes = [], [], []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             checked: float | Rejected = Rejected("bản ghi số liệu không phải đối tượng JSON")
@@ -219,6 +251,8 @@ def write_values(
                 "deleted": False,
             }
         )
+        indexes.append(index)
+    rows = last_wins(rows, indexes, ["indicator_code", "org_unit", "period"], summary, context)
     with store.write_conn() as conn:
         if rows:
             result = upsert_rows(

@@ -110,6 +110,11 @@ def upload(contents: str | None, filename: str | None, lang: str | None) -> Any:
         return html.Span(t("bad_file", lang, reason=str(exc)), className="message-error")
     done = t("import_done", lang, **summary.as_dict())
     parts: list[Any] = [html.Div(done, className="message-ok", id="upload-summary")]
+    if summary.duplicates:
+        merged = "\n".join(
+            [t("import_duplicates", lang, n=summary.duplicates), *summary.merged[:20]]
+        )
+        parts.append(html.Div(merged, className="message-warn", id="upload-duplicates"))
     if summary.rejected:
         parts.append(html.Div(_reasons(summary), className="message-error", id="upload-errors"))
     return parts
