@@ -149,8 +149,9 @@ def test_lockout_is_listed_and_cleared_from_the_cli(tmp_path: Path) -> None:
     assert coc("user", "add", "thuky", "--role", "clerk", "--password-stdin", env=env,
                stdin=PASSWORD).returncode == 0  # fmt: skip
     store = Store.from_url(f"sqlite:///{tmp_path}/coc.sqlite3").init()
+    slow = throttle.Policy(delay_s=600)  # a lock that outlasts the CLI's start-up
     for _ in range(6):
-        throttle.record_failure(store, "thuky", "10.0.0.5", now=utcnow(), policy=throttle.Policy())
+        throttle.record_failure(store, "thuky", "10.0.0.5", now=utcnow(), policy=slow)
     store.dispose()
     listed = coc("user", "list", env=env).stdout
     assert re.search(r"thuky .*\[tạm khóa đến \d\d:\d\d \d\d/\d\d/\d{4} \(6 lần sai\)\]", listed)
