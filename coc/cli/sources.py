@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from coc.cli.context import Context, port_number
+from coc.cli.context import Context, any_port
 from coc.errors import CocError, ValidationError
 from coc.fmt import moment
 from coc.periods import parse_period
@@ -235,7 +235,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sources", help="giả lập API của hệ thống QLVB, một cửa và báo cáo"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=port_number, default=os.environ.get("COC_SIM_PORT", "8081"))
+    p.add_argument("--port", type=any_port, default=os.environ.get("COC_SIM_PORT", "8081"))
     p.add_argument("--sample-dir", help="thư mục dữ liệu mẫu (mặc định sample_data/)")
     p.add_argument("--token", help="yêu cầu Bearer token này")
     p.add_argument("--slow", type=float, default=0.0, help="chậm thêm N giây mỗi yêu cầu")
