@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -120,24 +121,53 @@ def test_invalid_commune_code_is_refused_in_vietnamese() -> None:
     assert "mã đơn vị hành chính" in result.stderr
 
 
-@pytest.mark.parametrize("args", [("web", "--port", "99999"), ("demo", "--port", "0")])
-def test_port_out_of_range(args: tuple[str, ...]) -> None:
-    result = coc(*args)
-    assert result.returncode == 2
-    assert_one_line_error(result, "cổng phải từ 1 đến 65535")
+def in_process(monkeypatch, capsys, *args: str, env: dict[str, str] | None = None,
+               stdin: str = "") -> tuple[int, str, str]:  # fmt: skip
+    """`coc ARGS` through coc.cli.main in this process (fast), stdin a pipe, not a tty."""
+    from coc.cli import main
+
+    for key in [k for k in os.environ if k.startswith("COC_")]:
+        monkeypatch.delenv(key)
+    for key, value in (env or {}).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def test_configured_port_out_of_range() -> None:
-    result = coc("web", env={"COC_HTTP_PORT": "99999"})
-    assert_one_line_error(result, "'http.port': phải ≤ 65535")
+def one_line(err: str, fragment: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0], err
+    assert "Traceback" not in err
 
 
-def test_unwritable_data_dir(tmp_path: Path) -> None:
+def test_port_out_of_range(monkeypatch, capsys) -> None:
+    assert_one_line_error(coc("web", "--port", "99999"), "cổng phải từ 1 đến 65535: 99999")
+    for args in (("demo", "--port", "0"), ("web", "--port", "http"), ("web", "--port", "-1")):
+        code, _out, err = in_process(monkeypatch, capsys, *args)
+        assert code == 2
+        one_line(err, "tham số --port: cổng phải")
+    code, _out, err = in_process(monkeypatch, capsys, "web", env={"COC_HTTP_PORT": "99999"})
+    assert code == 1
+    one_line(err, "cấu hình không hợp lệ ở 'http.port': phải ≤ 65535")
+
+
+def test_unwritable_data_dir(tmp_path: Path, monkeypatch, capsys) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    for command in ("init", "web"):
-        result = coc(command, env={"COC_DATA_DIR": str(blocker / "data")})
-        assert_one_line_error(result, f"không tạo được thư mục dữ liệu {blocker}/data")
+    expected = f"không tạo được thư mục dữ liệu {blocker}/data: Not a directory"
+    assert_one_line_error(coc("init", env={"COC_DATA_DIR": str(blocker / "data")}), expected)
+    for command in ("web", "user list", "backup x"):
+        code, _out, err = in_process(
+            monkeypatch, capsys, *command.split(), env={"COC_DATA_DIR": str(blocker / "data")}
+        )
+        assert code == 1
+        one_line(err, f"{expected} (store.data_dir, COC_DATA_DIR)")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -148,28 +178,41 @@ def test_read_only_data_dir(tmp_path: Path) -> None:
     assert_one_line_error(result, "không tạo được thư mục dữ liệu")
 
 
-def test_user_passwd_needs_an_existing_user_and_a_terminal(tmp_path: Path) -> None:
+def test_user_passwd_needs_an_existing_user_and_a_terminal(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     env = {"COC_DATA_DIR": str(tmp_path)}
-    made = coc("user", "add", "quantri", "--role", "admin", "--password-stdin",
-               env=env, stdin="mat-khau-123\n")  # fmt: skip
-    assert made.returncode == 0, made.stderr
-    assert_one_line_error(coc("user", "passwd", "khong-co", env=env), "không có người dùng")
-    assert_one_line_error(
-        coc("user", "passwd", "quantri", env=env), "không có terminal để nhập mật khẩu"
-    )
-    assert "--password-stdin" in coc("user", "passwd", "quantri", env=env).stderr
-    assert_one_line_error(coc("user", "add", "quantri", env=env), "người dùng 'quantri' đã tồn tại")
-    changed = coc("user", "passwd", "quantri", "--password-stdin", env=env, stdin="mat-khau-456")
-    assert changed.returncode == 0, changed.stderr
-    assert "Đã đổi mật khẩu của quantri" in changed.stdout
+    made = in_process(monkeypatch, capsys, "user", "add", "quantri", "--role", "admin",
+                      "--password-stdin", env=env, stdin="mat-khau-123\n")  # fmt: skip
+    assert made[0] == 0, made
+    no_terminal = coc("user", "passwd", "quantri", env=env)  # a real process, stdin a pipe
+    assert_one_line_error(no_terminal, "không có terminal để nhập mật khẩu; dùng --password-stdin")
+    assert "coc user passwd quantri --password-stdin" in no_terminal.stderr
+    code, _out, err = in_process(monkeypatch, capsys, "user", "passwd", "khong-co", env=env)
+    assert code == 1
+    one_line(err, "không có người dùng 'khong-co'")  # asked before any password
+    code, _out, err = in_process(monkeypatch, capsys, "user", "add", "quantri", env=env)
+    one_line(err, "người dùng 'quantri' đã tồn tại")
+    code, out, err = in_process(monkeypatch, capsys, "user", "passwd", "quantri",
+                                "--password-stdin", env=env, stdin="mat-khau-456")  # fmt: skip
+    assert code == 0, err
+    assert "Đã đổi mật khẩu của quantri" in out
 
 
-@pytest.mark.parametrize("period", ["2026-11", "202613", "11/2026"])
-def test_template_with_a_bad_period(tmp_path: Path, period: str) -> None:
-    result = coc("template", str(tmp_path / "t.xlsx"), "--period", period,
-                 env={"COC_DATA_DIR": str(tmp_path)})  # fmt: skip
-    assert_one_line_error(result, f"--period: kỳ báo cáo không hợp lệ: '{period}'")
+def test_template_with_a_bad_period(tmp_path: Path, monkeypatch, capsys) -> None:
+    env = {"COC_DATA_DIR": str(tmp_path)}
+    target = str(tmp_path / "t.xlsx")
+    result = coc("template", target, "--period", "2026-11", env=env)
+    assert_one_line_error(result, "--period: kỳ báo cáo không hợp lệ: '2026-11'")
+    for period in ("202613", "11/2026", "2026Q5"):
+        code, _out, err = in_process(monkeypatch, capsys, "template", target, "--period",
+                                     period, env=env)  # fmt: skip
+        assert code == 1
+        one_line(err, f"--period: kỳ báo cáo không hợp lệ: '{period}'")
     assert not (tmp_path / "t.xlsx").exists()
+    code, _out, _err = in_process(monkeypatch, capsys, "template", target, "--period", "2026Q4",
+                                 env=env)  # fmt: skip
+    assert code == 0 and (tmp_path / "t.xlsx").exists()
 
 
 def test_ingest_says_the_broker_is_unreachable_and_keeps_retrying(tmp_path: Path) -> None:
