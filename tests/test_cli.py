@@ -162,10 +162,14 @@ def test_unwritable_data_dir(tmp_path: Path, monkeypatch, capsys) -> None:
     blocker.write_text("", encoding="utf-8")
     expected = f"không tạo được thư mục dữ liệu {blocker}/data: Not a directory"
     assert_one_line_error(coc("init", env={"COC_DATA_DIR": str(blocker / "data")}), expected)
+    import socket
+
+    with socket.socket() as probe:  # `coc web` checks its port before the data folder
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    env = {"COC_DATA_DIR": str(blocker / "data"), "COC_HTTP_PORT": port}
     for command in ("web", "user list", "backup x"):
-        code, _out, err = in_process(
-            monkeypatch, capsys, *command.split(), env={"COC_DATA_DIR": str(blocker / "data")}
-        )
+        code, _out, err = in_process(monkeypatch, capsys, *command.split(), env=env)
         assert code == 1
         one_line(err, f"{expected} (store.data_dir, COC_DATA_DIR)")
 
