@@ -192,3 +192,15 @@ def test_query_string_that_is_not_utf8_is_a_400(fresh_app) -> None:
         response = client.get(path, environ_overrides={"QUERY_STRING": "period=\x80\xff"})
         assert response.status_code == 400, path
         assert response.json["reason"] == "chuỗi truy vấn (query string) không phải UTF-8"
+
+
+def test_chunked_push_is_cut_off_at_the_feed_limit(province_client) -> None:
+    response = province_client.post(
+        "/api/v1/dataValueSets",
+        input_stream=io.BytesIO(b'{"dataValues": [' + b" " * (2 * MB) + b"]}"),
+        environ_overrides={"wsgi.input_terminated": True},  # no Content-Length: chunked
+        content_type="application/json",
+        headers=auth(PUSH_TOKENS["10237"]),
+    )
+    assert response.status_code == 413
+    assert response.json["reason"] == "nội dung yêu cầu quá lớn (tối đa 1 MB)"
