@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from coc.counts import Counts
 from coc.indicators.engine import Engine
-from coc.ingest.writers import WriteSummary, write_values
+from coc.ingest.writers import write_values
 from coc.periods import with_enclosing
 from coc.store.models import DataValue
 from coc.timeutil import utcnow
@@ -54,7 +55,7 @@ def normalise_number(value: Any) -> Any:
     return value
 
 
-def save_value(code: str, period: str, value: Any, comment: str | None, actor: str) -> WriteSummary:
+def save_value(code: str, period: str, value: Any, comment: str | None, actor: str) -> Counts:
     st = state.get()
     value = normalise_number(value)
     item = {"code": code, "period": period, "value": value, "comment": comment or None}

@@ -156,8 +156,8 @@ def test_health_reports_connectors_broker_and_sync(tmp_path):
 
 
 def test_sync_status_for_the_view(tmp_path):
+    from coc.net import public_url
     from coc.sync import runs
-    from coc.sync.client import public_url
     from coc.sync.status import sync_status
 
     assert public_url("https://user:secret@ioc.example:8443/api?x=1") == (

@@ -15,7 +15,7 @@ from coc.indicators.catalog import Catalog
 from coc.keys import secret_key
 from coc.periods import parse_period
 from coc.province.hierarchy import Hierarchy
-from coc.province.receive import import_values
+from coc.province.receive import import_values, summary_body
 from coc.province.rollup import rollup
 from coc.store.db import Store
 from coc.sync.values import Position, page, to_wire
@@ -157,5 +157,5 @@ def register(
             default_org_unit=commune,
             allowed=own.__contains__,
         )
-        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed})
-        return jsonify(summary.as_dict())
+        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed_keys})
+        return jsonify(summary_body(summary))

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.errors import ValidationError
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected
-from coc.ingest.writers import KINDS, WriteSummary, validate_value, write_records, write_values
+from coc.ingest.writers import KINDS, validate_value, write_records, write_values
 from coc.store import quarantine
 from coc.store.db import Store
 from coc.store.models import AuditLog, Quarantine
@@ -67,7 +68,7 @@ def accept(
     payload: Any = None,
     note: str | None = None,
     mark_only: bool = False,
-) -> WriteSummary | None:
+) -> Counts | None:
     """Re-ingest a quarantined record (or `payload`, a corrected version) and mark it accepted."""
     item = _open_item(store, item_id)
     if mark_only:
@@ -88,7 +89,7 @@ def accept(
     if reason:
         raise ValidationError(f"bản ghi vẫn không hợp lệ: {reason}")
 
-    def mark(conn: Connection, _: WriteSummary) -> None:
+    def mark(conn: Connection, _: Counts) -> None:
         conn.execute(
             update(Quarantine)
             .where(Quarantine.id == item_id, Quarantine.status == "open")

@@ -82,8 +82,9 @@ class Refused(HttpError):
 
 @dataclass(frozen=True)
 class Auth:
-    """How to authenticate: `none`, `basic`, or an Authorization header scheme with a
-    token (`Bearer`, DHIS2's `ApiToken`, any other). Secrets are left out of repr()."""
+    """How to authenticate: `none`, basic with a user name and password, or an
+    Authorization header `<scheme> <token>` (`Bearer`, DHIS2's `ApiToken`, any other).
+    Secrets are left out of repr()."""
 
     scheme: str = "none"
     token: str | None = field(default=None, repr=False)
@@ -108,8 +109,8 @@ class Auth:
         if scheme.lower() == "none":
             return
         # Header values go out as UTF-8 bytes: requests would otherwise insist on Latin-1.
-        if scheme.lower() == "basic":
-            session.auth = ((self.username or "").encode(), (self.password or "").encode())
+        if self.username is not None:
+            session.auth = (self.username.encode(), (self.password or "").encode())
         elif self.token:
             session.headers["Authorization"] = f"{scheme} {self.token}".encode()  # type: ignore[assignment]
 

@@ -1,56 +1,48 @@
 """Import a dataValueSet (pushed or pulled) into the store: validate, upsert, count.
 
-Answers a DHIS2-style import summary. Bad values become conflicts and go to quarantine
-with the reason; they never stop the good values of the same page.
+Counts what it did (`summary_body` is the DHIS2-style import summary of that). Bad values
+become conflicts and go to quarantine with the reason; they never stop the good values of
+the same page.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, select, tuple_
+from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
 from coc.periods import parse_period
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.quarantine import insert_rows, quarantine_row
+from coc.store.upsert import UpsertResult
 from coc.store.values import upsert_values
 from coc.timeutil import utcnow
 
 Key = tuple[str, str, str]
 
 
-@dataclass
-class ImportSummary:
-    imported: int = 0
-    updated: int = 0
-    ignored: int = 0
-    deleted: int = 0
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    changed: set[Key] = field(default_factory=set)
-
-    @property
-    def status(self) -> str:
-        if not self.conflicts:
-            return "OK"
-        handled = self.imported + self.updated + self.deleted + self.ignored
-        return "WARNING" if handled > len(self.conflicts) else "ERROR"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "importCount": {
-                "imported": self.imported,
-                "updated": self.updated,
-                "ignored": self.ignored,
-                "deleted": self.deleted,
-            },
-            "conflicts": self.conflicts,
-        }
+def summary_body(counts: Counts) -> dict[str, Any]:
+    """The DHIS2-style import summary of a receive: OK without conflicts, WARNING when some
+    values were handled, ERROR when none were. DHIS2 counts the refused under `ignored`."""
+    status = "OK" if not counts.conflicts else "WARNING" if counts.handled else "ERROR"
+    return {
+        "status": status,
+        "importCount": {
+            "imported": counts.imported,
+            "updated": counts.updated,
+            "ignored": counts.unchanged + counts.rejected,
+            "deleted": counts.deleted,
+        },
+        "conflicts": [
+            {"object": c.object, "value": c.reason, "indexes": [c.index]} for c in counts.conflicts
+        ],
+    }
 
 
 def _number(raw: Any, name: str, required: bool) -> float | None:
@@ -117,9 +109,12 @@ def import_values(
     source: str,
     default_org_unit: str | None = None,
     allowed: Callable[[str], bool] = lambda _ou: True,
-) -> ImportSummary:
-    """Upsert values (unchanged ones ignored), soft-delete the deleted, quarantine the bad."""
-    summary = ImportSummary()
+    after: Callable[[Connection, Counts], None] | None = None,
+) -> UpsertResult:
+    """Upsert values (unchanged ones counted, not written), soft-delete the deleted,
+    quarantine the bad; `changed_keys` are the (indicator, org unit, period) that changed.
+    `after(conn, counts)` runs in the same transaction (a pull saves its cursor there)."""
+    summary = UpsertResult()
     live: dict[Key, dict[str, Any]] = {}
     gone: dict[Key, dict[str, Any]] = {}
     bad: list[dict[str, Any]] = []
@@ -127,9 +122,7 @@ def import_values(
         try:
             row = parse_value(item, catalog, default_org_unit, allowed)
         except ValueError as exc:
-            summary.conflicts.append(
-                {"object": _object(item), "value": str(exc), "indexes": [index]}
-            )
+            summary.reject(str(exc), _object(item), index)
             bad.append(quarantine_row(source, item, str(exc), f"dataValues[{index}]"))
             continue
         key = (row["indicator_code"], row["org_unit"], row["period"])
@@ -138,19 +131,16 @@ def import_values(
     with store.write_conn() as conn:
         if live:
             rows = [{**r, "source": source} for r in live.values()]
-            result = upsert_values(conn, rows)
-            summary.imported += result.inserted
-            summary.updated += result.updated
-            summary.ignored += result.unchanged
-            summary.changed.update(result.changed_keys)
+            summary += upsert_values(conn, rows)
         if gone:
             deleted = soft_delete(conn, list(gone))
             summary.deleted += len(deleted)
-            summary.ignored += len(gone) - len(deleted)
-            summary.changed.update(deleted)
+            summary.unchanged += len(gone) - len(deleted)
+            summary.changed_keys.extend(deleted)
         if bad:
             insert_rows(conn, bad)
-    summary.ignored += len(bad)
+        if after:
+            after(conn, summary)
     return summary
 
 

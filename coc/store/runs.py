@@ -1,5 +1,6 @@
-"""Start and finish a ConnectorRun record: the one bookkeeping path for connector pulls and
-for sync push/pull jobs, so health and the dashboards read every job the same way.
+"""Start and finish a ConnectorRun record, and read and save a job's cursor: the one
+bookkeeping path for connector pulls and sync push/pull jobs, so health and the dashboards
+read every job the same way.
 """
 
 from __future__ import annotations
@@ -7,9 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
 from coc.store.db import Store
-from coc.store.models import ConnectorRun
+from coc.store.models import ConnectorCursor, ConnectorRun
+from coc.store.upsert import upsert_rows
 from coc.timeutil import utcnow
 
 INTERRUPTED = "bị gián đoạn"
@@ -76,3 +79,16 @@ def last_run(store: Store, name: str) -> ConnectorRun | None:
             .limit(1)
         )
         return session.scalars(stmt).first()
+
+
+def read_cursor(store: Store, name: str) -> str | None:
+    """The saved cursor of one job (a connector stream, a commune's feed, the push)."""
+    with store.session() as session:
+        row = session.get(ConnectorCursor, name)
+    return row.cursor if row else None
+
+
+def save_cursor(conn: Connection, name: str, cursor: str | None) -> None:
+    """Save a cursor inside the caller's transaction (so it moves only with its page)."""
+    row = {"connector": name, "cursor": cursor, "updated_at": utcnow()}
+    upsert_rows(conn, ConnectorCursor, [row], ["connector"], compare=["cursor"])

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from coc.config import Settings
+from coc.net import public_url
 from coc.store.db import Store
 from coc.store.models import ConnectorRun
 from coc.sync import runs
-from coc.sync.client import public_url
 from coc.timeutil import iso_utc
 
 
