@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -26,10 +25,9 @@ from coc.wire import ImportSummary, read_body
 MAX_POST_BYTES = 32 * 2**20
 
 
-def cursor_key(settings: Settings) -> bytes:
-    """Stable across restarts so a client's `next` survives a commune reboot."""
-    secret = f"coc-feed:{secret_key(settings)}"
-    return hashlib.sha256(secret.encode()).digest()
+def cursor_key(settings: Settings) -> str:
+    """The site key: stable across restarts, so a client's `next` survives a reboot."""
+    return secret_key(settings)
 
 
 def feed_org_unit(settings: Settings) -> str:
@@ -42,7 +40,7 @@ class BadQuery(ValueError):
     pass
 
 
-def _filters(settings: Settings, key: bytes) -> dict[str, Any]:
+def _filters(settings: Settings, key: str) -> dict[str, Any]:
     args = request.args
     if args.get("next"):
         try:
