@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from fixtures_http import free_port, serve
@@ -216,3 +217,26 @@ def test_retry_after_http_date(offset: int):
 def test_retry_after_unreadable_or_absent():
     for value in (None, "", "soon", "-5", "1e3", "٣", "Mon, 99 Foo 2026 25:61:61 GMT"):
         assert parse_retry_after(value, NOW) is None
+
+
+def test_a_sender_with_a_secret_in_its_path_shows_its_name_instead(caplog):
+    """A Telegram-style bot URL holds the token in its path; logs and errors name it."""
+    app = Script((502, {}, b"{}"), (502, {}, b"{}"))
+    with serve(app) as url:
+        target = Target(
+            f"{url}/bot123:AAsecret",
+            policy=RetryPolicy(1, 0.01, 0.01, 5),
+            shown_as="telegram",
+        )
+        with caplog.at_level(logging.DEBUG), pytest.raises(Unreachable) as err:
+            HttpClient(target, sleep=lambda _s: None).request(
+                "POST", "/sendMessage", data={"chat_id": "1", "text": "Mực nước vượt báo động 2"}
+            )
+    assert str(err.value) == "telegram: HTTP 502 sau 2 lần thử"
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("coc")]
+    assert ours and not any("AAsecret" in m for m in ours)
+    assert "AAsecret" not in repr(target)
+    sent = app.seen[0]
+    assert sent["path"] == "/bot123:AAsecret/sendMessage"
+    form = parse_qs(sent["body"].decode())
+    assert form == {"chat_id": ["1"], "text": ["Mực nước vượt báo động 2"]}

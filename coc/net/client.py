@@ -9,6 +9,7 @@ and headers are never logged.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -117,16 +118,24 @@ class Auth:
 
 @dataclass(frozen=True)
 class Target:
-    """One remote system: base URL (paths are appended), credentials and patience."""
+    """One remote system: base URL (paths are appended), credentials and patience.
 
-    url: str
+    `shown_as` replaces the URL in logs and errors when its path holds a secret (a
+    Telegram bot URL carries the bot token); otherwise the public URL is shown."""
+
+    url: str = field(repr=False)
     auth: Auth = field(default_factory=Auth)
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     user_agent: str = f"coc/{__version__}"
     headers: Mapping[str, str] = field(default_factory=dict)
+    shown_as: str | None = None
 
     def url_for(self, path: str = "") -> str:
         return self.url.rstrip("/") + path if path else self.url
+
+    def shown(self, path: str = "") -> str:
+        """What logs and messages may say about `url_for(path)`."""
+        return self.shown_as or public_url(self.url_for(path))
 
 
 @dataclass
@@ -205,33 +214,47 @@ class HttpClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        data: Mapping[str, str] | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
         expect_json: bool = False,
     ) -> Reply:
         """Send with retries and return the final answer, whatever its status (a 4xx may
-        carry a body the caller reads, e.g. a DHIS2 import summary). With `expect_json`, a
-        2xx body that is not JSON counts as a failed attempt, and `Reply.data` holds the
-        parsed body of any answer (None when it is not JSON). Raises Unreachable."""
-        url = self.target.url_for(path)
+        carry a body the caller reads, e.g. a DHIS2 import summary). `json` sends a JSON
+        body, `data` a form or raw one. With `expect_json`, a 2xx body that is not JSON
+        counts as a failed attempt, and `Reply.data` holds the parsed body of any answer
+        (None when it is not JSON). Raises Unreachable."""
         policy = self.target.policy
+        shown = self.target.shown(path)
+        send = functools.partial(
+            self._attempt,
+            method,
+            self.target.url_for(path),
+            shown,
+            expect_json,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+        )
         retrying = Retrying(
             stop=stop_after_attempt(policy.attempts),
             wait=policy.wait(),
             retry=retry_if_exception_type(Transient),
             sleep=self.sleep,
-            before_sleep=lambda state: self._log_retry(method, url, state),
+            before_sleep=lambda state: self._log_retry(method, shown, state),
             reraise=True,
         )
         try:
-            return retrying(self._attempt, method, url, params, json, expect_json)
+            return retrying(send)
         except Transient as exc:
-            raise Unreachable(public_url(url), exc.reason, policy.attempts) from None
+            raise Unreachable(shown, exc.reason, policy.attempts) from None
 
     def get_json(self, path: str = "", params: Mapping[str, Any] | None = None) -> Reply:
         """GET a JSON document; any final non-2xx answer raises Refused."""
         reply = self.request("GET", path, params=params, expect_json=True)
         if not 200 <= reply.status < 300:
             self.attempts.errors += 1
-            raise Refused(public_url(self.target.url_for(path)), reply.status)
+            raise Refused(self.target.shown(path), reply.status)
         return reply
 
     def post_json(
@@ -240,26 +263,17 @@ class HttpClient:
         """POST a JSON body; the answer is returned whatever its final status."""
         return self.request("POST", path, params=params, json=body, expect_json=True)
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        params: Mapping[str, Any] | None,
-        body: Any,
-        expect_json: bool,
-    ) -> Reply:
+    def _attempt(self, method: str, url: str, shown: str, expect_json: bool, **send: Any) -> Reply:
         self.attempts.requests += 1
         timeout = self.target.policy.timeout_s
         try:
-            response = self.session.request(method, url, params=params, json=body, timeout=timeout)
+            response = self.session.request(method, url, timeout=timeout, **send)
         except NETWORK_ERRORS as exc:
             self.attempts.errors += 1
             raise Transient(f"lỗi mạng ({type(exc).__name__})") from None
         except requests.RequestException as exc:  # cannot be sent: retrying will not help
             self.attempts.errors += 1
-            raise Unreachable(
-                public_url(url), f"yêu cầu không gửi được ({type(exc).__name__})", 1
-            ) from None
+            raise Unreachable(shown, f"yêu cầu không gửi được ({type(exc).__name__})", 1) from None
         if retryable_status(response.status_code):
             self.attempts.errors += 1
             hint = parse_retry_after(response.headers.get("Retry-After"), self.clock())
@@ -275,12 +289,12 @@ class HttpClient:
         return Reply(response, data)
 
     @staticmethod
-    def _log_retry(method: str, url: str, state: RetryCallState) -> None:
+    def _log_retry(method: str, shown: str, state: RetryCallState) -> None:
         failure = state.outcome.exception() if state.outcome else None
         log.warning(
             "%s %s: %s; thử lại sau %.2f giây",
             method,
-            public_url(url),
+            shown,
             getattr(failure, "reason", failure),
             state.upcoming_sleep,
         )
