@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixtures_http import serve
 from fixtures_sources import SAMPLE_DIR, catalog, make_store, settings_for
 from sqlalchemy import select
 
@@ -124,3 +125,22 @@ def test_an_internal_failure_is_recorded_on_the_run_and_raised(tmp_path: Path) -
         run = s.scalars(select(ConnectorRun)).one()
     assert run.status == "failed" and run.finished_at is not None
     assert run.message == "lỗi nội bộ: ValueError: the reporting stream needs the indicator catalog"
+
+
+def test_a_date_at_the_edge_of_the_calendar_is_quarantined_not_a_crash(tmp_path: Path) -> None:
+    docs = _docs("abc", "2026-11-20T08:00:00+07:00")
+    docs[1]["updated_at"] = "0001-01-01T00:00:00+07:00"  # in UTC that would be year 0
+
+    def source(environ, start_response):  # one page of documents, no work files
+        items = docs if environ["PATH_INFO"].endswith("/documents") else []
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"items": items, "next_cursor": None}).encode()]
+
+    store = make_store(tmp_path)
+    with serve(source) as url:
+        summary = pull(store, settings_for(url, tmp_path), None, "documents", refresh=False)
+    assert (summary.status, summary.imported, summary.rejected) == ("ok", 2, 1)
+    assert summary.reasons == [
+        "trang 1 của /qlvb/api/v1/documents, bản ghi 2: "
+        "updated_at không phải ngày hợp lệ: '0001-01-01T00:00:00+07:00'"
+    ]

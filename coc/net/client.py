@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -159,11 +159,13 @@ class Reply:
 
     @property
     def date(self) -> datetime | None:
-        """The server's clock (HTTP `Date`), or None when absent or unreadable."""
+        """The server's clock (HTTP `Date`, UTC when it names no zone), or None when absent
+        or unreadable."""
         try:
-            return parsedate_to_datetime(self.response.headers["Date"])
+            served = parsedate_to_datetime(self.response.headers["Date"])
         except (KeyError, TypeError, ValueError, IndexError, OverflowError):
             return None
+        return served if served.tzinfo else served.replace(tzinfo=UTC)
 
 
 def new_session(target: Target) -> requests.Session:

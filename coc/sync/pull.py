@@ -65,7 +65,7 @@ def _newest(values: list[Any]) -> datetime | None:
         if isinstance(item, dict) and isinstance(item.get("lastUpdated"), str):
             try:
                 stamps.append(parse_datetime(item["lastUpdated"]))
-            except ValueError:
+            except ValueError:  # the value itself is read (and refused) on its own
                 continue
     return max((s for s in stamps if s), default=None)
 
@@ -113,7 +113,11 @@ class CommuneFeed:
 
     def next_params(self, body: Any, records: list[Any]) -> Mapping[str, Any] | None:
         token = body.get("next")
-        return {"limit": self.size, "next": token} if token else None
+        if token is None or token == "":
+            return None
+        if not isinstance(token, str):
+            raise PageError(f"nguồn cấp dữ liệu của xã có next không hợp lệ: {token!r:.40}")
+        return {"limit": self.size, "next": token}
 
     def advance(
         self, cursor: str | None, reply: Reply, records: list[Any], last: bool
