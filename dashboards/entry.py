@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import select
 
 from coc.indicators.engine import Engine
+from coc.ingest.tabular import SOURCE as IMPORT_SOURCE
+from coc.ingest.tabular import ImportError_, ImportSummary, import_file
+from coc.ingest.tabular import template_bytes as connector_template
 from coc.ingest.writers import WriteSummary, write_values
 from coc.periods import with_enclosing
 from coc.store.models import DataValue
 from coc.timeutil import utcnow
-from connectors.importer import SOURCE as IMPORT_SOURCE
-from connectors.importer import ImportError_, ImportSummary, import_file
-from connectors.importer import template_bytes as connector_template
 from dashboards import data, state
 
 

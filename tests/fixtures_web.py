@@ -170,7 +170,7 @@ def write_levels(
     store: Store, start: datetime, levels: list[float], step_ms: int = 300_000
 ) -> None:
     """Water levels of mn-01 through the MQTT ingest writer (readings and sensor_latest)."""
-    from sensors.messages import Reading, Telemetry
+    from coc.ingest.messages import Reading, Telemetry
     from sensors.writer import Batch, Item, write_batch
 
     batch = Batch()

@@ -51,7 +51,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from connectors.importer import import_file
+    from coc.ingest.tabular import import_file
 
     ctx = Context.from_args(args)
     summary = import_file(ctx.store, ctx.catalog, Path(args.file), ctx.org_unit, _actor(args))
@@ -158,7 +158,7 @@ def cmd_simulate_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from connectors.importer import template_bytes
+    from coc.ingest.tabular import template_bytes
 
     ctx = Context.from_args(args)
     path = Path(args.path)
