@@ -12,9 +12,6 @@ from coc.indicators.measures import MeasureContext, measure
 from coc.store.models import Device, Document, WorkFile
 from coc.store.types import UTCDateTime
 
-ACTIVE_STATES = ("online", "recording", "playing", "idle")
-
-
 # A document counts in the period the commune handled it: incoming ones by the day they
 # arrived (received_date), outgoing ones by their issue date.
 handled_day = func.coalesce(Document.received_date, Document.issued_date, type_=UTCDateTime())

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ONLINE_STATES = frozenset({"online", "recording", "playing", "idle"})
-STATES = ONLINE_STATES | {"offline", "fault"}
+from coc.devices.states import ONLINE_STATES
 
 
 @dataclass(frozen=True, slots=True)

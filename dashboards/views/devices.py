@@ -11,14 +11,13 @@ from sqlmodel import Session
 
 from coc import fmt
 from coc.devices.queries import uptime
+from coc.devices.states import KINDS, kind_name
 from coc.store.models import Device
 from coc.timeutil import to_local
 from dashboards import data, state
 from dashboards.components import card, graph, no_data
 from dashboards.figures import device_map
 from dashboards.i18n import t
-
-KINDS = ("camera", "speaker", "sensor")
 
 
 def uptimes_today(
@@ -43,7 +42,7 @@ def device_card(d: Device, share: float | None, lang: str) -> html.Div:
                 className=f"status status-{'green' if d.online else 'red'}",
             ),
             html.Div(
-                " · ".join(x for x in (t("kind_" + d.kind, lang), d.hamlet) if x),
+                " · ".join(x for x in (kind_name(d.kind, lang), d.hamlet) if x),
                 className="tile-meta",
             ),
             html.Div(
@@ -72,7 +71,7 @@ def render(params: dict[str, Any]) -> Any:
             online = sum(1 for d in items if d.online)
             sections.append(
                 card(
-                    f"{t('kind_' + kind, lang)}: {online}/{len(items)} {t('online', lang).lower()}",
+                    f"{kind_name(kind, lang)}: {online}/{len(items)} {t('online', lang).lower()}",
                     html.Div(
                         [device_card(d, uptimes[d.device_id], lang) for d in items],
                         className="device-grid",
@@ -81,7 +80,7 @@ def render(params: dict[str, Any]) -> Any:
                 )
             )
     dark = bool(params.get("wall"))
-    labels = {k: t("kind_" + k, lang) for k in KINDS}
+    labels = {k: kind_name(k, lang) for k in KINDS}
     labels |= {"online": t("online", lang), "offline": t("offline", lang)}
     points = [
         {"name": d.name, "kind": d.kind, "lat": d.lat, "lon": d.lon, "online": d.online}
