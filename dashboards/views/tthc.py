@@ -12,7 +12,7 @@ from coc.indicators.tthc import ScoreGroup
 from coc.periods import parse_period
 from dashboards import access, data, state
 from dashboards.components import card, data_table, graph, kpi
-from dashboards.drill import drill
+from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
 
@@ -59,9 +59,7 @@ def render(params: dict[str, Any]) -> Any:
         for g in score
     ]
     show_names = access.has_role("clerk")
-    with st.store.session() as session:
-        late = drill(session, "TTHC_DUNG_HAN", st.org_unit, period, st.now(), lang, show_names)
-    assert late is not None
+    late = rows_of(st.store, "dossiers_late", None, st.org_unit, period, st.now(), lang, show_names)
     total = fmt.number(total_score, 1, lang) if total_score is not None else "—"
     return [
         html.H1(
