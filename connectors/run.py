@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from coc.config import Settings, SourceSettings
@@ -264,9 +264,3 @@ def _refresh(
         Engine(catalog).refresh(store, org_unit, periods, now=now)
     except Exception:  # the data is stored; a formula bug must not fail the pull
         log.exception("recomputing indicators after the pull failed")
-
-
-def last_runs(store: Store, limit: int = 20) -> list[ConnectorRun]:
-    with store.session() as session:
-        stmt = select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(limit)
-        return list(session.scalars(stmt))

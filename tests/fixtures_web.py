@@ -368,11 +368,11 @@ def seed_province(store: Store, catalog: Catalog, settings: Settings) -> None:
     """Values received as pushes are (coc.province.receive), then their arrival times set."""
     from sqlalchemy import update
 
-    from coc.province.hierarchy import Hierarchy, sync_org_units
+    from coc.province.hierarchy import sync_org_units
     from coc.province.receive import import_values
     from coc.store.models import DataValue
 
-    sync_org_units(store, Hierarchy.from_settings(settings))
+    sync_org_units(store, settings)
     for ou, period, values, received in RECEIVED:
         items = [
             {"dataElement": code, "period": period, "orgUnit": ou, "value": str(value)}

@@ -202,7 +202,7 @@ def test_sync_page_without_upstream(web_app):
     page = render_page(web_app.server.test_client(), "/dong-bo")
     assert texts(find(page, "sync-upstream"))[0] == "Chưa cấu hình"
     rows = find(page, {"type": "coc-table", "table": "dong-bo"})["props"]["data"]
-    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "ok"
+    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "Thành công"
 
 
 def test_export_xlsx_and_csv():

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from coc.api.auth import TokenBook, bearer
@@ -16,18 +16,17 @@ from coc.api.http import refuse
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
-from coc.store.models import ConnectorRun, Device
+from coc.store.models import Device
+from coc.store.runs import Run, newest_runs
 from coc.store.status import all_status
 from coc.timeutil import iso_utc, to_local, utcnow
 
-SYNC_PREFIX = "sync:"
 
-
-def _run(run: ConnectorRun) -> dict[str, Any]:
+def _run(run: Run) -> dict[str, Any]:
     """Public (health needs no token): counts and status only, never the run's message,
     which can hold source URLs or internal error text."""
     return {
-        "name": run.connector,
+        "name": run.name,
         "status": run.status,
         "startedAt": iso_utc(run.started_at),
         "finishedAt": iso_utc(run.finished_at),
@@ -35,22 +34,6 @@ def _run(run: ConnectorRun) -> dict[str, Any]:
         "errors": run.errors,
         "pages": run.pages,
     }
-
-
-def last_runs(store: Store) -> list[dict[str, Any]]:
-    """The newest run of every connector and sync job (ConnectorRun)."""
-    newest = (
-        select(ConnectorRun.connector, func.max(ConnectorRun.id).label("id"))
-        .group_by(ConnectorRun.connector)
-        .subquery()
-    )
-    stmt = (
-        select(ConnectorRun)
-        .join(newest, ConnectorRun.id == newest.c.id)
-        .order_by(ConnectorRun.connector)
-    )
-    with store.session() as session:
-        return [_run(r) for r in session.scalars(stmt)]
 
 
 def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
@@ -64,7 +47,7 @@ def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
         with store.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         body["database"] = {"status": "ok", "dialect": store.dialect}
-        runs = last_runs(store)
+        runs = newest_runs(store)
         services = {s.name: s for s in all_status(store)}
     except SQLAlchemyError as exc:
         body["database"] = {
@@ -85,14 +68,13 @@ def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
             "detail": broker.detail,
             "updatedAt": iso_utc(broker.updated_at),
         }
-    body["connectors"] = [r for r in runs if not r["name"].startswith(SYNC_PREFIX)]
-    sync_runs = [r for r in runs if r["name"].startswith(SYNC_PREFIX)]
+    body["connectors"] = [_run(r) for r in runs if r.kind == "source"]
     body["sync"] = {
         "upstream": bool(settings.upstream.url),
-        "push": next((r for r in sync_runs if r["name"] == "sync:push"), None),
-        "pulls": [r for r in sync_runs if r["name"].startswith("sync:pull:")],
+        "push": next((_run(r) for r in runs if r.kind == "push"), None),
+        "pulls": [_run(r) for r in runs if r.kind == "pull"],
     }
-    failing = [r for r in runs if r["status"] == "failed"]
+    failing = [r for r in runs if r.status == "failed"]
     if failing or body["broker"]["status"] in ("down", "degraded"):
         body["status"] = "degraded"
     return body, 200

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from coc.store.db import Store
 from coc.store.models import ConnectorCursor
-from coc.store.runs import finish_run, last_run, start_run
+from coc.store.runs import PUSH, finish_run, last_run, pull_name, start_run
 from coc.store.upsert import upsert_rows
 from coc.timeutil import iso_utc, parse_datetime
 
@@ -22,12 +22,6 @@ __all__ = [
     "set_watermark",
     "start_run",
 ]
-
-PUSH = "sync:push"
-
-
-def pull_name(code: str) -> str:
-    return f"sync:pull:{code}"
 
 
 def get_watermark(store: Store, name: str) -> datetime | None:

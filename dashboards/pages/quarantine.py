@@ -21,8 +21,7 @@ TABLE = {"type": "coc-table", "table": "cach-ly"}
 
 
 def rows(lang: str) -> list[dict[str, Any]]:
-    with state.get().store.session() as session:
-        items = quarantine.list_open(session, limit=500)
+    items = quarantine.listing(state.get().store, limit=500)
     return [
         {"id": q.id, "source": q.source, "reason": q.reason, "context": q.context or "",
          "raw": q.raw[:300], "received": fmt.moment(q.received_at, lang)}

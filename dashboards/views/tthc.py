@@ -10,6 +10,7 @@ from coc import fmt
 from coc.indicators import tthc
 from coc.indicators.tthc import ScoreGroup
 from coc.periods import parse_period
+from coc.store.versions import dossiers_version
 from dashboards import access, data, state
 from dashboards.components import card, data_table, graph, kpi
 from dashboards.drill import rows_of
@@ -36,7 +37,7 @@ def commune_scorecard(period: str) -> tuple[list[ScoreGroup], float | None]:
         return groups, tthc.total_score(groups)
 
     with st.store.session() as session:
-        version = data.dossier_version(session)
+        version = dossiers_version(session)
     return data.memo(("766", id(st), st.org_unit, period, now, version), compute)
 
 
