@@ -10,8 +10,8 @@ import math
 from typing import Any
 
 from coc.devices.registry import TOPIC_KINDS, Registry
-from coc.devices.states import STATES
 from coc.ingest.messages import (
+    STATES,
     Limits,
     Parsed,
     Reading,

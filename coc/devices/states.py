@@ -1,11 +1,10 @@
-"""Device kinds and states: the one vocabulary the MQTT parser, the status rules, the
-indicators, the CLI and the pages share (DESIGN.md, "MQTT contract")."""
+"""Device kinds and the names of kinds and states that the CLI and the pages show. The
+states themselves (which count as online) are the MQTT contract's, in
+`coc.ingest.messages`."""
 
 from __future__ import annotations
 
 KINDS = ("camera", "speaker", "sensor")
-ONLINE_STATES = frozenset({"online", "recording", "playing", "idle"})
-STATES = ONLINE_STATES | {"offline", "fault"}
 
 # (Vietnamese, English) names, for the CLI and the pages
 KIND_NAMES: dict[str, tuple[str, str]] = {
@@ -37,7 +36,3 @@ def kind_name(kind: str, lang: str = "vi") -> str:
 
 def state_name(state: str, lang: str = "vi") -> str:
     return _name(STATE_NAMES, state, lang)
-
-
-def is_online(state: str) -> bool:
-    return state in ONLINE_STATES

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from coc.devices.states import ONLINE_STATES
-from coc.ingest.messages import StatusUpdate
+from coc.ingest.messages import ONLINE_STATES, StatusUpdate
 from coc.store.db import Store
 from coc.store.models import Device, DeviceEvent
 from coc.timeutil import as_utc, utcnow

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coc.devices.states import ONLINE_STATES
+ONLINE_STATES = frozenset({"online", "recording", "playing", "idle"})
+STATES = ONLINE_STATES | {"offline", "fault"}
 
 
 @dataclass(frozen=True, slots=True)
