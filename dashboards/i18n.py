@@ -145,6 +145,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{imported} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
     ),
     "bad_file": ("Không đọc được tệp: {reason}", "Cannot read the file: {reason}"),
+    "saving": ("Đang lưu và tính lại chỉ tiêu…", "Saving and recomputing the indicators…"),
+    "importing": (
+        "Đang nhập tệp và tính lại chỉ tiêu…",
+        "Importing the file and recomputing the indicators…",
+    ),
+    "job_failed": (
+        "Có lỗi khi xử lý; hãy thử lại hoặc báo quản trị viên.",
+        "Processing failed; try again or tell the administrator.",
+    ),
     # audit and quarantine
     "actor": ("Người thực hiện", "Actor"),
     "action": ("Thao tác", "Action"),

@@ -16,7 +16,15 @@ from dashboards.components import data_table
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
-dash.register_page(__name__, path="/cach-ly", name="Dữ liệu cách ly", title="Cách ly", order=9)
+dash.register_page(
+    __name__,
+    nav="nav_quarantine",
+    clerk_only=True,
+    path="/cach-ly",
+    name="Dữ liệu cách ly",
+    title="Cách ly",
+    order=9,
+)
 TABLE = {"type": "coc-table", "table": "cach-ly"}
 
 
@@ -33,7 +41,7 @@ def table(lang: str) -> html.Div:
     columns = [("id", "#"), ("source", t("source", lang)), ("reason", t("reason", lang)),
                ("context", t("entity", lang)), ("raw", t("raw", lang)),
                ("received", t("received_at", lang))]  # fmt: skip
-    return data_table("cach-ly", columns, rows(lang), lang, row_selectable="multi")
+    return data_table("cach-ly", columns, rows(lang), lang, row_selectable=True)
 
 
 def layout(**kwargs: Any) -> html.Div:
@@ -78,19 +86,18 @@ def resolve(ids: list[int], status: str, actor: str) -> tuple[int, list[str]]:
     Output("quarantine-table", "children"),
     Input("quarantine-accept", "n_clicks"),
     Input("quarantine-reject", "n_clicks"),
-    State(TABLE, "selected_rows"),
-    State(TABLE, "data"),
+    State(TABLE, "selectedRows"),
     State("quarantine-lang", "data"),
     prevent_initial_call=True,
 )
-def decide(_a: int, _r: int, selected: list[int] | None, data: list[dict] | None, lang: str):
+def decide(_a: int, _r: int, selected: list[dict] | None, lang: str):
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error"), dash.no_update
-    if not selected or not data:
+    if not selected:
         return html.Span(t("choose_rows", lang), className="message-error"), dash.no_update
     status = "accepted" if dash.ctx.triggered_id == "quarantine-accept" else "rejected"
-    ids = [int(data[i]["id"]) for i in selected if i < len(data)]
+    ids = [int(row["id"]) for row in selected if "id" in row]
     n, errors = resolve(ids, status, access.actor())
     message = [html.Span(t("resolved", lang, n=n), className="message-ok")]
     message += [html.Div(e, className="message-error") for e in errors]

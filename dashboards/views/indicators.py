@@ -83,8 +83,8 @@ def table(
     ]
     colours = {"green": "#e3f4ea", "amber": "#fff3d6", "red": "#fde3e1"}
     style = [
-        {"if": {"filter_query": f'{{band}} = "{b}"', "column_id": "status"},
-         "backgroundColor": c, "fontWeight": "bold"}
+        {"condition": f"params.data.band === '{b}'",
+         "style": {"backgroundColor": c, "fontWeight": "bold"}}
         for b, c in colours.items()
     ]  # fmt: skip
     return data_table(
@@ -95,7 +95,7 @@ def table(
         page_size=50,
         markdown=("name",),
         numeric=("actual", "target", "completion", "change"),
-        style_data_conditional=style,
+        cell_styles={"status": style},
     )
 
 
