@@ -8,8 +8,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from coc import fmt
-from coc.errors import CocError
-from coc.ingest.resolve import accept, reject
+from coc.ingest import resolve
 from coc.store import quarantine
 from dashboards import access, state
 from dashboards.components import data_table
@@ -64,23 +63,6 @@ def layout(**kwargs: Any) -> html.Div:
     )  # fmt: skip
 
 
-def resolve(ids: list[int], status: str, actor: str) -> tuple[int, list[str]]:
-    """Accept re-ingests the record through the same validation as the CLI (an accepted
-    record reaches the store); reject keeps it stored with the decision audited."""
-    app = state.get()
-    done, errors = 0, []
-    for item_id in ids:
-        try:
-            if status == "accepted":
-                accept(app.store, app.catalog, item_id, actor, app.settings.commune.code)
-            else:
-                reject(app.store, item_id, actor)
-            done += 1
-        except CocError as exc:
-            errors.append(f"#{item_id}: {exc}")
-    return done, errors
-
-
 @callback(
     Output("quarantine-message", "children"),
     Output("quarantine-table", "children"),
@@ -90,15 +72,16 @@ def resolve(ids: list[int], status: str, actor: str) -> tuple[int, list[str]]:
     State("quarantine-lang", "data"),
     prevent_initial_call=True,
 )
-def decide(_a: int, _r: int, selected: list[dict] | None, lang: str):
+def on_decision(_a: int, _r: int, selected: list[dict] | None, lang: str):
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error"), dash.no_update
     if not selected:
         return html.Span(t("choose_rows", lang), className="message-error"), dash.no_update
-    status = "accepted" if dash.ctx.triggered_id == "quarantine-accept" else "rejected"
+    accepted = dash.ctx.triggered_id == "quarantine-accept"
     ids = [int(row["id"]) for row in selected if "id" in row]
-    n, errors = resolve(ids, status, access.actor())
+    app = state.get()
+    n, errors = resolve.decide(app.store, app.catalog, ids, accepted, access.actor(), app.org_unit)
     message = [html.Span(t("resolved", lang, n=n), className="message-ok")]
     message += [html.Div(e, className="message-error") for e in errors]
     return html.Div(message), table(lang)
