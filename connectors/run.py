@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from coc.config import Settings, SourceSettings
 from coc.counts import Counts
 from coc.errors import CocError
@@ -25,7 +23,6 @@ from coc.ingest.pager import AfterPage, PageError, pull_pages
 from coc.net import HttpClient, HttpError, Reply
 from coc.periods import month_of, parse_period
 from coc.store.db import Store
-from coc.store.models import ConnectorRun
 from coc.store.runs import finish_run, start_run
 from coc.timeutil import iso_utc, utcnow
 from connectors.http import source_error, source_target
@@ -249,9 +246,3 @@ def _refresh(
         Engine(catalog).refresh(store, org_unit, periods, now=now)
     except Exception:  # the data is stored; a formula bug must not fail the pull
         log.exception("recomputing indicators after the pull failed")
-
-
-def last_runs(store: Store, limit: int = 20) -> list[ConnectorRun]:
-    with store.session() as session:
-        stmt = select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(limit)
-        return list(session.scalars(stmt))

@@ -20,9 +20,9 @@ from sqlalchemy.exc import OperationalError
 
 from coc.counts import Counts
 from coc.devices.status import StatusChange, apply_status, mark_seen, register_pending
+from coc.ingest.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
 from coc.store.db import Store
 from coc.store.quarantine import insert_rows, quarantine_row
-from sensors.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
 
 log = logging.getLogger(__name__)
 

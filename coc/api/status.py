@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from coc.api.auth import TokenBook, bearer
@@ -28,18 +28,17 @@ from coc.api.models import (
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
-from coc.store.models import ConnectorRun, Device
+from coc.store.models import Device
+from coc.store.runs import Run, newest_runs
 from coc.store.status import all_status
 from coc.timeutil import iso_utc, to_local, utcnow
 
-SYNC_PREFIX = "sync:"
 
-
-def _run(run: ConnectorRun) -> RunState:
+def _run(run: Run) -> RunState:
     """Public (health needs no token): counts and status only, never the run's message,
     which can hold source URLs or internal error text."""
     return RunState(
-        name=run.connector,
+        name=run.name,
         status=run.status,
         startedAt=iso_utc(run.started_at),
         finishedAt=iso_utc(run.finished_at),
@@ -49,28 +48,12 @@ def _run(run: ConnectorRun) -> RunState:
     )
 
 
-def last_runs(store: Store) -> list[RunState]:
-    """The newest run of every connector and sync job (ConnectorRun)."""
-    newest = (
-        select(ConnectorRun.connector, func.max(ConnectorRun.id).label("id"))
-        .group_by(ConnectorRun.connector)
-        .subquery()
-    )
-    stmt = (
-        select(ConnectorRun)
-        .join(newest, ConnectorRun.id == newest.c.id)
-        .order_by(ConnectorRun.connector)
-    )
-    with store.session() as session:
-        return [_run(r) for r in session.scalars(stmt)]
-
-
 def health(store: Store, settings: Settings) -> tuple[Health, int]:
     head = {"time": iso_utc(utcnow()), "role": settings.role, "orgUnit": settings.commune.code}
     try:
         with store.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        runs = last_runs(store)
+        runs = newest_runs(store)
         services = {s.name: s for s in all_status(store)}
     except SQLAlchemyError as exc:
         down = DatabaseState(status="down", dialect=store.dialect, detail=type(exc).__name__)
@@ -84,18 +67,17 @@ def health(store: Store, settings: Settings) -> tuple[Health, int]:
         broker = BrokerState(
             status=mqtt.state, detail=mqtt.detail, updatedAt=iso_utc(mqtt.updated_at)
         )
-    sync_runs = [r for r in runs if r.name.startswith(SYNC_PREFIX)]
     failing = [r for r in runs if r.status == "failed"]
     degraded = failing or broker.status in ("down", "degraded")
     return Health(
         status="degraded" if degraded else "ok",
         database=DatabaseState(status="ok", dialect=store.dialect),
         broker=broker,
-        connectors=[r for r in runs if not r.name.startswith(SYNC_PREFIX)],
+        connectors=[_run(r) for r in runs if r.kind == "source"],
         sync=SyncState(
             upstream=bool(settings.upstream.url),
-            push=next((r for r in sync_runs if r.name == "sync:push"), None),
-            pulls=[r for r in sync_runs if r.name.startswith("sync:pull:")],
+            push=next((_run(r) for r in runs if r.kind == "push"), None),
+            pulls=[_run(r) for r in runs if r.kind == "pull"],
         ),
         **head,
     ), 200

@@ -19,10 +19,11 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from coc.cli.context import Context
-from coc.cli.core import default_months, prepare
+from coc.cli.core import prepare
 from coc.errors import CocError
 from coc.indicators.engine import Engine
-from coc.periods import with_enclosing
+from coc.periods import recent_months, with_enclosing
+from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def add_refresh_job(scheduler: BackgroundScheduler, ctx: Context, minutes: int =
     """Recompute this and last month (device snapshots, open dossiers judged against now)."""
 
     def job() -> None:
-        months = default_months(2)
+        months = recent_months(utcnow(), 2)
         Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, with_enclosing(months))
 
     scheduler.add_job(

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from coc.counts import Counts
-from coc.errors import ValidationError
+from coc.errors import CocError, ValidationError
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected
 from coc.ingest.writers import KINDS, validate_value, write_records, write_values
@@ -135,3 +135,21 @@ def reject(store: Store, item_id: int, actor: str, note: str | None = None) -> N
     _open_item(store, item_id)
     with store.write() as session:
         quarantine.resolve(session, item_id, "rejected", actor, note)
+
+
+def decide(
+    store: Store, catalog: Catalog, ids: list[int], accepted: bool, actor: str, org_unit: str
+) -> tuple[int, list[str]]:
+    """Accept (re-ingest through the same validation as the CLI) or reject several records;
+    returns how many were resolved and one line per record that could not be."""
+    done, errors = 0, []
+    for item_id in ids:
+        try:
+            if accepted:
+                accept(store, catalog, item_id, actor, org_unit)
+            else:
+                reject(store, item_id, actor)
+            done += 1
+        except CocError as exc:
+            errors.append(f"#{item_id}: {exc}")
+    return done, errors

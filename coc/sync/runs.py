@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from coc.store.db import Store
-from coc.store.runs import finish_run, last_run, read_cursor, save_cursor, start_run
+from coc.store.runs import (
+    PUSH,
+    finish_run,
+    last_run,
+    pull_name,
+    read_cursor,
+    save_cursor,
+    start_run,
+)
 from coc.timeutil import iso_utc, parse_datetime
 
 __all__ = [
@@ -20,12 +28,6 @@ __all__ = [
     "set_watermark",
     "start_run",
 ]
-
-PUSH = "sync:push"
-
-
-def pull_name(code: str) -> str:
-    return f"sync:pull:{code}"
 
 
 def get_watermark(store: Store, name: str) -> datetime | None:

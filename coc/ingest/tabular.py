@@ -254,7 +254,7 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     sheet = book.active
     sheet.title = DATA_SHEET
     sheet.append(list(TEMPLATE_HEADERS))
-    enterable = [i for i in catalog.indicators if i.formula.get("type") == "element"]
+    enterable = catalog.enterable
     for ind in enterable:
         sheet.append([ind.code, ind.name_vi, ind.unit, period or "", None, None])
     bold = Font(bold=True, color="FFFFFF")
