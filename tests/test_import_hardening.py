@@ -16,16 +16,16 @@ from typing import Any
 
 import pytest
 from fixtures_sources import catalog, make_store
-from fixtures_web import ORIGIN, call, login
+from fixtures_web import ORIGIN, call, find, finish_job, login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import func, select
 
+from coc.ingest.tabular import ImportError_, import_file
 from coc.ingest.textfile import UnreadableText, decode_text
 from coc.store.models import DataValue, Dossier, Quarantine
-from connectors.importer import ImportError_, import_file
 
 ACTOR = "vanthu.hoa"
 HEADER = "Mã chỉ tiêu;Kỳ báo cáo;Giá trị;Ghi chú\n"
@@ -151,8 +151,8 @@ def test_upload_page_shows_the_merge(fresh_app: Any) -> None:
         ],
         headers=ORIGIN,
     )
-    parts = response.json["response"]["entry-upload-message"]["children"]
-    merged = next(p for p in parts if p["props"].get("id") == "upload-duplicates")
+    pending = response.json["response"]["entry-upload-message"]["children"]
+    merged = find(finish_job(client, "entry-upload", pending), "upload-duplicates")
     assert merged["props"]["children"] == (
         "2 dòng trùng, lấy dòng cuối:\n"
         "dòng 2 trùng dòng 3 (DAN_SO/10237/202611): lấy dòng sau\n"

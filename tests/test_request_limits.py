@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from fixtures_http import PUSH_TOKENS, auth, load_test_catalog, new_store, province_settings
-from fixtures_web import ORIGIN, login, make_settings
+from fixtures_web import ORIGIN, finish_job, login, make_settings, texts
 
 from coc.api import create_app
 from coc.api.limits import MB, BodyLimits
@@ -77,8 +77,9 @@ def test_clerk_gets_the_upload_limit(fresh_app) -> None:
     }
     answer = client.post(CALLBACK, json=big, headers=ORIGIN)
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    message = answer.json["response"]["entry-upload-message"]["children"]["props"]["children"]
-    assert "không hỗ trợ định dạng tệp '.bin'" in message
+    pending = answer.json["response"]["entry-upload-message"]["children"]
+    message = texts(finish_job(client, "entry-upload", pending))
+    assert "không hỗ trợ định dạng tệp '.bin'" in " ".join(message)
     anonymous = fresh_app.server.test_client()
     assert anonymous.post(CALLBACK, json=big, headers=ORIGIN).status_code == 413
 
@@ -111,8 +112,7 @@ def test_waitress_stops_at_the_largest_limit_and_flask_at_the_route(tmp_path: Pa
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    services = Services()
-    try:
+    with Services() as services:
         start_web(ctx, services, "127.0.0.1", port)
         url = f"http://127.0.0.1:{port}"
         # 150 MB declared, nothing sent: waitress refuses on the header alone
@@ -131,9 +131,7 @@ def test_waitress_stops_at_the_largest_limit_and_flask_at_the_route(tmp_path: Pa
         )
         assert chunked.status_code == 413
         assert chunked.json()["error"] == "too_large"
-    finally:
-        services.stop()
-        ctx.store.dispose()
+    ctx.store.dispose()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -12,6 +11,7 @@ from coc.api.auth import TokenBook, bearer
 from coc.api.http import json_body, refuse
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
+from coc.ingest.records import Rejected
 from coc.jsonsafe import JsonRejected
 from coc.keys import secret_key
 from coc.periods import parse_period
@@ -21,14 +21,12 @@ from coc.province.rollup import rollup
 from coc.store.db import Store
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
+from coc.wire import ImportSummary, read_body
 
-MAX_POST_VALUES = 50000
 
-
-def cursor_key(settings: Settings) -> bytes:
-    """Stable across restarts so a client's `next` survives a commune reboot."""
-    secret = f"coc-feed:{secret_key(settings)}"
-    return hashlib.sha256(secret.encode()).digest()
+def cursor_key(settings: Settings) -> str:
+    """The site key: stable across restarts, so a client's `next` survives a reboot."""
+    return secret_key(settings)
 
 
 def feed_org_unit(settings: Settings) -> str:
@@ -41,7 +39,7 @@ class BadQuery(ValueError):
     pass
 
 
-def _filters(settings: Settings, key: bytes) -> dict[str, Any]:
+def _filters(settings: Settings, key: str) -> dict[str, Any]:
     args = request.args
     if args.get("next"):
         try:
@@ -142,21 +140,20 @@ def register(
         if not receiving:
             return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
         try:  # the body limit (coc.api.limits) has been checked before this reads it
-            body = json_body(request)
+            raw = json_body(request)
         except JsonRejected as exc:
             return refuse(400, exc.reason)
-        if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
-            return refuse(400, 'nội dung phải là JSON {"dataValues": [...]}')
-        if len(body["dataValues"]) > MAX_POST_VALUES:
-            return refuse(400, f"tối đa {MAX_POST_VALUES} giá trị mỗi lần gửi")
+        body = read_body(raw)
+        if isinstance(body, Rejected):
+            return refuse(400, body.reason)
         own = {commune, *hierarchy.leaves_under(commune)}
         summary = import_values(
             store,
             catalog,
-            body["dataValues"],
+            body.dataValues,
             source="upstream",
             default_org_unit=commune,
             allowed=own.__contains__,
         )
-        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed})
-        return jsonify(summary.as_dict())
+        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed_keys})
+        return jsonify(ImportSummary.of(summary).model_dump(mode="json"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
@@ -20,39 +20,11 @@ from coc.store.upsert import upsert_rows
 from coc.timeutil import utcnow
 
 
-@dataclass
-class WriteSummary:
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-    duplicates: int = 0  # valid records whose key came again later in the same batch
-    merged: list[str] = field(default_factory=list)  # which ones, "dòng 5 … lấy dòng 9"
-
-    def add(self, other: WriteSummary) -> None:
-        self.imported += other.imported
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.rejected += other.rejected
-        self.reasons.extend(other.reasons)
-        self.duplicates += other.duplicates
-        self.merged.extend(other.merged)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
-
-
 def last_wins(
     rows: list[dict[str, Any]],
     indexes: list[int],
     keys: list[str],
-    summary: WriteSummary,
+    summary: Counts,
     context: Callable[[int], str] | None,
 ) -> list[dict[str, Any]]:
     """One row per natural key, the last one kept (as the upsert would), and every row it
@@ -75,7 +47,7 @@ def last_wins(
 
 
 RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
-AfterFn = Callable[[Connection, "WriteSummary"], None]
+AfterFn = Callable[[Connection, Counts], None]
 KINDS: dict[str, tuple[Any, RowFn, list[str]]] = {
     "dossier": (Dossier, dossier_row, ["org_unit", "MaHoSo"]),
     "document": (Document, document_row, ["org_unit", "doc_id"]),
@@ -92,7 +64,7 @@ def write_records(
     context: Callable[[int], str] | None = None,
     actor: str | None = None,
     after: AfterFn | None = None,
-) -> WriteSummary:
+) -> Counts:
     """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine.
 
     `after(conn, summary)` runs inside the same transaction (a connector saves its cursor
@@ -100,15 +72,14 @@ def write_records(
     manual import: every inserted or changed record is written to the audit log.
     """
     model, to_row, keys = KINDS[kind]
-    summary = WriteSummary()
+    summary = Counts()
     rows, bad, indexes = [], [], []
     for index, record in enumerate(records):
         result = to_row(record, org_unit)
         if isinstance(result, Rejected):
             where = context(index) if context else None
             bad.append(quarantine_row(source, record, result.reason, where))
-            summary.rejected += 1
-            summary.reasons.append(f"{where + ': ' if where else ''}{result.reason}")
+            summary.reject(result.reason, where, index)
         else:
             rows.append(result)
             indexes.append(index)
@@ -117,7 +88,7 @@ def write_records(
     with store.write_conn() as conn:
         if rows:
             result = upsert_rows(conn, model, rows, keys, compare=compare)
-            summary.imported, summary.updated = result.inserted, result.updated
+            summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
                 _audit_records(conn, actor, source, kind, rows, keys, result)
@@ -217,14 +188,14 @@ def write_values(
     context: Callable[[int], str] | None = None,
     after: AfterFn | None = None,
     origin: str | None = None,
-) -> WriteSummary:
+) -> Counts:
     """Upsert reported/entered values; `actor` set means a manual change, audited per value.
 
     Each item: {"code", "period", "value", optional "org_unit", "comment", and "raw": the
     source's own record, kept in quarantine instead of the item when the value is bad}.
     `source` names the quarantine source; `origin` (default: `source`) the values' source.
     """
-    summary = WriteSummary()
+    summary = Counts()
     rows, bad, indexes = [], [], []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -237,8 +208,7 @@ def write_values(
             where = context(index) if context else None
             raw = item.get("raw", item) if isinstance(item, dict) else item
             bad.append(quarantine_row(source, raw, checked.reason, where))
-            summary.rejected += 1
-            summary.reasons.append(f"{where + ': ' if where else ''}{checked.reason}")
+            summary.reject(checked.reason, where, index)
             continue
         rows.append(
             {
@@ -263,7 +233,7 @@ def write_values(
                 compare=["value", "deleted"],
                 touch="last_updated",
             )
-            summary.imported, summary.updated = result.inserted, result.updated
+            summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
                 _audit(conn, actor, source, rows, result)
