@@ -108,11 +108,12 @@ def build(db: Path, rows: int) -> None:
 
 def _write_readings(store: Any, device_id: str, key: str, points: list[tuple[int, float]]) -> int:
     """Through the MQTT ingest writer (readings, sensor_latest, dirty roll-up mark)."""
+    from coc.ingest.messages import Reading
     from sensors.writer import Batch, write_batch
 
     for start in range(0, len(points), CHUNK):
         batch = Batch()
-        batch.readings = {(device_id, key, ts): v for ts, v in points[start : start + CHUNK]}
+        batch.readings = [Reading(device_id, key, ts, v) for ts, v in points[start : start + CHUNK]]
         write_batch(store, batch, ORG)
     return len(points)
 

@@ -110,9 +110,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "range_day": ("24 giờ", "24 hours"),
     "range_week": ("7 ngày", "7 days"),
     "range_month": ("30 ngày", "30 days"),
-    "kind_camera": ("Camera", "Camera"),
-    "kind_speaker": ("Loa", "Loudspeaker"),
-    "kind_sensor": ("Cảm biến", "Sensor"),
     "online": ("Trực tuyến", "Online"),
     "offline": ("Mất kết nối", "Offline"),
     "uptime": ("Thời gian hoạt động hôm nay", "Uptime today"),
@@ -147,7 +144,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đã nhập {imported} mới, {updated} cập nhật, {unchanged} không đổi, {rejected} bị từ chối.",
         "{imported} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
     ),
+    "import_duplicates": (
+        "{n} dòng trùng, lấy dòng cuối:",
+        "{n} duplicate rows, the last one kept:",
+    ),
     "bad_file": ("Không đọc được tệp: {reason}", "Cannot read the file: {reason}"),
+    "saving": ("Đang lưu và tính lại chỉ tiêu…", "Saving and recomputing the indicators…"),
+    "importing": (
+        "Đang nhập tệp và tính lại chỉ tiêu…",
+        "Importing the file and recomputing the indicators…",
+    ),
+    "job_failed": (
+        "Có lỗi khi xử lý; hãy thử lại hoặc báo quản trị viên.",
+        "Processing failed; try again or tell the administrator.",
+    ),
     # audit and quarantine
     "actor": ("Người thực hiện", "Actor"),
     "action": ("Thao tác", "Action"),
@@ -239,6 +249,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login_throttled": (
+        "Đăng nhập sai quá nhiều lần, hãy thử lại sau {wait}.",
+        "Too many failed logins; try again in {wait}.",
+    ),
+    "wait_seconds": ("{n} giây", "{n} seconds"),
+    "wait_minutes": ("{n} phút", "{n} minutes"),
     "csrf_failed": (
         "Phiên biểu mẫu đã hết hạn, hãy thử lại.",
         "The form expired, please try again.",

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from coc.devices.registry import TOPIC_KINDS, Registry
-from sensors.messages import (
+from coc.ingest.messages import (
     STATES,
     Limits,
     Parsed,

@@ -11,10 +11,9 @@ import pytest
 from fixtures_sources import SAMPLE_DIR, write_config
 from sqlalchemy import select
 
-from coc.cli import sources
+from coc.cli import main, sources
 from coc.store.db import Store, sqlite_url
 from coc.store.models import AuditLog, DataValue, Dossier, Quarantine
-from connectors.__main__ import main
 from connectors.simulator import start_source_simulator
 
 

@@ -32,7 +32,7 @@ def _pull(config: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "connectors",
+            "coc.cli",
             "--config",
             str(config),
             "pull",

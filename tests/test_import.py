@@ -11,8 +11,8 @@ from fixtures_sources import catalog, make_store
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from coc.ingest.tabular import ImportError_, import_file, template_bytes
 from coc.store.models import AuditLog, DataValue, Dossier, Quarantine
-from connectors.importer import ImportError_, import_file, template_bytes
 
 ACTOR = "vanthu.hoa"
 
@@ -109,6 +109,7 @@ def test_csv_with_semicolons_bom_and_vietnamese_numbers(tmp_path: Path) -> None:
         "unchanged": 0,
         "rejected": 1,
         "skipped": 1,
+        "duplicates": 0,
         "reasons": ["dòng 4: giá trị -3 nhỏ hơn mức tối thiểu 0 của chỉ tiêu TY_LE_BHYT"],
     }
     assert summary.text_vi() == (

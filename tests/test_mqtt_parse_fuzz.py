@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sensors.messages import Limits, Reading, Rejected, StatusUpdate, Telemetry
+from coc.ingest.messages import Limits, Reading, Rejected, StatusUpdate, Telemetry
 from sensors.parse import parse_message
 
 NOW = 1_763_800_000_000

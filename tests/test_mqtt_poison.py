@@ -30,7 +30,7 @@ from fixtures_mqtt import (
     wait_for,
 )
 
-from coc.api.status import health
+from coc.api import status as api_status
 from coc.store.status import INGESTER, ingester_liveness, set_status
 from coc.timeutil import utcnow
 from sensors.broker import start_mosquitto
@@ -59,6 +59,12 @@ POISON: list[tuple[str, bytes]] = [
     (T, b'{"rain": 5}'),
     (T, b"\xff\xfe\x00 not json"),
 ]
+
+
+def health(store: Any, settings: Any, **kwargs: Any) -> tuple[dict[str, Any], int]:
+    """/api/v1/health's body as served (the typed answer, dumped)."""
+    answer, code = api_status.health(store, settings, **kwargs)
+    return answer.body(), code
 
 
 def good(i: int) -> bytes:
@@ -240,9 +246,9 @@ def test_broker_killed_after_autosave_keeps_queued_messages(
 def test_a_message_that_breaks_the_callback_is_quarantined(tmp_path: Path) -> None:
     """The last line of defence in the MQTT callback: a topic that is not UTF-8 (Mosquitto
     refuses one, another broker may not) becomes a quarantined message, acknowledged."""
+    from coc.ingest.messages import Limits
     from coc.store.db import open_store
     from sensors.ingester import Ingester
-    from sensors.messages import Limits
     from sensors.writer import Writer
 
     settings = make_settings(tmp_path, "mqtt://127.0.0.1:1")

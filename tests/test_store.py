@@ -250,18 +250,19 @@ def test_quarantine_tells_mqtt_deliveries_apart_but_not_redeliveries(any_store: 
 
 def test_province_resent_bad_page_is_quarantined_once(sqlite_store: Store, catalog) -> None:
     from coc.province.receive import import_values
+    from coc.wire import ImportSummary
 
     items = [{"dataElement": "VB_DI_KY_SO", "period": "202611", "orgUnit": "10237",
               "value": "chín mươi"}]  # fmt: skip
     first = import_values(sqlite_store, catalog, items, source="upstream")
     again = import_values(sqlite_store, catalog, items, source="upstream")
-    assert first.status == again.status
+    assert ImportSummary.of(first).status == ImportSummary.of(again).status == "ERROR"
     with sqlite_store.session() as s:
         assert s.scalar(select(func.count()).select_from(Quarantine)) == 1
 
 
 def test_quarantine_dedupe_migration_keeps_every_held_row(any_store: Store) -> None:
-    """0004 gives each held row its own key, so no two old rows merge; down and up again."""
+    """0005_mqtt gives each held row its own key, so no two old rows merge; down and up again."""
     from alembic import command
     from sqlalchemy import text
 
@@ -270,7 +271,7 @@ def test_quarantine_dedupe_migration_keeps_every_held_row(any_store: Store) -> N
     cfg = alembic_config()
     with any_store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0003_late_readings")
+        command.downgrade(cfg, "0004_hard")
     with any_store.engine.begin() as conn:
         for _ in range(2):  # the old table allowed the same payload twice from add()
             conn.execute(
@@ -286,3 +287,14 @@ def test_quarantine_dedupe_migration_keeps_every_held_row(any_store: Store) -> N
     assert keys == sorted(f"legacy:{i}" for i in ids) and len(ids) == 2
     with any_store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_head_revisions_read_plainly_match_alembic() -> None:
+    """Start-up skips Alembic at head by reading the version files; that reading must agree
+    with Alembic's own, and the chain must stay linear (one head)."""
+    from alembic.script import ScriptDirectory
+
+    from coc.store.db import alembic_config, head_revisions
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    assert head_revisions() == heads == {"0005_mqtt"}

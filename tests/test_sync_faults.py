@@ -127,7 +127,7 @@ def test_slow_upstream_times_out_and_is_retried(tmp_path):
     assert result.status == "ok"
     assert app.seen["POST"] == 3
     # the slow page landed too (after the client gave up): its re-send changed nothing
-    assert result.imported + result.ignored == 60
+    assert result.imported + result.unchanged == 60
     _same(store, province)
 
 

@@ -1,6 +1,7 @@
 """`coc web`: the dashboard and API behind waitress, a production WSGI server.
 
-`serve` and `build_web_app` are reused by `coc run` and `coc demo`.
+`build_web_app` is reused by `coc run` and `coc demo`; all three serve with
+`coc.cli.runtime.start_server`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import gc
 import logging
 from typing import Any
 
-from coc.cli.context import Context
+from coc.cli.context import Context, port_number
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +68,23 @@ def settle_heap() -> None:
 
 
 def serve(app_server: Any, host: str, port: int, threads: int = 8) -> None:
-    """Block serving the WSGI app with waitress (never Flask's development server)."""
-    from waitress import serve as waitress_serve
+    """Serve the WSGI app with waitress until Ctrl-C or SIGTERM (`coc web`)."""
+    from coc.cli.runtime import run_until_stopped, start_server
 
     settle_heap()
-    print(f"COC: bảng điều khiển tại http://{host}:{port}/", flush=True)
-    waitress_serve(app_server, host=host, port=port, threads=threads, ident="coc")
+
+    def start(services: Any) -> None:
+        start_server(services, app_server, host, port, threads)
+        print(f"COC: bảng điều khiển tại http://{host}:{port}/", flush=True)
+
+    run_until_stopped(start)
 
 
 def _web(args: argparse.Namespace) -> int:
     from coc.cli.core import prepare
-    from coc.cli.runtime import check_port_free
+    from coc.cli.runtime import check_port_free, install_stop_signals
 
+    install_stop_signals()
     ctx = Context.from_args(args)
     http = ctx.settings.http
     host, port = args.host or http.host, args.port or http.port
@@ -92,5 +98,5 @@ def _web(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     parser = sub.add_parser("web", help="chạy bảng điều khiển và API (waitress)")
     parser.add_argument("--host", help="địa chỉ lắng nghe (mặc định http.host)")
-    parser.add_argument("--port", type=int, help="cổng (mặc định http.port)")
+    parser.add_argument("--port", type=port_number, help="cổng (mặc định http.port)")
     parser.set_defaults(func=_web)

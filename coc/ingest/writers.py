@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
@@ -20,32 +20,34 @@ from coc.store.upsert import upsert_rows
 from coc.timeutil import utcnow
 
 
-@dataclass
-class WriteSummary:
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-
-    def add(self, other: WriteSummary) -> None:
-        self.imported += other.imported
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.rejected += other.rejected
-        self.reasons.extend(other.reasons)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
+def last_wins(
+    rows: list[dict[str, Any]],
+    indexes: list[int],
+    keys: list[str],
+    summary: Counts,
+    context: Callable[[int], str] | None,
+) -> list[dict[str, Any]]:
+    """One row per natural key, the last one kept (as the upsert would), and every row it
+    replaced counted and named in the summary, so a merge is reported, never silent."""
+    kept: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+    for index, row in zip(indexes, rows, strict=True):
+        key = tuple(row[k] for k in keys)
+        if key in kept:
+            earlier = kept[key][0]
+            summary.duplicates += 1
+            label = "/".join(str(k) for k in key if k is not None)
+            if context:
+                summary.merged.append(
+                    f"{context(earlier)} trùng {context(index)} ({label}): lấy dòng sau"
+                )
+            else:
+                summary.merged.append(f"bản ghi {label} lặp lại: lấy bản ghi sau")
+        kept[key] = (index, row)
+    return [row for _index, row in kept.values()]
 
 
 RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
-AfterFn = Callable[[Connection, "WriteSummary"], None]
+AfterFn = Callable[[Connection, Counts], None]
 KINDS: dict[str, tuple[Any, RowFn, list[str]]] = {
     "dossier": (Dossier, dossier_row, ["org_unit", "MaHoSo"]),
     "document": (Document, document_row, ["org_unit", "doc_id"]),
@@ -63,7 +65,7 @@ def write_records(
     actor: str | None = None,
     after: AfterFn | None = None,
     key: Callable[[int], str] | None = None,
-) -> WriteSummary:
+) -> Counts:
     """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine.
 
     `after(conn, summary)` runs inside the same transaction (a connector saves its cursor
@@ -72,23 +74,24 @@ def write_records(
     names a record for quarantine (an import's file and row); by default its natural key.
     """
     model, to_row, keys = KINDS[kind]
-    summary = WriteSummary()
-    rows, bad = [], []
+    summary = Counts()
+    rows, bad, indexes = [], [], []
     for index, record in enumerate(records):
         result = to_row(record, org_unit)
         if isinstance(result, Rejected):
             where = context(index) if context else None
             name = key(index) if key else record_key(record, keys, org_unit)
             bad.append(quarantine_row(source, record, result.reason, where, key=name))
-            summary.rejected += 1
-            summary.reasons.append(f"{where + ': ' if where else ''}{result.reason}")
+            summary.reject(result.reason, where, index)
         else:
             rows.append(result)
+            indexes.append(index)
+    rows = last_wins(rows, indexes, keys, summary, context)
     compare = [c for c in (rows[0] if rows else {}) if c not in keys]
     with store.write_conn() as conn:
         if rows:
             result = upsert_rows(conn, model, rows, keys, compare=compare)
-            summary.imported, summary.updated = result.inserted, result.updated
+            summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
                 _audit_records(conn, actor, source, kind, rows, keys, result)
@@ -197,7 +200,7 @@ def write_values(
     after: AfterFn | None = None,
     origin: str | None = None,
     key: Callable[[int], str] | None = None,
-) -> WriteSummary:
+) -> Counts:
     """Upsert reported/entered values; `actor` set means a manual change, audited per value.
 
     Each item: {"code", "period", "value", optional "org_unit", "comment", and "raw": the
@@ -205,8 +208,8 @@ def write_values(
     `source` names the quarantine source; `origin` (default: `source`) the values' source;
     `key(i)` names an item for quarantine (default: its indicator, org unit and period).
     """
-    summary = WriteSummary()
-    rows, bad = [], []
+    summary = Counts()
+    rows, bad, indexes = [], [], []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             checked: float | Rejected = Rejected("bản ghi số liệu không phải đối tượng JSON")
@@ -219,8 +222,7 @@ def write_values(
             raw = item.get("raw", item) if isinstance(item, dict) else item
             name = key(index) if key else record_key(item, ["code", "org_unit", "period"], org_unit)
             bad.append(quarantine_row(source, raw, checked.reason, where, key=name))
-            summary.rejected += 1
-            summary.reasons.append(f"{where + ': ' if where else ''}{checked.reason}")
+            summary.reject(checked.reason, where, index)
             continue
         rows.append(
             {
@@ -233,6 +235,8 @@ def write_values(
                 "deleted": False,
             }
         )
+        indexes.append(index)
+    rows = last_wins(rows, indexes, ["indicator_code", "org_unit", "period"], summary, context)
     with store.write_conn() as conn:
         if rows:
             result = upsert_rows(
@@ -243,7 +247,7 @@ def write_values(
                 compare=["value", "deleted"],
                 touch="last_updated",
             )
-            summary.imported, summary.updated = result.inserted, result.updated
+            summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
                 _audit(conn, actor, source, rows, result)

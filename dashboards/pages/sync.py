@@ -20,7 +20,9 @@ from dashboards.components import (
 from dashboards.i18n import t
 from dashboards.syncstatus import status
 
-dash.register_page(__name__, path="/dong-bo", name="Đồng bộ", title="Đồng bộ", order=10)
+dash.register_page(
+    __name__, nav="nav_sync", path="/dong-bo", name="Đồng bộ", title="Đồng bộ", order=10
+)
 P = "sync"
 
 

@@ -1,8 +1,8 @@
 """quarantine keeps every message (a dedupe key per message, MQTT redelivery matching);
 service status data (the ingester's liveness for health)
 
-Revision ID: 0004_mqtt
-Revises: 0003_late_readings
+Revision ID: 0005_mqtt
+Revises: 0004_hard
 Create Date: 2026-12-01 22:40:00.000000
 
 Rows already held get the key "legacy:<id>", so none of them is merged with another; a
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_mqtt"
-down_revision: str | Sequence[str] | None = "0003_late_readings"
+revision: str = "0005_mqtt"
+down_revision: str | Sequence[str] | None = "0004_hard"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,7 +13,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,12 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from coc.counts import Counts
 from coc.errors import CocError
+from coc.exports import append_row
 from coc.indicators.catalog import Catalog
-from coc.ingest.writers import WriteSummary, write_records, write_values
+from coc.ingest.textfile import UnreadableText, decode_text
+from coc.ingest.writers import write_records, write_values
 
 SOURCE = "import"
 DATA_SHEET = "Số liệu"
@@ -49,22 +52,14 @@ class ImportError_(CocError):
     """The file cannot be read as a table COC understands."""
 
 
-@dataclass
-class ImportSummary:
+@dataclass(kw_only=True)
+class ImportSummary(Counts):
+    """The counts of one file, with its name, kind, data rows and blank rows skipped."""
+
     file: str
     kind: str  # value | document | work_file | dossier
     rows: int = 0
     skipped: int = 0  # blank rows (e.g. template lines left empty)
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-
-    def take(self, written: WriteSummary) -> None:
-        self.imported, self.updated = written.imported, written.updated
-        self.unchanged, self.rejected = written.unchanged, written.rejected
-        self.reasons = list(written.reasons)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +70,7 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "skipped": self.skipped,
+            "duplicates": self.duplicates,
             "reasons": self.reasons,
         }
 
@@ -83,6 +79,7 @@ class ImportSummary:
             f"{self.file}: {self.imported} mới, {self.updated} cập nhật, "
             f"{self.unchanged} không đổi, {self.rejected} bị từ chối (đưa vào cách ly)"
             + (f", {self.skipped} dòng trống bỏ qua" if self.skipped else "")
+            + (f", {self.duplicates} dòng trùng, lấy dòng cuối" if self.duplicates else "")
         )
 
 
@@ -109,32 +106,35 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise ImportError_(
             f"không đọc được tệp Excel {path.name} (tệp hỏng hoặc không phải .xlsx)"
         ) from None
+    number = 0
     try:
         sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in row]
+    except Exception as exc:  # openpyxl raises many kinds on a damaged sheet: all are input
+        raise ImportError_(
+            f"tệp Excel {path.name} hỏng ở dòng {number + 1} ({type(exc).__name__})"
+        ) from None
     finally:
         book.close()
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportError_(f"tệp {name} không phải văn bản UTF-8 hoặc Windows-1258")
-
-
 def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
-        text = _decode(path.read_bytes(), path.name)
+        text, _encoding = decode_text(path.read_bytes())
     except OSError as exc:
         raise ImportError_(f"không đọc được tệp {path}: {exc.strerror}") from None
+    except UnreadableText as exc:
+        raise ImportError_(f"tệp {path.name}: {exc}") from None
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        yield number, [_cell(v) for v in row]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, [_cell(v) for v in row]
+    except csv.Error as exc:
+        raise ImportError_(f"tệp {path.name} hỏng ở dòng {number + 1}: {exc}") from None
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
@@ -247,7 +247,7 @@ def import_file(
             actor=actor,
             key=lambda i: f"{path.name}:{numbers[i]}",
         )
-    summary.take(written)
+    summary.add(written)
     return summary
 
 
@@ -262,10 +262,10 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET
-    sheet.append(list(TEMPLATE_HEADERS))
-    enterable = [i for i in catalog.indicators if i.formula.get("type") == "element"]
+    append_row(sheet, TEMPLATE_HEADERS)
+    enterable = catalog.enterable
     for ind in enterable:
-        sheet.append([ind.code, ind.name_vi, ind.unit, period or "", None, None])
+        append_row(sheet, [ind.code, ind.name_vi, ind.unit, period or "", None, None])
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F4E79")
     for cell in sheet[1]:
@@ -279,10 +279,12 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     sheet.freeze_panes = "A2"
 
     ref = book.create_sheet("Danh mục")
-    ref.append(["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tối thiểu", "Tối đa", "Cách tính"])
+    append_row(
+        ref, ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tối thiểu", "Tối đa", "Cách tính"]
+    )
     for ind in enterable:
         low, high = ind.value_range()
-        ref.append([ind.code, ind.name_vi, ind.unit, low, high, ind.formula_vi])
+        append_row(ref, [ind.code, ind.name_vi, ind.unit, low, high, ind.formula_vi])
     for cell in ref[1]:
         cell.font, cell.fill = bold, fill
     for column, width in zip("ABCDEF", (28, 60, 16, 10, 12, 70), strict=True):
@@ -299,7 +301,7 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
         "cách ly kèm số dòng và lý do; các dòng đúng vẫn được nhập.",
         "6. Nhập lại cùng một tệp không làm thay đổi dữ liệu; mọi thay đổi được ghi nhật ký.",
     ):
-        guide.append([line])
+        append_row(guide, [line])
     guide.column_dimensions["A"].width = 110
     out = io.BytesIO()
     book.save(out)

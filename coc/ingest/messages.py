@@ -1,9 +1,11 @@
-"""Frozen dataclasses every MQTT message becomes at the boundary."""
+"""The immutable values every MQTT message becomes at the boundary."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from coc.ingest.records import Rejected as Rejected  # the one Rejected, re-exported
 
 ONLINE_STATES = frozenset({"online", "recording", "playing", "idle"})
 STATES = ONLINE_STATES | {"offline", "fault"}
@@ -16,14 +18,6 @@ class Reading(NamedTuple):
     key: str
     ts: int  # ms since epoch, UTC
     value: float
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """A message (or part of one) that goes to quarantine with its reason."""
-
-    reason: str
-    device_id: str | None = None
 
 
 class Telemetry(NamedTuple):
