@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures_base import new_store
 from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
-    new_store,
     province_settings,
     put_values,
     serve_coc,

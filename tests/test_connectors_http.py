@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from fixtures_sources import SAMPLE_DIR, catalog, make_store, settings_for
+from fixtures_base import SAMPLE_DIR, shipped_catalog
+from fixtures_sources import make_store, served, settings_for
 from sqlalchemy import select
 
 from coc.config import SourceSettings
@@ -20,7 +21,7 @@ from connectors.simulator import start_source_simulator
 
 def test_bearer_token_is_sent_and_a_wrong_one_fails_at_once(tmp_path: Path) -> None:
     with start_source_simulator(SAMPLE_DIR, token="bí-mật") as sim:
-        store, cat = make_store(tmp_path), catalog()
+        store, cat = make_store(tmp_path), shipped_catalog()
         good = settings_for(sim.url, tmp_path, auth="bearer", token="bí-mật")
         assert pull(store, good, cat, "reporting", refresh=False).status == "ok"
         bad = settings_for(sim.url, tmp_path, auth="bearer", token="sai")
@@ -40,9 +41,10 @@ def test_basic_auth(tmp_path: Path) -> None:
     with start_source_simulator(SAMPLE_DIR, basic=("vanthu", "mật khẩu")) as sim:
         store = make_store(tmp_path)
         ok = settings_for(sim.url, tmp_path, auth="basic", username="vanthu", password="mật khẩu")
-        assert pull(store, ok, catalog(), "reporting", refresh=False).records == 476
+        summary = pull(store, ok, shipped_catalog(), "reporting", refresh=False)
+        assert summary.records == served()["data_values"].total
         wrong = settings_for(sim.url, tmp_path, auth="basic", username="vanthu", password="x")
-        assert pull(store, wrong, catalog(), "reporting", refresh=False).status == "failed"
+        assert pull(store, wrong, shipped_catalog(), "reporting", refresh=False).status == "failed"
 
 
 def test_timeout_is_retried_then_reported(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ on hand-made records for October 2026, judged at 01/11/2026 12:00 (Hà Nội).""
 from __future__ import annotations
 
 import pytest
-from fixtures_sources import catalog, make_store
+from fixtures_base import shipped_catalog
+from fixtures_sources import make_store
 
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records
@@ -66,8 +67,8 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 
 def _value(store, code: str, period: str = "202610") -> tuple:
     with store.session() as session:
-        result = Engine(catalog()).compute(
-            session, catalog().get(code), "10237", parse_period(period), NOW
+        result = Engine(shipped_catalog()).compute(
+            session, shipped_catalog().get(code), "10237", parse_period(period), NOW
         )
     value = None if result.value is None else round(result.value, 4)
     return value, result.numerator, result.denominator

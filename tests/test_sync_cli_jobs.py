@@ -10,11 +10,10 @@ import pytest
 import requests
 import yaml
 from apscheduler.schedulers.background import BackgroundScheduler
+from fixtures_base import new_store, small_catalog
 from fixtures_http import (
     PUSH_TOKENS,
     commune_settings,
-    load_test_catalog,
-    new_store,
     province_settings,
     put_values,
     serve_coc,
@@ -119,7 +118,7 @@ def test_province_completeness_command(tmp_path, capsys):
 
 def test_register_jobs(tmp_path):
     store = new_store(tmp_path / "s.sqlite3")
-    catalog = load_test_catalog()
+    catalog = small_catalog()
     scheduler = BackgroundScheduler()
     register_jobs(scheduler, store, commune_settings(), catalog)
     assert scheduler.get_jobs() == []
