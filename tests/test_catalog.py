@@ -1,11 +1,14 @@
-"""The shipped phase-1 catalog: coverage, guidance targets and formulas that resolve; and
-the small test catalog still covers what tests rely on."""
+"""The shipped phase-1 catalog: every entry loads whole, coverage, guidance targets and
+formulas that resolve; and the small test catalog still covers what tests rely on."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
+import yaml
+from fixtures_base import SHIPPED_CATALOG
 
 from coc.errors import ConfigError
 from coc.indicators import measures
@@ -14,6 +17,7 @@ from coc.indicators.catalog import (
     FORMULA_TYPES,
     PILLARS,
     Catalog,
+    IndicatorDef,
     load_catalog,
 )
 
@@ -33,6 +37,23 @@ GUIDANCE_TARGETS = {
     "HO_CO_SDT_TIN_NHAN": 80,
     "DIEN_THOAI_THONG_MINH": 100,
 }
+
+
+def test_every_shipped_entry_loads_with_its_names_whole(shipped_catalog: Catalog) -> None:
+    raw = yaml.safe_load(SHIPPED_CATALOG.read_text(encoding="utf-8"))
+    entries = raw["indicators"] + raw["elements"]
+    assert [i.code for i in shipped_catalog.indicators] == [e["code"] for e in entries]
+    known = {f.name for f in dataclasses.fields(IndicatorDef)}
+    for entry, ind in zip(entries, shipped_catalog.indicators, strict=True):
+        # an unquoted comma in a flow mapping cuts a name short and leaves a stray key
+        assert set(entry) <= known, f"{ind.code}: unknown keys {set(entry) - known}"
+        for lang in ("vi", "en"):
+            name = ind.name(lang)
+            assert name == entry[f"name_{lang}"] and name == name.strip(), (ind.code, lang)
+            assert name.count("(") == name.count(")"), (ind.code, name)
+        assert not ind.name_vi.isascii(), f"{ind.code}: tên tiếng Việt thiếu dấu: {ind.name_vi}"
+    names = [i.name_vi for i in shipped_catalog.indicators]
+    assert len(names) == len(set(names))
 
 
 def test_small_test_catalog_covers_every_kind(catalog: Catalog, shipped_catalog: Catalog) -> None:
