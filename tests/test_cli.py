@@ -1,4 +1,9 @@
-"""CLI: user errors are one clear line and a non-zero exit, never a traceback."""
+"""CLI: user errors are one clear line and a non-zero exit, never a traceback.
+
+Most run `coc` in this process (the `cli` fixture of conftest.py). A few run it as its own
+process, where the process is the point: the exit code the shell sees, and that nothing
+(a driver's warning, a traceback) reaches stderr beside the one line.
+"""
 
 from __future__ import annotations
 
@@ -9,57 +14,38 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures_base import ROOT
 
 from coc.cli import build_parser
-from coc.config import ROOT
 
 
-def coc(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
+def coc_process(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """`python -m coc.cli ARGS…` as its own process: (exit code, stderr)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("COC_")}
     full_env.update(env or {})
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "coc.cli", *args],
         capture_output=True,
         text=True,
         env=full_env,
-        cwd=cwd,
         timeout=120,
         check=False,
     )
+    return result.returncode, result.stderr
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
+def assert_one_line_error(code: int, err: str, fragment: str) -> None:
+    assert code != 0
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
     assert fragment in lines[0]
 
 
-def test_bad_arguments() -> None:
-    result = coc("no-such-command")
-    assert result.returncode == 2
-    assert_one_line_error(result, "lỗi tham số")
-
-
-def test_missing_config_file(tmp_path: Path) -> None:
-    assert_one_line_error(
-        coc("--config", str(tmp_path / "nope.yaml"), "init"), "không tìm thấy tệp cấu hình"
-    )
-
-
-def test_invalid_config_file(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("http:\n  port: tám nghìn\n", encoding="utf-8")
-    assert_one_line_error(coc("--config", str(bad), "init"), "http.port")
-
-
-def test_unreadable_yaml(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("commune: [\n", encoding="utf-8")
-    assert_one_line_error(coc("--config", str(bad), "init"), "không phải YAML hợp lệ")
+def test_bad_arguments_exit_2_from_the_console() -> None:
+    code, err = coc_process("no-such-command")
+    assert code == 2
+    assert_one_line_error(code, err, "lỗi tham số")
 
 
 @pytest.mark.parametrize(
@@ -69,27 +55,57 @@ def test_unreadable_yaml(tmp_path: Path) -> None:
         "not a url",
     ],
 )
-def test_unreachable_or_invalid_database(url: str) -> None:
-    result = coc("init", env={"COC_DATABASE_URL": url})
-    assert_one_line_error(result, "cơ sở dữ liệu")
+def test_unreachable_or_invalid_database_is_one_line_on_stderr(url: str) -> None:
+    code, err = coc_process("init", env={"COC_DATABASE_URL": url})
+    assert code == 1
+    assert_one_line_error(code, err, "cơ sở dữ liệu")
 
 
-def test_init_refresh_backup(tmp_path: Path) -> None:
+def test_bad_arguments_in_process(cli) -> None:
+    result = cli("refresh", "--from")
+    assert result.code == 2
+    assert_one_line_error(result.code, result.err, "cần một giá trị")
+
+
+def test_missing_config_file(cli, tmp_path: Path) -> None:
+    result = cli("--config", str(tmp_path / "nope.yaml"), "init")
+    assert_one_line_error(result.code, result.err, "không tìm thấy tệp cấu hình")
+
+
+def test_invalid_config_file(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("http:\n  port: tám nghìn\n", encoding="utf-8")
+    result = cli("--config", str(bad), "init")
+    assert_one_line_error(result.code, result.err, "http.port")
+
+
+def test_unreadable_yaml(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("commune: [\n", encoding="utf-8")
+    result = cli("--config", str(bad), "init")
+    assert_one_line_error(result.code, result.err, "không phải YAML hợp lệ")
+
+
+def test_init_refresh_backup(cli, tmp_path: Path, shipped_catalog) -> None:
     env = {"COC_DATA_DIR": str(tmp_path / "data")}
-    assert coc("init", env=env).returncode == 0
-    refreshed = coc("refresh", env=env)
-    assert refreshed.returncode == 0 and "Đã tính lại" in refreshed.stdout
-    result = coc("backup", str(tmp_path / "bk") + "/", env=env)
-    assert result.returncode == 0, result.stderr
+    assert cli("init", env=env).code == 0
+    refreshed = cli("refresh", env=env)
+    assert refreshed.code == 0 and "Đã tính lại" in refreshed.out
+    result = cli("backup", str(tmp_path / "bk") + "/", env=env)
+    assert result.code == 0, result.err
     [copy] = list((tmp_path / "bk").glob("coc-backup-*.sqlite3"))
     conn = sqlite3.connect(copy)
-    assert conn.execute("SELECT count(*) FROM indicator").fetchone()[0] >= 30
-    conn.close()
+    try:
+        assert conn.execute("SELECT count(*) FROM indicator").fetchone()[0] == len(
+            shipped_catalog.indicators
+        )
+    finally:
+        conn.close()
 
 
-def test_bad_refresh_period(tmp_path: Path) -> None:
-    result = coc("refresh", "--from", "2026-13", env={"COC_DATA_DIR": str(tmp_path)})
-    assert_one_line_error(result, "kỳ báo cáo không hợp lệ")
+def test_bad_refresh_period(cli, tmp_path: Path) -> None:
+    result = cli("refresh", "--from", "2026-13", env={"COC_DATA_DIR": str(tmp_path)})
+    assert_one_line_error(result.code, result.err, "kỳ báo cáo không hợp lệ")
 
 
 def test_every_command_is_in_the_readme() -> None:
@@ -99,15 +115,15 @@ def test_every_command_is_in_the_readme() -> None:
         assert f"`coc {name}" in readme, f"README lacks `coc {name}`"
 
 
-def test_config_option_after_the_subcommand(tmp_path: Path) -> None:
+def test_config_option_after_the_subcommand(cli, tmp_path: Path) -> None:
     site = tmp_path / "site.yaml"
     site.write_text("commune:\n  code: '09634'\n  name: Xã Cổ Đô\n", encoding="utf-8")
-    result = coc("settings", "--check", "--config", str(site))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "Cấu hình hợp lệ: Xã Cổ Đô (09634)"
+    result = cli("settings", "--check", "--config", str(site))
+    assert result.code == 0, result.err
+    assert result.out.strip() == "Cấu hình hợp lệ: Xã Cổ Đô (09634)"
 
 
-def test_invalid_commune_code_is_refused_in_vietnamese() -> None:
-    result = coc("settings", "--check", env={"COC_COMMUNE_CODE": "abc"})
-    assert_one_line_error(result, "commune.code")
-    assert "mã đơn vị hành chính" in result.stderr
+def test_invalid_commune_code_is_refused_in_vietnamese(cli) -> None:
+    result = cli("settings", "--check", env={"COC_COMMUNE_CODE": "abc"})
+    assert_one_line_error(result.code, result.err, "commune.code")
+    assert "mã đơn vị hành chính" in result.err
