@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from fixtures_base import free_port, url_answers, wait_until
 from fixtures_sources import sample
@@ -117,7 +118,7 @@ def assert_vietnamese_wall(page: Any, url: str, catalog: Catalog) -> None:
 
 
 def test_demo_serves_vietnamese_tiles_and_twice_duplicates_nothing(
-    tmp_path: Path, page: Any, shipped_catalog: Catalog
+    tmp_path: Path, request: pytest.FixtureRequest, shipped_catalog: Catalog
 ) -> None:
     data, port = tmp_path / "data", free_port()
     url = f"http://127.0.0.1:{port}"
@@ -128,6 +129,7 @@ def test_demo_serves_vietnamese_tiles_and_twice_duplicates_nothing(
         assert health["database"]["status"] == "ok"
         assert {c["name"] for c in health["connectors"]} >= {"documents", "tthc", "reporting"}
         json.loads(requests.get(f"{url}/_dash-layout", timeout=30).text)
+        page = request.getfixturevalue("page")  # Chromium starts once the demo is up
         assert_vietnamese_wall(page, url, shipped_catalog)
         page.context.close()  # its open connections would hold the server's shutdown
     finally:
