@@ -174,12 +174,12 @@ def serve_coc(
     wrapped in Faults; yields (base URL, the app or its Faults wrapper)."""
     app: Any = create_app(store, settings, catalog or small_catalog())
     wrapped = Faults(app) if faults else app
-    try:
-        with serve(wrapped) as url:
+    with serve(wrapped) as url:
+        try:
             yield url, wrapped
-    finally:
-        if faults:
-            wrapped.release.set()  # nothing stays held past the test
+        finally:
+            if faults:
+                wrapped.release.set()  # nothing held outlives the test or blocks shutdown
 
 
 def auth(token: str = FEED_TOKEN) -> dict[str, str]:
