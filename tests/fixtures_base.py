@@ -25,7 +25,7 @@ import requests
 from coc.config import DEFAULT_CONFIG_DIR, ROOT
 from coc.indicators.catalog import Catalog, load_catalog
 from coc.store.db import Store, sqlite_url
-from sensors.broker import free_port
+from sensors.broker import free_port  # the one helper for a free loopback port
 
 __all__ = [
     "IN_CI",

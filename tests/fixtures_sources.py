@@ -10,10 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fixtures_base import SAMPLE_DIR, new_store
+from fixtures_base import SAMPLE_DIR
 
 from coc.config import Settings, SourceSettings
-from coc.store.db import Store
 from connectors import simulator
 
 KINDS = ("documents", "tthc", "reporting")
@@ -24,11 +23,6 @@ ENDPOINTS = {
     "dossiers": ("/dvc/api/v1/hoso", "tthc"),
     "data_values": ("/baocao/api/v1/dataValues", "reporting"),
 }
-
-
-def make_store(tmp_path: Path) -> Store:
-    """The store in the data folder `tmp_path`, where CLI runs on the same config look."""
-    return new_store(tmp_path)
 
 
 def settings_for(url: str, tmp_path: Path, **source: Any) -> Settings:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures_base import SAMPLE_DIR, shipped_catalog
-from fixtures_sources import make_store, sample, served, settings_for
+from fixtures_base import SAMPLE_DIR, new_store, shipped_catalog
+from fixtures_sources import sample, served, settings_for
 from sqlalchemy import func, select
 
 from coc.store.models import ConnectorRun, DataValue, Document, Dossier, Quarantine, WorkFile
@@ -60,7 +60,7 @@ def _stored(store, kind: str) -> dict[str, int]:
 @pytest.mark.parametrize("mode", list(MODES))
 def test_pull_in_fault_mode(sim: SimulatorHandle, tmp_path: Path, kind: str, mode: str) -> None:
     sim.set_faults(**MODES[mode])
-    store, cat = make_store(tmp_path), shipped_catalog()
+    store, cat = new_store(tmp_path), shipped_catalog()
     settings = settings_for(sim.url, tmp_path, page_size=100)
     sleeps: list[float] = []
     summary = pull(store, settings, cat, kind, refresh=False, sleep=sleeps.append)
@@ -93,7 +93,7 @@ def test_quarantined_record_keeps_raw_payload_and_reason(
     sim: SimulatorHandle, tmp_path: Path
 ) -> None:
     sim.set_faults(half_valid=True)
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     pull(store, settings_for(sim.url, tmp_path), shipped_catalog(), "tthc", refresh=False)
     with store.session() as s:
         items = list(s.scalars(select(Quarantine).order_by(Quarantine.id)))
@@ -114,7 +114,7 @@ def test_quarantined_record_keeps_raw_payload_and_reason(
 def test_failure_mid_run_keeps_cursor_at_last_committed_page(
     sim: SimulatorHandle, tmp_path: Path
 ) -> None:
-    store, cat = make_store(tmp_path), shipped_catalog()
+    store, cat = new_store(tmp_path), shipped_catalog()
     page = 300
     settings = settings_for(sim.url, tmp_path, max_retries=0, page_size=page)
     sim.set_faults(error_500_every=4)  # requests 1–3 succeed, the 4th fails, no retries

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from fixtures_base import SAMPLE_DIR, shipped_catalog, wait_until
-from fixtures_sources import make_store, settings_for
+from fixtures_base import SAMPLE_DIR, new_store, shipped_catalog, wait_until
+from fixtures_sources import settings_for
 from sqlalchemy import select
 
 from coc.store.models import ConnectorRun, DataValue
@@ -20,7 +20,7 @@ from connectors.simulator import start_source_simulator
 
 def test_jobs_run_on_schedule_and_refresh_indicators(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(jobs, "FIRST_RUN_DELAY_S", 0)
-    store, cat = make_store(tmp_path), shipped_catalog()
+    store, cat = new_store(tmp_path), shipped_catalog()
     scheduler = BackgroundScheduler(timezone="UTC")
     with start_source_simulator(SAMPLE_DIR) as sim:
         settings = settings_for(sim.url, tmp_path, page_size=500, interval_minutes=10)
@@ -53,7 +53,7 @@ def test_jobs_run_on_schedule_and_refresh_indicators(tmp_path: Path, monkeypatch
 
 
 def test_two_pulls_of_one_connector_never_overlap(tmp_path: Path) -> None:
-    store, cat = make_store(tmp_path), shipped_catalog()
+    store, cat = new_store(tmp_path), shipped_catalog()
     with start_source_simulator(SAMPLE_DIR, faults={"slow_s": 0.3}) as sim:
         settings = settings_for(sim.url, tmp_path, page_size=500)
         outcome: list[str] = []

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures_base import ROOT, SAMPLE_DIR, wait_until
-from fixtures_sources import make_store, sample, write_config
+from fixtures_base import ROOT, SAMPLE_DIR, new_store, wait_until
+from fixtures_sources import sample, write_config
 from sqlalchemy import func, select
 
 from coc.store.models import ConnectorCursor, ConnectorRun, Dossier
@@ -47,7 +47,7 @@ def _pull(config: Path) -> subprocess.Popen:
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 def test_sigkill_mid_pull_then_restart_has_no_gaps_or_duplicates(tmp_path: Path) -> None:
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     sim = start_source_simulator(SAMPLE_DIR, faults={"slow_s": 0.1})
     try:
         config = write_config(tmp_path / "site.yaml", tmp_path, sim.url, page_size=PAGE)

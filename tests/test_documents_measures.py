@@ -4,8 +4,7 @@ on hand-made records for October 2026, judged at 01/11/2026 12:00 (Hà Nội).""
 from __future__ import annotations
 
 import pytest
-from fixtures_base import shipped_catalog
-from fixtures_sources import make_store
+from fixtures_base import new_store, shipped_catalog
 
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records
@@ -59,7 +58,7 @@ WORK_FILES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    store = make_store(tmp_path_factory.mktemp("docs"))
+    store = new_store(tmp_path_factory.mktemp("docs"))
     assert write_records(store, "document", DOCS, "10237", "test").rejected == 0
     assert write_records(store, "work_file", WORK_FILES, "10237", "test").rejected == 0
     return store

@@ -7,8 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from fixtures_base import small_catalog
-from fixtures_sources import make_store
+from fixtures_base import new_store, small_catalog
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -53,7 +52,7 @@ def test_template_lists_every_enterable_code() -> None:
 
 
 def test_excel_import_validates_rows_audits_and_is_idempotent(tmp_path: Path) -> None:
-    store, cat = make_store(tmp_path), small_catalog()
+    store, cat = new_store(tmp_path), small_catalog()
     path = _filled_template(
         tmp_path / "so-lieu.xlsx",
         {"DAN_SO": 60123, "TY_LE_HO_NGHEO": "1,5", "SO_HO": "16.250", "TK_THANH_TOAN": 120},
@@ -110,7 +109,7 @@ def test_csv_with_semicolons_bom_and_vietnamese_numbers(tmp_path: Path) -> None:
         ";;\n"
         "TY_LE_BHYT;202610;-3\n".encode()
     )
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     summary = import_file(store, small_catalog(), path, "10237", ACTOR)
     assert summary.as_dict() == {
         "kind": "value",
@@ -137,7 +136,7 @@ def test_dossier_records_in_a_csv(tmp_path: Path) -> None:
         "H01.10237-261102-0002,1.001193,1,,20261103170000,4,\n",
         encoding="utf-8",
     )
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     summary = import_file(store, small_catalog(), path, "10237", ACTOR)
     assert (summary.kind, summary.imported, summary.rejected) == ("dossier", 1, 1)
     assert summary.reasons == ["dòng 3: thiếu NgayTiepNhan (ngày tiếp nhận)"]
@@ -150,7 +149,7 @@ def test_dossier_records_in_a_csv(tmp_path: Path) -> None:
 
 
 def test_unreadable_files_fail_with_one_clear_line(tmp_path: Path) -> None:
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     odd = tmp_path / "bang.ods"
     odd.write_text("x")
     with pytest.raises(ImportError_, match=r"không hỗ trợ định dạng tệp '\.ods'"):
@@ -169,7 +168,7 @@ def test_accepting_a_corrected_row_from_quarantine(tmp_path: Path) -> None:
     from coc.errors import ValidationError
     from coc.ingest.resolve import accept, reject
 
-    store, cat = make_store(tmp_path), small_catalog()
+    store, cat = new_store(tmp_path), small_catalog()
     path = tmp_path / "so-lieu.csv"
     path.write_text("code,period,value\nSO_HO_PHU_CAP_QUANG,202611,sáu\nSO_HO,202611,16300\n")
     import_file(store, cat, path, "10237", ACTOR)

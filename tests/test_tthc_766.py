@@ -20,8 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures_base import shipped_catalog
-from fixtures_sources import make_store
+from fixtures_base import new_store, shipped_catalog
 
 from coc.indicators.engine import Engine
 from coc.indicators.tthc import item_points, scorecard, total_score
@@ -77,7 +76,7 @@ DOSSIERS = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    store = make_store(tmp_path_factory.mktemp("tthc"))
+    store = new_store(tmp_path_factory.mktemp("tthc"))
     summary = write_records(store, "dossier", DOSSIERS, "10237", "test")
     assert (summary.imported, summary.rejected) == (len(DOSSIERS), 0)
     return store
