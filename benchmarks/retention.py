@@ -30,8 +30,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from coc.devices.rollups import prune, raw_cutoff_ms
+from coc.ingest.messages import Reading, Telemetry
 from coc.store.db import Store
-from sensors.messages import Reading, Telemetry
 from sensors.writer import Batch, Item, write_batch
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)

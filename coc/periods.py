@@ -137,3 +137,10 @@ def with_enclosing(codes: list[str]) -> list[str]:
         elif p.kind == "quarter" and str(p.year) not in out:
             out.append(str(p.year))
     return out
+
+
+def recent_months(now: datetime, count: int = 13) -> list[str]:
+    """The `count` month codes ending with the month `now` falls in (local time), oldest
+    first: the default span the CLI and the scheduler recompute."""
+    last = month_of(now)
+    return [_shift(last, -steps) for steps in range(count - 1, -1, -1)]

@@ -30,6 +30,13 @@ def parse_datetime(value: str | datetime | date | None) -> datetime | None:
     """
     if value is None or value == "":
         return None
+    try:
+        return _parse_datetime(value)
+    except OverflowError:  # year 1 or 9999 moved across a zone leaves datetime's range
+        raise ValueError(f"ngày giờ ngoài phạm vi: {str(value)[:40]!r}") from None
+
+
+def _parse_datetime(value: str | datetime | date) -> datetime:
     if isinstance(value, datetime):
         return as_utc(value if value.tzinfo else value.replace(tzinfo=VN_TZ))
     if isinstance(value, date):

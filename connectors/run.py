@@ -1,36 +1,32 @@
 """Run one connector now: page through each stream from its cursor, write, record the run.
 
-Per page, in one transaction: good records are upserted, bad ones quarantined with their
-raw payload, and the stream's cursor moves to the largest (replication value, id) seen on
-the page. A crash before the commit leaves the cursor where it was, so the page is read
-again and the idempotent upsert makes that harmless; a crash after it loses nothing.
+Paging is `coc.ingest.pager.pull_pages`: per page, in one transaction, good records are
+upserted, bad ones quarantined with their raw payload, and the stream's cursor moves to the
+largest (replication value, id) seen on the page. HTTP goes through `coc.net`.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
-
 from coc.config import Settings, SourceSettings
+from coc.counts import Counts
 from coc.errors import CocError
 from coc.indicators.catalog import Catalog
-from coc.ingest.writers import WriteSummary
+from coc.ingest.pager import AfterPage, PageError, pull_pages
+from coc.net import HttpClient, HttpError, Reply
 from coc.periods import month_of, parse_period
 from coc.store.db import Store
-from coc.store.models import ConnectorCursor, ConnectorRun
 from coc.store.runs import finish_run, start_run
-from coc.store.upsert import upsert_rows
 from coc.timeutil import iso_utc, utcnow
-from connectors.http import Client, SourceError
-from connectors.streams import CONNECTORS, Cursor, PageError, Stream
+from connectors.http import source_error, source_target
+from connectors.streams import CONNECTORS, Cursor, Stream
 
 log = logging.getLogger(__name__)
 STALE_RUN = timedelta(hours=6)  # another process may be pulling: only older runs are dead
@@ -43,30 +39,25 @@ class AlreadyRunning(CocError):
     """The same connector is being pulled in this process right now."""
 
 
-@dataclass
-class RunSummary:
+@dataclass(kw_only=True)
+class RunSummary(Counts):
+    """The counts of one connector run, with its pages, records read and outcome."""
+
     connector: str
     status: str = "running"  # ok | partial | failed
     started_at: datetime = field(default_factory=utcnow)
     finished_at: datetime | None = None
     pages: int = 0
     records: int = 0
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
     errors: int = 0
     message: str | None = None
     periods: list[str] = field(default_factory=list)
     run_id: int | None = None
 
-    def add(self, page: WriteSummary, seen: int) -> None:
+    def add_page(self, page: Counts, seen: int) -> None:
         self.pages += 1
         self.records += seen
-        self.imported += page.imported
-        self.updated += page.updated
-        self.unchanged += page.unchanged
-        self.rejected += page.rejected
+        self.add(page)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (for the API and logs)."""
@@ -102,19 +93,48 @@ def _lock(name: str) -> threading.Lock:
         return _locks.setdefault(name, threading.Lock())
 
 
-def cursor_name(source: str, stream: Stream) -> str:
-    return f"{source}:{stream.name}"
+class StreamFeed:
+    """One connector stream as a paged feed for `pull_pages`."""
 
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog | None,
+        source: SourceSettings,
+        stream: Stream,
+        org_unit: str,
+    ) -> None:
+        self.store, self.catalog, self.source, self.stream = store, catalog, source, stream
+        self.org_unit = org_unit
+        self.cursor_name = f"{source.name}:{stream.name}"
+        self.path = stream.path
 
-def load_cursor(store: Store, source: str, stream: Stream) -> Cursor | None:
-    with store.session() as session:
-        row = session.get(ConnectorCursor, cursor_name(source, stream))
-        return Cursor.from_text(row.cursor) if row else None
+    def first_params(self, cursor: str | None) -> Mapping[str, Any]:
+        return self.stream.first_params(Cursor.from_text(cursor), self.source.page_size)
 
+    def records(self, body: Any) -> list[Any]:
+        return self.stream.records(body)
 
-def _save_cursor(conn: Connection, name: str, cursor: Cursor) -> None:
-    row = {"connector": name, "cursor": cursor.to_text(), "updated_at": utcnow()}
-    upsert_rows(conn, ConnectorCursor, [row], ["connector"], compare=["cursor"])
+    def next_params(self, body: Any, records: list[Any]) -> Mapping[str, Any] | None:
+        return self.stream.next_params(body, self.source.page_size) if records else None
+
+    def advance(
+        self, cursor: str | None, reply: Reply, records: list[Any], last: bool
+    ) -> str | None:
+        """The largest (replication value, id) stored so far; never backwards."""
+        best = max((k for k in map(self.stream.key, records) if k is not None), default=None)
+        current = Cursor.from_text(cursor)
+        if best is not None and (current is None or best > current):
+            return best.to_text()
+        return cursor
+
+    def write(self, records: list[Any], page: int, after: AfterPage) -> Counts:
+        def context(index: int) -> str:
+            return f"trang {page} của {self.stream.path}, bản ghi {index + 1}"
+
+        return self.stream.write(
+            self.store, self.catalog, records, self.org_unit, self.source.name, context, after
+        )
 
 
 def _finish_run(store: Store, summary: RunSummary) -> None:
@@ -136,54 +156,16 @@ def pull_stream(
     catalog: Catalog | None,
     source: SourceSettings,
     stream: Stream,
-    client: Client,
+    client: HttpClient,
     org_unit: str,
     summary: RunSummary,
     periods: set[str],
 ) -> None:
     """Page through one stream from its saved cursor to the end."""
-    cursor = load_cursor(store, source.name, stream)
-    params: dict[str, Any] | None = stream.first_params(cursor, source.page_size)
-    quarantine_source = source.name
-    page_no = 0
-    while params is not None:
-        body = client.get_json(stream.path, params)
-        try:
-            records = stream.records(body)
-        except PageError as exc:
-            raise SourceError(f"nguồn '{source.name}' trả trang không hợp lệ: {exc}") from None
-        page_no += 1
-        keys = [k for k in (stream.key(r) for r in records) if k is not None]
-        best = max(keys, default=None)
-        new_cursor = best if best is not None and (cursor is None or best > cursor) else None
-
-        def context(index: int, page: int = page_no) -> str:
-            return f"trang {page} của {stream.path}, bản ghi {index + 1}"
-
-        def after(
-            conn: Connection, _: WriteSummary, moved: Cursor | None = new_cursor, n: int = 0
-        ) -> None:
-            if moved is not None:
-                _save_cursor(conn, cursor_name(source.name, stream), moved)
-            conn.execute(
-                update(ConnectorRun)
-                .where(ConnectorRun.id == summary.run_id)
-                .values(pages=summary.pages + 1, records=summary.records + n)
-            )
-
-        written = stream.write(
-            store,
-            catalog,
-            records,
-            org_unit,
-            quarantine_source,
-            context,
-            functools.partial(after, n=len(records)),
-        )
-        summary.add(written, len(records))
-        cursor = new_cursor or cursor
-        periods.update(p for p in (stream.period(r) for r in records) if p)
-        params = stream.next_params(body, source.page_size) if records else None
+    feed = StreamFeed(store, catalog, source, stream, org_unit)
+    for page in pull_pages(store, client, feed, run_id=summary.run_id):
+        summary.add_page(page.counts, len(page.records))
+        periods.update(p for p in map(stream.period, page.records) if p)
 
 
 def affected_periods(months: set[str], now: datetime) -> list[str]:
@@ -220,7 +202,7 @@ def pull(
     try:
         summary = RunSummary(connector=source.name)
         summary.run_id = start_run(store, source.name, stale_after=STALE_RUN, reason=INTERRUPTED)
-        client = Client(source, sleep=sleep) if sleep else Client(source)
+        client = HttpClient(source_target(source), sleep=sleep or time.sleep)
         months: set[str] = set()
         try:
             for stream in streams:
@@ -228,10 +210,10 @@ def pull(
                     store, catalog, source, stream, client, settings.commune.code, summary, months
                 )
             summary.status = "ok"
-        except SourceError as exc:
+        except (HttpError, PageError) as exc:
             summary.status = "partial" if summary.pages else "failed"
-            summary.message = str(exc)
-            log.warning("%s", exc)
+            summary.message = str(source_error(source.name, exc))
+            log.warning("%s", summary.message)
         except Exception as exc:  # a bug or a database failure: record it, then raise
             summary.status = "failed"
             summary.message = f"lỗi nội bộ: {type(exc).__name__}: {exc}"[:500]
@@ -264,9 +246,3 @@ def _refresh(
         Engine(catalog).refresh(store, org_unit, periods, now=now)
     except Exception:  # the data is stored; a formula bug must not fail the pull
         log.exception("recomputing indicators after the pull failed")
-
-
-def last_runs(store: Store, limit: int = 20) -> list[ConnectorRun]:
-    with store.session() as session:
-        stmt = select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(limit)
-        return list(session.scalars(stmt))

@@ -2,7 +2,8 @@
 
 A stream knows its endpoint, how to ask for the first page after a cursor, where the
 records and the next-page token sit in a response, each record's (replication value, id)
-key, and how to write a page. The runner (`connectors.run`) does the rest.
+key, and how to write a page. The paged runner (`coc.ingest.pager`, driven by
+`connectors.run`) does the rest.
 
 Every source pages with a keyset the server hands back as an opaque token, and starts a
 run from the saved cursor with "after (replication value, id)", so records sharing a
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
-from coc.ingest.writers import AfterFn, WriteSummary, write_records, write_values
+from coc.ingest.pager import PageError
+from coc.ingest.writers import AfterFn, write_records, write_values
 from coc.periods import month_of
 from coc.store.db import Store
 from coc.timeutil import VN_TZ, iso_utc, parse_datetime
@@ -40,10 +43,6 @@ class Cursor:
         since, _, ident = text.partition("|")
         moment = parse_datetime(since)
         return None if moment is None else cls(moment, ident)
-
-
-class PageError(ValueError):
-    """A response parsed as JSON but is not a page of this stream."""
 
 
 class Stream:
@@ -113,7 +112,7 @@ class Stream:
         source: str,
         context: Callable[[int], str],
         after: AfterFn,
-    ) -> WriteSummary:
+    ) -> Counts:
         return write_records(
             store, self.kind, records, org_unit, source, context=context, after=after
         )
@@ -211,7 +210,7 @@ class ValueStream(Stream):
         source: str,
         context: Callable[[int], str],
         after: AfterFn,
-    ) -> WriteSummary:
+    ) -> Counts:
         if catalog is None:
             raise ValueError("the reporting stream needs the indicator catalog")
         items = [_value_item(r) for r in records]

@@ -24,49 +24,34 @@ from coc.store.db import Store
 from coc.timeutil import utcnow
 from dashboards import state
 from dashboards.i18n import t
+from dashboards.jobs import Jobs
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "pages"
 ASSETS = HERE / "assets"
 
-NAV: tuple[tuple[str, str, bool], ...] = (
-    # (path, i18n key, needs clerk)
-    ("/", "nav_overview", False),
-    ("/wall", "nav_wall", False),
-    ("/chi-tieu", "nav_indicators", False),
-    ("/thu-tuc", "nav_tthc", False),
-    ("/van-ban", "nav_documents", False),
-    ("/cam-bien", "nav_sensors", False),
-    ("/thiet-bi", "nav_devices", False),
-    ("/nhap-lieu", "nav_entry", True),
-    ("/nhat-ky", "nav_audit", True),
-    ("/cach-ly", "nav_quarantine", True),
-    ("/dong-bo", "nav_sync", False),
-)
-PROVINCE_NAV: tuple[tuple[str, str], ...] = (
-    # shown only when settings.role is province or district
-    ("/tinh/xep-hang", "nav_prov_ranking"),
-    ("/tinh/so-sanh", "nav_prov_compare"),
-    ("/tinh/ban-do", "nav_prov_map"),
-    ("/tinh/bao-cao", "nav_prov_reporting"),
-)
 PROVINCE_ROLES = ("province", "district")
+
+
+def nav_pages() -> list[dict[str, Any]]:
+    """The pages that registered a `nav` label (dash.register_page(..., nav=<i18n key>)),
+    in their `order`; `clerk_only` and `province_only` say who sees the link."""
+    pages = [p for p in dash.page_registry.values() if p.get("nav")]
+    return sorted(pages, key=lambda p: (p.get("order") or 0, p["path"]))
 
 
 def _nav(lang: str) -> html.Header:
     from dashboards import access
 
     user = access.current_user()
+    province = state.get().settings.role in PROVINCE_ROLES
     links = [
-        dcc.Link(t(key, lang), href=path, className="nav-link")
-        for path, key, clerk_only in NAV
-        if not clerk_only or access.has_role("clerk")
-    ]
-    if state.get().settings.role in PROVINCE_ROLES:
-        links += [
-            dcc.Link(t(key, lang), href=path, className="nav-link nav-province")
-            for path, key in PROVINCE_NAV
-        ]
+        dcc.Link(t(page["nav"], lang), href=page["path"],
+                 className="nav-link nav-province" if page.get("province_only") else "nav-link")
+        for page in nav_pages()
+        if (not page.get("clerk_only") or access.has_role("clerk"))
+        and (province or not page.get("province_only"))
+    ]  # fmt: skip
     other = "en" if lang == "vi" else "vi"
     account: list[Any]
     if user:
@@ -130,8 +115,8 @@ def _register_callbacks(app: dash.Dash) -> None:
         Output({"type": "export-dl", "table": MATCH}, "data"),
         Input({"type": "export-xlsx", "table": MATCH}, "n_clicks"),
         Input({"type": "export-csv", "table": MATCH}, "n_clicks"),
-        State({"type": "coc-table", "table": MATCH}, "derived_virtual_data"),
-        State({"type": "coc-table", "table": MATCH}, "columns"),
+        State({"type": "coc-table", "table": MATCH}, "virtualRowData"),
+        State({"type": "coc-table", "table": MATCH}, "columnDefs"),
         prevent_initial_call=True,
     )
     def _export(_x: Any, _c: Any, rows: list[dict] | None, columns: list[dict]) -> Any:
@@ -142,7 +127,8 @@ def _register_callbacks(app: dash.Dash) -> None:
 
 
 def export_payload(name: str, kind: str, rows: list[dict], columns: list[dict]) -> dict:
-    """A dcc.Download payload of the visible rows, headers as shown, links as plain text."""
+    """A dcc.Download payload of the rows the grid shows (filtered and sorted), headers as
+    shown, links as plain text; `columns` are the grid's column definitions."""
     frame = export_frame(rows, columns)
     if kind == "export-csv":
         # BOM so Excel opens Vietnamese CSV as UTF-8
@@ -158,12 +144,12 @@ def export_frame(rows: list[dict], columns: list[dict]) -> pd.DataFrame:
     link = re.compile(r"\[([^\]]*)\]\([^)]*\)")
     data = [
         {
-            c["name"]: link.sub(r"\1", v) if isinstance(v := row.get(c["id"]), str) else v
+            c["headerName"]: link.sub(r"\1", v) if isinstance(v := row.get(c["field"]), str) else v
             for c in columns
         }
         for row in rows
     ]
-    return pd.DataFrame(data, columns=[c["name"] for c in columns])
+    return pd.DataFrame(data, columns=[c["headerName"] for c in columns])
 
 
 def create_app(
@@ -173,7 +159,8 @@ def create_app(
 
     `clock` fixes "now" (open dossiers are judged against it) for tests and benchmarks.
     """
-    app_state = state.AppState(store, settings, catalog, clock or utcnow)
+    jobs = Jobs(settings.data_path / "jobs")
+    app_state = state.AppState(store, settings, catalog, clock or utcnow, jobs)
     state.set_state(app_state)
     server = flask.Flask("coc")
     server.secret_key = secret_key(settings)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dash import dash_table, dcc, html
-from dash.dash_table.Format import Format, Group, Scheme
+import dash_ag_grid as dag
+from dash import dcc, html
 
 from coc import fmt
 from coc.indicators.query import IndicatorRow
@@ -14,7 +14,6 @@ from dashboards.figures import BAND_ICONS, band_key, sparkline_svg
 from dashboards.i18n import t
 
 MIN_REFRESH_S = 5
-NUMBER_FORMAT = Format(precision=1, scheme=Scheme.fixed, group=Group.yes).to_plotly_json()
 
 
 def status_word(band: str | None, lang: str) -> str:
@@ -91,6 +90,45 @@ def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = Non
     return html.Div(body, className=f"tile band-{band_key(row.band)}", id=f"tile-{row.code}")
 
 
+GRID_LOCALE_VI = {
+    "page": "Trang", "of": "/", "to": "–", "more": "nhiều", "firstPage": "Trang đầu",
+    "lastPage": "Trang cuối", "nextPage": "Trang sau", "previousPage": "Trang trước",
+    "pageSizeSelectorLabel": "Số dòng:", "noRowsToShow": "Không có dữ liệu",
+    "loadingOoo": "Đang tải…", "filterOoo": "Lọc…", "searchOoo": "Tìm…",
+    "contains": "Chứa", "notContains": "Không chứa", "equals": "Bằng", "notEqual": "Khác",
+    "startsWith": "Bắt đầu bằng", "endsWith": "Kết thúc bằng", "blank": "Trống",
+    "notBlank": "Không trống", "lessThan": "Nhỏ hơn", "greaterThan": "Lớn hơn",
+    "lessThanOrEqual": "Không lớn hơn", "greaterThanOrEqual": "Không nhỏ hơn",
+    "inRange": "Trong khoảng", "inRangeStart": "Từ", "inRangeEnd": "Đến",
+    "andCondition": "VÀ", "orCondition": "HOẶC", "applyFilter": "Áp dụng",
+    "resetFilter": "Đặt lại", "clearFilter": "Xoá", "cancelFilter": "Huỷ",
+    "selectAll": "Chọn tất cả", "selectAllSearchResults": "Chọn mọi kết quả",
+}  # fmt: skip
+
+
+def grid_columns(
+    columns: Sequence[tuple[str, str]],
+    lang: str,
+    markdown: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """AG Grid column definitions: headers as shown, numbers kept numeric (true sorting,
+    numbers in the export) and shown 1.234,5 in Vietnamese, links rendered from markdown."""
+    defs = []
+    for cid, name in columns:
+        col: dict[str, Any] = {"field": cid, "headerName": name}
+        if cid in numeric:
+            col |= {
+                "type": "numericColumn",
+                "filter": "agNumberColumnFilter",
+                "valueFormatter": {"function": f"cocNumber(params.value, '{lang}', 1)"},
+            }
+        if cid in markdown:
+            col |= {"cellRenderer": "markdown", "minWidth": 260}
+        defs.append(col)
+    return defs
+
+
 def data_table(
     table_id: str,
     columns: Sequence[tuple[str, str]],
@@ -98,23 +136,36 @@ def data_table(
     lang: str,
     page_size: int = 25,
     markdown: Sequence[str] = (),
-    row_selectable: str | bool = False,
-    style_data_conditional: list[dict[str, Any]] | None = None,
+    row_selectable: bool = False,
+    row_class_rules: dict[str, str] | None = None,
+    cell_styles: dict[str, list[dict[str, Any]]] | None = None,
     numeric: Sequence[str] = (),
 ) -> html.Div:
-    """A sortable, filterable table with Excel and CSV export of what is shown (server-side).
+    """A sortable, filterable grid (dash-ag-grid) with Excel and CSV export of what is shown
+    (server-side: the export callback receives the grid's filtered, sorted rows).
 
-    Numeric columns stay numbers (true sorting, numbers in the export) and are shown 1.234,5.
+    `cell_styles` maps a column to AG Grid style conditions (e.g. a band's colour).
     """
-    cols = [
-        {
-            "id": cid,
-            "name": name,
-            **({"presentation": "markdown"} if cid in markdown else {}),
-            **({"type": "numeric", "format": NUMBER_FORMAT} if cid in numeric else {}),
-        }
-        for cid, name in columns
-    ]
+    defs = grid_columns(columns, lang, markdown, numeric)
+    for col in defs:
+        if cell_styles and col["field"] in cell_styles:
+            col["cellStyle"] = {"styleConditions": cell_styles[col["field"]]}
+    options: dict[str, Any] = {
+        "pagination": True,
+        "paginationPageSize": page_size,
+        "paginationPageSizeSelector": False,
+        "domLayout": "autoHeight",
+        "enableCellTextSelection": True,
+        "suppressDragLeaveHidesColumns": True,
+    }
+    if lang == "vi":
+        options["localeText"] = GRID_LOCALE_VI
+    if row_selectable:
+        options["rowSelection"] = {"mode": "multiRow"}
+    if row_class_rules:
+        options["rowClassRules"] = row_class_rules
+    if not rows:
+        return html.Div([html.P(t("no_data", lang), className="no-data")], className="coc-table")
     return html.Div(
         [
             html.Div(
@@ -133,32 +184,25 @@ def data_table(
                 ],
                 className="table-tools",
             ),
-            dash_table.DataTable(
+            dag.AgGrid(
                 id={"type": "coc-table", "table": table_id},
-                columns=cols,
-                data=rows,
-                sort_action="native",
-                filter_action="native",
-                filter_options={"placeholder_text": t("filter", lang), "case": "insensitive"},
-                page_action="native",
-                page_size=page_size,
-                row_selectable=row_selectable,
-                locale_format={"decimal": ",", "group": "."} if lang == "vi" else {},
-                markdown_options={"link_target": "_self"},
-                style_table={"overflowX": "auto"},
-                style_cell={
-                    "textAlign": "left",
-                    "padding": "6px",
-                    "whiteSpace": "normal",
-                    "fontFamily": "inherit",
-                    "fontSize": "14px",
+                columnDefs=defs,
+                rowData=rows,
+                defaultColDef={
+                    "sortable": True,
+                    "filter": True,
+                    "floatingFilter": True,
+                    "resizable": True,
+                    "wrapText": True,
+                    "autoHeight": True,
+                    "minWidth": 90,
                 },
-                style_header={"fontWeight": "bold"},
-                style_data_conditional=style_data_conditional or [],
+                columnSize="responsiveSizeToFit",
+                dashGridOptions=options,
+                className="coc-grid",
+                style={"width": "100%"},
             ),
-        ]
-        if rows
-        else [html.P(t("no_data", lang), className="no-data")],
+        ],
         className="coc-table",
     )
 

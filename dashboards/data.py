@@ -1,6 +1,7 @@
-"""Read-side helpers the pages share: current period, indicator rows, freshness.
+"""Read-side helpers the pages share: the page's period, memoised indicator rows, alerts.
 
-Thin wrappers over coc queries so layouts and callbacks stay a few lines long.
+Thin wrappers over coc queries (no SQL here) so layouts and callbacks stay a few lines
+long; the memo keys on coc's change stamps (`coc.store.versions`).
 """
 
 from __future__ import annotations
@@ -8,26 +9,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-
-from coc.config import Settings
+from coc.devices.queries import device_summary
 from coc.devices.queries import open_alerts as device_alerts
+from coc.indicators import query
 from coc.indicators.query import IndicatorRow, indicator_rows
-from coc.periods import parse_period
-from coc.store.db import Store
-from coc.store.models import ConnectorRun, DataValue, Device, DeviceEvent, Dossier, Target
-from coc.timeutil import as_utc, parse_datetime, to_local, utcnow
+from coc.periods import month_of, parse_period
+from coc.store.versions import values_version
+from coc.timeutil import parse_datetime
 from dashboards import state
 
 T = TypeVar("T")
 
 
 def current_month(now: datetime | None = None) -> str:
-    local = to_local(now or state.get().now())
-    return f"{local.year}{local.month:02d}"
+    return month_of(now or state.get().now()).code
 
 
 def period_param(params: dict[str, Any]) -> str:
@@ -44,18 +42,11 @@ _ROWS_CACHE_SIZE = 64
 _ROWS_LOCK = threading.Lock()
 
 
-def data_version(session: Any) -> tuple[Any, ...]:
-    """Changes whenever a data value or target is written: newest stamp and row counts."""
-    dv = session.execute(select(func.max(DataValue.last_updated), func.count(DataValue.id))).one()
-    tg = session.execute(select(func.max(Target.updated_at), func.count(Target.id))).one()
-    return (*dv, *tg)
-
-
 def rows_for(period: str, lang: str) -> list[IndicatorRow]:
     """Indicator rows of a period, memoised until the data changes (pages share them)."""
     st = state.get()
     with st.store.session() as session:
-        key = (id(st), st.org_unit, period, lang, data_version(session))
+        key = (id(st), st.org_unit, period, lang, values_version(session))
         rows = _ROWS_CACHE.get(key)
         if rows is None:
             rows = indicator_rows(session, st.catalog, st.org_unit, period, lang)
@@ -87,69 +78,17 @@ def this_minute(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-def dossier_version(session: Any) -> tuple[Any, ...]:
-    """Changes whenever a dossier is added or changed (upserts touch updated_at)."""
-    return tuple(
-        session.execute(select(func.count(Dossier.id), func.max(Dossier.updated_at))).one()
-    )
-
-
-def event_version(session: Any) -> tuple[Any, ...]:
-    """Changes whenever a device state-change event is written."""
-    return tuple(
-        session.execute(select(func.count(DeviceEvent.id), func.max(DeviceEvent.id))).one()
-    )
-
-
 def last_updated() -> datetime | None:
     st = state.get()
     with st.store.session() as session:
-        value = session.scalar(
-            select(func.max(DataValue.last_updated)).where(DataValue.org_unit == st.org_unit)
-        )
-    return as_utc(value) if value else None
-
-
-@dataclass(frozen=True)
-class Staleness:
-    source: str
-    last_ok: datetime | None
-
-
-def stale_sources(store: Store, settings: Settings, now: datetime | None = None) -> list[Staleness]:
-    """Configured sources whose last good pull is older than stale_factor × their interval."""
-    now = now or utcnow()
-    factor = settings.dashboard.stale_factor
-    out: list[Staleness] = []
-    with store.session() as session:
-        for source in settings.sources:
-            if not source.enabled:
-                continue
-            last = session.scalar(
-                select(func.max(ConnectorRun.finished_at)).where(
-                    ConnectorRun.connector == source.name,
-                    ConnectorRun.status.in_(("ok", "partial")),
-                )
-            )
-            last = as_utc(last) if last else None
-            limit = timedelta(minutes=source.interval_minutes * factor)
-            if last is None or now - last > limit:
-                out.append(Staleness(source.name, last))
-    return out
+        return query.last_updated(session, st.org_unit)
 
 
 def device_counts() -> dict[str, tuple[int, int]]:
     """(online, total) per device kind."""
-    st = state.get()
-    stmt = select(Device.kind, Device.online, func.count()).group_by(Device.kind, Device.online)
-    counts: dict[str, list[int]] = {}
-    with st.store.session() as session:
-        for kind, online, n in session.execute(stmt):
-            pair = counts.setdefault(kind, [0, 0])
-            pair[1] += n
-            if online:
-                pair[0] += n
-    return {k: (v[0], v[1]) for k, v in counts.items()}
+    with state.get().store.session() as session:
+        summary = device_summary(session)
+    return {kind: (c["online"], c["total"]) for kind, c in summary.items()}
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "range_day": ("24 giờ", "24 hours"),
     "range_week": ("7 ngày", "7 days"),
     "range_month": ("30 ngày", "30 days"),
-    "kind_camera": ("Camera", "Camera"),
-    "kind_speaker": ("Loa", "Loudspeaker"),
-    "kind_sensor": ("Cảm biến", "Sensor"),
     "online": ("Trực tuyến", "Online"),
     "offline": ("Mất kết nối", "Offline"),
     "uptime": ("Thời gian hoạt động hôm nay", "Uptime today"),
@@ -148,6 +145,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{imported} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
     ),
     "bad_file": ("Không đọc được tệp: {reason}", "Cannot read the file: {reason}"),
+    "saving": ("Đang lưu và tính lại chỉ tiêu…", "Saving and recomputing the indicators…"),
+    "importing": (
+        "Đang nhập tệp và tính lại chỉ tiêu…",
+        "Importing the file and recomputing the indicators…",
+    ),
+    "job_failed": (
+        "Có lỗi khi xử lý; hãy thử lại hoặc báo quản trị viên.",
+        "Processing failed; try again or tell the administrator.",
+    ),
     # audit and quarantine
     "actor": ("Người thực hiện", "Actor"),
     "action": ("Thao tác", "Action"),

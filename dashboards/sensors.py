@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from coc.config import Settings
 from coc.devices import queries
-from coc.devices.alerts import Rules, load_rules
+from coc.devices.alerts import Rules, load_rules, thresholds_for
 from coc.errors import ConfigError
-from coc.store.models import Device
+from coc.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +39,10 @@ def resolution(start: datetime, end: datetime) -> str:
     return "5m" if end - start <= FINE_RANGE else "1h"
 
 
-def latest_values(session: Session) -> list[Latest]:
+def latest_values(store: Store) -> list[Latest]:
     """The newest value of every sensor key, from the `sensor_latest` table."""
+    with store.session() as session:
+        items = queries.latest_values(session)
     return [
         Latest(
             str(item["device_id"]),
@@ -53,16 +52,17 @@ def latest_values(session: Session) -> list[Latest]:
             float(item["value"]),
             from_ms(int(item["ts"])),
         )
-        for item in queries.latest_values(session)
+        for item in items
     ]
 
 
 def series(
-    session: Session, device_id: str, key: str, start: datetime, end: datetime
+    store: Store, device_id: str, key: str, start: datetime, end: datetime
 ) -> tuple[list[datetime], list[float]]:
     """Bucket averages: 5-minute roll-ups up to two days of span, hourly beyond."""
     seconds = RESOLUTIONS[resolution(start, end)]
-    points = queries.rollup_series(session, device_id, key, start, end, seconds)
+    with store.session() as session:
+        points = queries.rollup_series(session, device_id, key, start, end, seconds)
     return [from_ms(int(p["ts"])) for p in points], [float(p["avg"]) for p in points]
 
 
@@ -84,20 +84,17 @@ def rules(settings: Settings) -> Rules | None:
 
 
 def thresholds(
-    session: Session, settings: Settings, device_id: str, key: str
+    store: Store, settings: Settings, device_id: str, key: str
 ) -> list[tuple[str, float]]:
     """(rule name, threshold) of the alert rules that watch this device and key."""
     loaded = rules(settings)
     if loaded is None:
         return []
-    sensor_type = session.scalar(select(Device.sensor_type).where(Device.device_id == device_id))
-    return [
-        (r.name, r.threshold)
-        for r in loaded.rules
-        if r.key == key and r.matches(device_id, sensor_type)
-    ]
+    with store.session() as session:
+        return thresholds_for(session, loaded, device_id, key)
 
 
-def alert_history(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+def alert_history(store: Store, limit: int = 50) -> list[dict[str, Any]]:
     """Recent alerts, open and cleared, newest first."""
-    return queries.recent_alerts(session, limit)
+    with store.session() as session:
+        return queries.recent_alerts(session, limit)

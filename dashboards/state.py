@@ -16,6 +16,7 @@ from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
 from coc.timeutil import utcnow
+from dashboards.jobs import Jobs
 
 LANGS = ("vi", "en")
 LANG_COOKIE = "coc_lang"
@@ -27,9 +28,15 @@ class AppState:
     settings: Settings
     catalog: Catalog
     clock: Callable[[], datetime] = field(default=utcnow)  # fixed in tests
+    jobs: Jobs | None = None  # long user-started work (dashboards.jobs)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def job_queue(self) -> Jobs:
+        if self.jobs is None:
+            raise RuntimeError("the app has no job queue: create it with create_app")
+        return self.jobs
 
     @property
     def org_unit(self) -> str:

@@ -9,10 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from coc import fmt
-from coc.store.models import ConnectorRun, DataValue
 from coc.sync.status import sync_status
 from coc.timeutil import parse_datetime
 from dashboards import state
@@ -46,15 +43,6 @@ def _status_word(run: dict[str, Any] | None, lang: str) -> str:
     return t(key, lang) if key in STRINGS else str(run["status"])
 
 
-def queue_depth(watermark: datetime | None) -> int:
-    """Values the next push would send: changed at or after the watermark (all if none)."""
-    stmt = select(func.count()).select_from(DataValue)
-    if watermark is not None:
-        stmt = stmt.where(DataValue.last_updated >= watermark)
-    with state.get().store.session() as session:
-        return int(session.scalar(stmt) or 0)
-
-
 def _pull_row(pull: dict[str, Any], lang: str) -> dict[str, Any]:
     run = pull["last_run"]
     return {
@@ -69,52 +57,34 @@ def _pull_row(pull: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def _source_runs(lang: str) -> tuple[datetime | None, int, list[dict[str, Any]]]:
-    """The data-source pulls (connectors, not sync jobs): last good one, failures, recent."""
-    is_sync = ConnectorRun.connector.like("sync:%")
-    with state.get().store.session() as session:
-        last = session.scalar(
-            select(func.max(ConnectorRun.finished_at)).where(
-                ~is_sync, ConnectorRun.status.in_(("ok", "partial"))
-            )
-        )
-        failed = session.scalar(
-            select(func.count()).select_from(ConnectorRun).where(ConnectorRun.status == "failed")
-        )
-        runs = list(
-            session.scalars(select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(50))
-        )
-    rows = [
-        {
-            "connector": r.connector,
-            "started": fmt.moment(r.started_at, lang),
-            "status": r.status,
-            "records": r.records,
-            "errors": r.errors,
-            "message": r.message or "",
-        }
-        for r in runs
-    ]
-    return parse_datetime(last) if last else None, int(failed or 0), rows
-
-
 def status(lang: str) -> SyncStatus:
     st = state.get()
     data = sync_status(st.store, st.settings)
     push = data["push"]
     run = push["last_run"]
-    last_source, failed, runs = _source_runs(lang)
+    sources = data["sources"]
     pulls = [_pull_row(p, lang) for p in data["pulls"]]
     pulled = [w for p in data["pulls"] if (w := _when(p["last_run"])) is not None]
-    last_pull = max(pulled) if data["pulls"] and pulled else last_source
-    depth = queue_depth(parse_datetime(push["watermark"])) if push["configured"] else None
+    last_pull = max(pulled) if data["pulls"] and pulled else parse_datetime(sources["last_ok"])
+    depth = push["queue_depth"]
+    runs = [
+        {
+            "connector": r["name"],
+            "started": fmt.moment(parse_datetime(r["started_at"]), lang),
+            "status": _status_word(r, lang),
+            "records": r["records"],
+            "errors": r["errors"],
+            "message": r["message"] or "",
+        }
+        for r in sources["runs"]
+    ]
     return SyncStatus(
         upstream=push["url"],
         last_push=fmt.moment(_when(run), lang),
         push_status=_status_word(run, lang) if push["configured"] else "—",
         last_pull=fmt.moment(last_pull, lang),
         queue_depth=fmt.number(depth, 0, lang) if depth is not None else "—",
-        error_count=fmt.number(failed, 0, lang),
+        error_count=fmt.number(sources["failed"], 0, lang),
         push_message=(run or {}).get("message") or "",
         push_failed=bool(run) and run["status"] == "failed",
         pulls=pulls,

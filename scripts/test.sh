@@ -50,5 +50,8 @@ log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+log "import contracts"
+.venv/bin/lint-imports --no-cache
+
 log "pytest"
 exec .venv/bin/python -m pytest "$@"

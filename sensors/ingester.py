@@ -19,8 +19,8 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from coc.config import Settings
+from coc.ingest.messages import Limits, StatusUpdate, Telemetry
 from coc.store.status import set_status
-from sensors.messages import Limits, StatusUpdate, Telemetry
 from sensors.mqttconf import BrokerAddress, own_status_topic, parse_url, subscriptions
 from sensors.parse import parse_message
 from sensors.writer import Item, Writer

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from coc.devices.registry import TOPIC_KINDS, Registry
-from sensors.messages import (
+from coc.ingest.messages import (
     STATES,
     Limits,
     Parsed,

@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from coc.counts import Counts
 from coc.devices.status import StatusChange, apply_status, mark_seen, register_pending
+from coc.ingest.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
 from coc.store.db import Store
 from coc.store.quarantine import insert_rows, quarantine_row
-from sensors.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,11 @@ class Item:
 
 
 @dataclass
-class WriterStats:
+class WriterStats(Counts):
+    """Counts of what the writer stored (`imported`: readings upserted; `rejected`:
+    messages quarantined), plus its own batch and latency figures."""
+
     messages: int = 0
-    readings: int = 0
-    rejected: int = 0
     batches: int = 0
     errors: int = 0
     max_write_ms: float = 0.0
@@ -79,7 +81,7 @@ class WriterStats:
     def as_dict(self) -> dict[str, Any]:
         return {
             "messages": self.messages,
-            "readings": self.readings,
+            "readings": self.imported,
             "rejected": self.rejected,
             "batches": self.batches,
             "errors": self.errors,
@@ -314,7 +316,7 @@ class Writer:
                 if isinstance(parsed, Telemetry) and parsed.readings:
                     stats.lag_ms.append(now_ms - parsed.readings[0].ts)
                     stats.recv_lag_ms.append(now_ms - item.received_ms)
-        stats.readings += len(batch.readings)
+        stats.imported += len(batch.readings)
         stats.rejected += len(batch.quarantine)
 
 

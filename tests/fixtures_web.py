@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_base import ROOT, needs, new_store
+from fixtures_base import ROOT, needs, new_store, wait_until
 
 from coc.auth import add_user
 from coc.config import Settings, load_settings
@@ -171,7 +171,7 @@ def write_levels(
     store: Store, start: datetime, levels: list[float], step_ms: int = 300_000
 ) -> None:
     """Water levels of mn-01 through the MQTT ingest writer (readings and sensor_latest)."""
-    from sensors.messages import Reading, Telemetry
+    from coc.ingest.messages import Reading, Telemetry
     from sensors.writer import Batch, Item, write_batch
 
     batch = Batch()
@@ -289,6 +289,24 @@ def call(
     return client.post("/_dash-update-component", json=body, headers=headers or {})
 
 
+def finish_job(client: Any, prefix: str, tree: Any, lang: str = "vi") -> Any:
+    """Poll the pending box a long callback returned (dashboards.jobs) until the job's
+    result replaces it; returns that result's component tree."""
+    box = find(tree, f"{prefix}-job-box")
+    assert box is not None, f"no pending {prefix} job in {dump(tree)[:300]}"
+    job_id = find(box, f"{prefix}-job")["props"]["data"]
+    inputs = [{"id": f"{prefix}-poll", "property": "n_intervals", "value": 1}]
+    state = [{"id": f"{prefix}-job", "property": "data", "value": job_id},
+             {"id": "entry-lang", "property": "data", "value": lang}]  # fmt: skip
+
+    def answered() -> Any:
+        response = call(client, f"{prefix}-job-box.children", inputs, state, ORIGIN)
+        assert response.status_code in (200, 204), response.data[:300]
+        return response if response.status_code == 200 else None  # 204: still running
+
+    return wait_until(answered, timeout=60).json["response"][f"{prefix}-job-box"]["children"]
+
+
 def texts(tree: Any) -> list[str]:
     """Every string in a serialised Dash component tree, in document order."""
     out: list[str] = []
@@ -363,11 +381,11 @@ def seed_province(store: Store, catalog: Catalog, settings: Settings) -> None:
     """Values received as pushes are (coc.province.receive), then their arrival times set."""
     from sqlalchemy import update
 
-    from coc.province.hierarchy import Hierarchy, sync_org_units
+    from coc.province.hierarchy import sync_org_units
     from coc.province.receive import import_values
     from coc.store.models import DataValue
 
-    sync_org_units(store, Hierarchy.from_settings(settings))
+    sync_org_units(store, settings)
     for ou, period, values, received in RECEIVED:
         items = [
             {"dataElement": code, "period": period, "orgUnit": ou, "value": str(value)}

@@ -22,8 +22,8 @@ from coc.devices.alerts import (
 from coc.devices.registry import sync_devices
 from coc.devices.status import apply_status
 from coc.errors import ConfigError
+from coc.ingest.messages import Reading, Telemetry
 from coc.store.db import Store
-from sensors.messages import Reading, Telemetry
 from sensors.writer import Batch, Item, write_batch
 
 SETTINGS = load_settings(environ={})

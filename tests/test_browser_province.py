@@ -31,7 +31,8 @@ def test_ranking_page_renders_without_console_errors(page, province_url):
     page.wait_for_selector("#prov-rank-chart .main-svg", timeout=15_000)
     page.wait_for_load_state("networkidle")
     assert page.locator(".nav-province").count() == 4  # province mode shows its pages
-    cells = page.locator(".dash-cell.column-2").all_inner_texts()  # the commune column
+    page.wait_for_selector("#prov-rank-body .ag-cell[col-id=name]", timeout=15_000)
+    cells = page.locator("#prov-rank-body .ag-cell[col-id=name]").all_inner_texts()
     assert cells == ["Xã Chương Dương", "Xã Thượng Phúc", "Xã Tự Nhiên"]
     shot(page, "province-ranking-1920x1080")
     assert page.coc_errors == []

@@ -12,10 +12,9 @@ from fixtures_base import SAMPLE_DIR
 from fixtures_sources import served, write_config
 from sqlalchemy import select
 
-from coc.cli import sources
+from coc.cli import main, sources
 from coc.store.db import Store, sqlite_url
 from coc.store.models import AuditLog, DataValue, Dossier, Quarantine
-from connectors.__main__ import main
 from connectors.simulator import start_source_simulator
 
 

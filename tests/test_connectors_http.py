@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import requests
-from fixtures_base import SAMPLE_DIR, new_store, shipped_catalog
+from fixtures_base import SAMPLE_DIR, new_store, serve, shipped_catalog
 from fixtures_sources import served, settings_for
 from sqlalchemy import select
 
 from coc.config import SourceSettings
+from coc.net import HttpClient, Unreachable, parse_retry_after
 from coc.store.models import ConnectorRun, Document
-from connectors.http import Client, SourceError, retry_after
+from connectors.http import source_error, source_target
 from connectors.run import pull
 from connectors.simulator import start_source_simulator
 
@@ -53,25 +53,23 @@ def test_timeout_is_retried_then_reported(tmp_path: Path) -> None:
             name="tthc", kind="tthc", url=sim.url, auth="none", timeout_s=0.1, max_retries=2
         )
         waits: list[float] = []
-        client = Client(source, sleep=waits.append)
-        with pytest.raises(SourceError) as err:
+        client = HttpClient(source_target(source), sleep=waits.append)
+        with pytest.raises(Unreachable) as err:
             client.get_json("/dvc/api/v1/hoso", {"SoLuong": 5})
-        assert str(err.value) == (
+        assert str(source_error("tthc", err.value)) == (
             "không đọc được nguồn 'tthc' sau 3 lần thử: lỗi mạng (ReadTimeout)"
         )
-        assert waits == [1.0, 2.0]  # exponential backoff, no wait after the last try
+        # exponential backoff with equal jitter, no wait after the last try
+        assert len(waits) == 2 and 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0
         assert client.attempts.errors == 3
 
 
 def test_retry_after_header_forms() -> None:
-    response = requests.Response()
-    response.headers["Retry-After"] = "7"
-    assert retry_after(response, 1.0) == 7.0
-    later = datetime.now(UTC) + timedelta(seconds=30)
-    response.headers["Retry-After"] = later.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    assert 28 <= retry_after(response, 1.0) <= 30
-    response.headers["Retry-After"] = "soon"
-    assert retry_after(response, 1.5) == 1.5
+    now = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    assert parse_retry_after("7", now) == 7.0
+    later = now + timedelta(seconds=30)
+    assert parse_retry_after(later.strftime("%a, %d %b %Y %H:%M:%S GMT"), now) == 30.0
+    assert parse_retry_after("soon", now) is None
 
 
 def _docs(ids: str, stamp: str) -> list[dict]:
@@ -128,3 +126,22 @@ def test_an_internal_failure_is_recorded_on_the_run_and_raised(tmp_path: Path) -
         run = s.scalars(select(ConnectorRun)).one()
     assert run.status == "failed" and run.finished_at is not None
     assert run.message == "lỗi nội bộ: ValueError: the reporting stream needs the indicator catalog"
+
+
+def test_a_date_at_the_edge_of_the_calendar_is_quarantined_not_a_crash(tmp_path: Path) -> None:
+    docs = _docs("abc", "2026-11-20T08:00:00+07:00")
+    docs[1]["updated_at"] = "0001-01-01T00:00:00+07:00"  # in UTC that would be year 0
+
+    def source(environ, start_response):  # one page of documents, no work files
+        items = docs if environ["PATH_INFO"].endswith("/documents") else []
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [json.dumps({"items": items, "next_cursor": None}).encode()]
+
+    store = new_store(tmp_path)
+    with serve(source) as url:
+        summary = pull(store, settings_for(url, tmp_path), None, "documents", refresh=False)
+    assert (summary.status, summary.imported, summary.rejected) == ("ok", 2, 1)
+    assert summary.reasons == [
+        "trang 1 của /qlvb/api/v1/documents, bản ghi 2: "
+        "updated_at không phải ngày hợp lệ: '0001-01-01T00:00:00+07:00'"
+    ]

@@ -31,7 +31,7 @@ def _pull(config: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "connectors",
+            "coc.cli",
             "--config",
             str(config),
             "pull",

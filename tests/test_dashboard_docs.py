@@ -7,14 +7,16 @@ from pathlib import Path
 import dash
 
 from coc.config import DashboardSettings
-from dashboards.app import NAV
+from dashboards.app import nav_pages
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "dashboard.md").read_text(encoding="utf-8")
 
 
-def test_every_nav_page_documented():
-    for path, _key, _clerk in NAV:
-        assert f"| `{path}` |" in DOC, path
+def test_every_nav_page_documented(web_app):
+    pages = nav_pages()
+    assert pages
+    for page in pages:
+        assert f"| `{page['path']}` |" in DOC, page["path"]
 
 
 def test_every_registered_page_documented(web_app):

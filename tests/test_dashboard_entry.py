@@ -7,7 +7,7 @@ import io
 
 import openpyxl
 import pandas as pd
-from fixtures_web import ORIGIN, call, find, login, render_page, texts
+from fixtures_web import ORIGIN, call, find, finish_job, login, render_page, texts
 from sqlalchemy import select
 
 from coc.store.models import AuditLog, DataValue, Quarantine
@@ -24,7 +24,11 @@ def _save(client, code, period, value, headers=ORIGIN):
     inputs = [{"id": "entry-save", "property": "n_clicks", "value": 1}]
     response = call(client, "entry-message.children", inputs, state, headers)
     assert response.status_code == 200, response.data[:300]
-    return texts(response.json["response"]["entry-message"]["children"])
+    message = response.json["response"]["entry-message"]["children"]
+    if find(message, "entry-save-job-box") is None:  # refused before any work started
+        return texts(message)
+    assert texts(message) == ["Đang lưu và tính lại chỉ tiêu…"]
+    return texts(finish_job(client, "entry-save", message))
 
 
 def test_clerk_enters_value_and_indicator_updates(fresh_app):
@@ -113,7 +117,15 @@ def _upload(client, frame: pd.DataFrame, name="so-lieu.xlsx"):
     ]
     response = call(client, "entry-upload-message.children", inputs, state, ORIGIN)
     assert response.status_code == 200, response.data[:300]
-    return texts(response.json["response"]["entry-upload-message"]["children"])
+    return _imported(client, response)
+
+
+def _imported(client, response):
+    message = response.json["response"]["entry-upload-message"]["children"]
+    if find(message, "entry-upload-job-box") is None:
+        return texts(message)
+    assert texts(message) == ["Đang nhập tệp và tính lại chỉ tiêu…"]
+    return texts(finish_job(client, "entry-upload", message))
 
 
 def test_excel_upload_with_one_bad_row(fresh_app):
@@ -170,9 +182,7 @@ def test_template_download_fill_and_upload(fresh_app):
     state = [{"id": "entry-upload", "property": "filename", "value": "mau-nhap-so-lieu.xlsx"},
              {"id": "entry-lang", "property": "data", "value": "vi"}]  # fmt: skip
     response = call(client, "entry-upload-message.children", upload, state, ORIGIN)
-    assert texts(response.json["response"]["entry-upload-message"]["children"]) == [
-        "Đã nhập 0 mới, 1 cập nhật, 0 không đổi, 0 bị từ chối."
-    ]
+    assert _imported(client, response) == ["Đã nhập 0 mới, 1 cập nhật, 0 không đổi, 0 bị từ chối."]
     _assert_value(fresh_app, "DINH_DANH_DIEN_TU", 72.5)
     tile = find(render_page(client, "/", "?period=202611"), "tile-DINH_DANH_DIEN_TU")
     assert {"72,5%", "90,6%", "Đạt"} <= set(texts(tile))  # recomputed: 72.5 of 80
@@ -184,7 +194,7 @@ def test_quarantine_review(fresh_app):
     _save(client, "DINH_DANH_DIEN_TU", "202611", "999")
     page = render_page(client, "/cach-ly")
     table = find(page, {"type": "coc-table", "table": "cach-ly"})
-    rows = table["props"]["data"]
+    rows = table["props"]["rowData"]
     assert [r["reason"] for r in rows] == [
         "giá trị 999 lớn hơn mức tối đa 100 của chỉ tiêu DINH_DANH_DIEN_TU"
     ]
@@ -192,8 +202,7 @@ def test_quarantine_review(fresh_app):
               {"id": "quarantine-accept", "property": "n_clicks", "value": None}]  # fmt: skip
     table_id = {"type": "coc-table", "table": "cach-ly"}
     state = [
-        {"id": table_id, "property": "selected_rows", "value": [0]},
-        {"id": table_id, "property": "data", "value": rows},
+        {"id": table_id, "property": "selectedRows", "value": rows[:1]},
         {"id": "quarantine-lang", "property": "data", "value": "vi"},
     ]
     body = {
@@ -221,7 +230,7 @@ def test_audit_page_lists_changes(fresh_app):
     login(client, "thuky")
     _save(client, "DINH_DANH_DIEN_TU", "202611", "31")
     table = find(render_page(client, "/nhat-ky"), {"type": "coc-table", "table": "nhat-ky"})
-    first = table["props"]["data"][0]
+    first = table["props"]["rowData"][0]
     assert (first["actor"], first["action"], first["key"], first["old"], first["new"]) == (
         "thuky", "update", "DINH_DANH_DIEN_TU/10237/202611", "30.0", "31.0"
     )  # fmt: skip
@@ -245,8 +254,7 @@ def _decide(client, rows, button: str):
         "inputs": [{"id": button, "property": "n_clicks", "value": 1},
                    {"id": other, "property": "n_clicks", "value": None}],
         "changedPropIds": [f"{button}.n_clicks"],
-        "state": [{"id": table_id, "property": "selected_rows", "value": [0]},
-                  {"id": table_id, "property": "data", "value": rows},
+        "state": [{"id": table_id, "property": "selectedRows", "value": rows[:1]},
                   {"id": "quarantine-lang", "property": "data", "value": "vi"}],
     }  # fmt: skip
     response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
@@ -260,7 +268,7 @@ def test_accepting_reingests_and_still_invalid_stays_open(fresh_app):
     _save(client, "DINH_DANH_DIEN_TU", "202611", "999")
     rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
         "props"
-    ]["data"]
+    ]["rowData"]
     # 999 % is still out of range: accepting it is refused and the record stays open
     assert _decide(client, rows, "quarantine-accept") == [
         "Đã xử lý 0 bản ghi.",
@@ -274,7 +282,7 @@ def test_accepting_reingests_and_still_invalid_stays_open(fresh_app):
                                    '"value": 75}'))  # fmt: skip
     rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
         "props"
-    ]["data"]
+    ]["rowData"]
     assert rows[0]["reason"] == "nguồn tạm lỗi"
     assert _decide(client, rows, "quarantine-accept") == ["Đã xử lý 1 bản ghi."]
     _assert_value(fresh_app, "DINH_DANH_DIEN_TU", 75.0)

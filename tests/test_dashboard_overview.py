@@ -77,7 +77,7 @@ def test_last_updated_shown_and_no_stale_warning_without_sources(web_app):
 
 def test_stale_sources(seeded_store, tmp_path):
     from coc.config import SourceSettings
-    from dashboards.data import stale_sources
+    from coc.store.runs import stale_sources
 
     settings = make_settings(tmp_path)
     settings.sources = [

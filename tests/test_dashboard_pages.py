@@ -46,7 +46,7 @@ def test_wall_playlist_rotates_to_next(web_app):
 def test_indicator_table_rows_and_filters(web_app):
     client = web_app.server.test_client()
     page = render_page(client, "/chi-tieu", "?period=202611")
-    rows = find(page, {"type": "coc-table", "table": "chi-tieu"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "chi-tieu"})["props"]["rowData"]
     row = next(r for r in rows if r["code"] == "TK_THANH_TOAN")
     assert (
         row["name"]
@@ -65,7 +65,8 @@ def test_indicator_table_rows_and_filters(web_app):
     response = call(web_app.server.test_client(), "indicators-table.children", inputs, state)
     table = response.json["response"]["indicators-table"]["children"]
     codes = [
-        r["code"] for r in find(table, {"type": "coc-table", "table": "chi-tieu"})["props"]["data"]
+        r["code"]
+        for r in find(table, {"type": "coc-table", "table": "chi-tieu"})["props"]["rowData"]
     ]
     assert codes == ["VB_DEN_QUA_HAN"]  # fmt: skip
 
@@ -79,7 +80,7 @@ def test_indicator_page_masks_names_for_viewers(web_app):
     assert texts(find(page, "ind-numerator"))[0] == "3"
     assert texts(find(page, "ind-denominator"))[0] == "4"
     assert texts(find(page, "ind-formula"))[0].startswith("(Hồ sơ đã giải quyết")
-    rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["rowData"]
     assert rows == [
         {"ma": "000.00.23.H26-261101-0002", "tthc": "Đăng ký khai sinh", "chu": "N***** V** A*",
          "nhan": "03/11/2026", "hen": "06/11/2026", "xong": "10/11/2026", "kenh": "Trực tiếp",
@@ -91,13 +92,13 @@ def test_indicator_page_masks_names_for_viewers(web_app):
 
     login(client, "thuky")
     page = render_page(client, "/chi-tieu/TTHC_DUNG_HAN", "?period=202611")
-    rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["rowData"]
     assert rows[0]["chu"] == "Nguyễn Văn An"
 
 
 def test_unsigned_documents_behind_signed_rate(web_app):
     page = render_page(web_app.server.test_client(), "/chi-tieu/VB_DI_KY_SO", "?period=202611")
-    rows = find(page, {"type": "coc-table", "table": "chi-tiet-VB_DI_KY_SO"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "chi-tiet-VB_DI_KY_SO"})["props"]["rowData"]
     assert [(r["so"], r["ngay"]) for r in rows] == [("103/UBND", "13/11/2026")]
 
 
@@ -106,9 +107,9 @@ def test_tthc_scorecard(web_app):
     # 5: 75/90×6 = 5 → 5/6 × 18 = 15; total (15+22+2.75+15) ÷ 82 × 100 = 66.77
     page = render_page(web_app.server.test_client(), "/thu-tuc", "?period=202611")
     assert texts(find(page, "tthc-total")) == ["66,8", "Tổng / 100"]
-    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["rowData"]
     assert [r["points"] for r in rows] == ["—", "15", "22", "2,8", "15"]
-    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["data"]
+    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["rowData"]
     assert [r["chu"] for r in overdue] == ["N***** V** A*"]
 
 
@@ -123,9 +124,9 @@ def test_tthc_scorecard_follows_new_dossiers(fresh_app):
     # 2.1 on time 3 of 5 = 60 % → 60/100×20 = 12 points (was 15);
     # group 2 and the overdue list follow the new dossier at once (no stale memo)
     page = render_page(client, "/thu-tuc", "?period=202611")
-    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["rowData"]
     assert rows[1]["points"] == "12"
-    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["data"]
+    overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["rowData"]
     assert [r["chu"] for r in overdue] == ["N***** V** A*", "Đ* V** E*"]
 
 
@@ -133,7 +134,7 @@ def test_documents_page(web_app):
     page = render_page(web_app.server.test_client(), "/van-ban", "?period=202611")
     assert texts(find(page, "docs-signed"))[0] == "75%"
     assert texts(find(page, "docs-overdue"))[0] == "1"
-    rows = find(page, {"type": "coc-table", "table": "van-ban-qua-han"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "van-ban-qua-han"})["props"]["rowData"]
     assert rows == [
         {"so": "55/UBND-VP", "trich_yeu": "Công văn về phòng chống lụt bão",
          "ngay": "02/11/2026", "han": "10/11/2026", "xong": "—", "nguoi": ""}
@@ -188,7 +189,7 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
     assert [a["text"] for a in figure["layout"]["annotations"]] == [
         "Mực nước cao: 4,5", "Mực nước rất cao kéo dài: 5,5"
     ]  # fmt: skip
-    rows = find(page, {"type": "coc-table", "table": "lich-su-canh-bao"})["props"]["data"]
+    rows = find(page, {"type": "coc-table", "table": "lich-su-canh-bao"})["props"]["rowData"]
     assert rows == [  # newest first: the seed's offline camera, then the water level
         {"opened": "10:00 20/11/2026", "severity": "Cảnh báo", "device": "cam-02",
          "message": "Mất kết nối quá 15 phút: Camera ngã ba", "status": "Đang mở",
@@ -202,12 +203,15 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
 def test_sync_page_without_upstream(web_app):
     page = render_page(web_app.server.test_client(), "/dong-bo")
     assert texts(find(page, "sync-upstream"))[0] == "Chưa cấu hình"
-    rows = find(page, {"type": "coc-table", "table": "dong-bo"})["props"]["data"]
-    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "ok"
+    rows = find(page, {"type": "coc-table", "table": "dong-bo"})["props"]["rowData"]
+    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "Thành công"
 
 
 def test_export_xlsx_and_csv():
-    columns = [{"id": "name", "name": "Chỉ tiêu"}, {"id": "actual", "name": "Thực hiện"}]
+    columns = [
+        {"field": "name", "headerName": "Chỉ tiêu"},
+        {"field": "actual", "headerName": "Thực hiện"},
+    ]
     rows = [{"name": "[Tỷ lệ ký số](/chi-tieu/VB_DI_KY_SO)", "actual": 75.0}]
     frame = export_frame(rows, columns)
     assert frame.to_dict("records") == [{"Chỉ tiêu": "Tỷ lệ ký số", "Thực hiện": 75.0}]
@@ -254,3 +258,44 @@ def test_sensor_zoom_requeries_finer_rollup(fresh_app):
     page = render_page(client, "/cam-bien")
     title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
     assert title == "mn-01 – water_level (5m)"  # default span 24 h
+
+
+def test_no_page_builds_a_deprecated_datatable(web_app):
+    """Every table is a dash-ag-grid grid: rendering each page warns nothing about
+    dash_table (pyproject also turns that warning into an error for the whole run)."""
+    import warnings
+    from pathlib import Path
+
+    import dashboards
+
+    client = web_app.server.test_client()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for path in ("/", "/wall", "/chi-tieu", "/chi-tieu/TTHC_DUNG_HAN", "/thu-tuc",
+                     "/van-ban", "/cam-bien", "/thiet-bi", "/dong-bo"):  # fmt: skip
+            page = render_page(client, path, "?period=202611")
+            assert "dash_table" not in dump(page)
+    assert [str(w.message) for w in caught if "dash_table" in str(w.message)] == []
+    source = Path(dashboards.__file__).parent
+    assert [p.name for p in source.rglob("*.py") if "dash_table" in p.read_text()] == []
+
+
+def test_navigation_comes_from_the_page_registry(web_app):
+    import dash
+
+    from dashboards.app import _nav, nav_pages
+    from dashboards.i18n import STRINGS
+
+    pages = nav_pages()
+    # every page but the one-indicator page (a path template) is in the menu, in order
+    listed = {p["module"] for p in dash.page_registry.values() if p.get("nav")}
+    assert listed == {p["module"] for p in dash.page_registry.values()} - {
+        "dashboards.pages.indicator"
+    }
+    assert [p["order"] for p in pages] == sorted(p["order"] for p in pages)
+    assert all(p["nav"] in STRINGS for p in pages)
+    with web_app.server.test_request_context("/"):
+        menu = _nav("vi").children[1]
+    hrefs = [link.href for link in menu.children]
+    public = [p["path"] for p in pages if not p.get("clerk_only") and not p.get("province_only")]
+    assert hrefs == public  # a viewer in commune mode: no clerk or province pages

@@ -11,8 +11,8 @@ from fixtures_base import new_store, small_catalog
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from coc.ingest.tabular import ImportError_, import_file, template_bytes
 from coc.store.models import AuditLog, DataValue, Dossier, Quarantine
-from connectors.importer import ImportError_, import_file, template_bytes
 
 ACTOR = "vanthu.hoa"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sensors.messages import Limits, Reading, Rejected, StatusUpdate, Telemetry
+from coc.ingest.messages import Limits, Reading, Rejected, StatusUpdate, Telemetry
 from sensors.parse import parse_message
 
 NOW = 1_763_800_000_000

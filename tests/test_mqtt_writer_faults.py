@@ -8,9 +8,9 @@ import time
 
 from sqlalchemy import func, select
 
+from coc.ingest.messages import Limits
 from coc.store.db import Store
 from coc.store.models import Quarantine, SensorReading
-from sensors.messages import Limits
 from sensors.parse import parse_message
 from sensors.writer import Item, Writer
 

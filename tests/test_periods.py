@@ -47,3 +47,17 @@ def test_with_enclosing_adds_quarter_and_year_once() -> None:
     assert with_enclosing(["202611", "202610"]) == ["202611", "202610", "2026Q4", "2026"]
     assert with_enclosing(["2026Q1"]) == ["2026Q1", "2026"]
     assert with_enclosing(["2026"]) == ["2026"]
+
+
+def test_recent_months_end_with_the_local_month():
+    from coc.periods import recent_months
+
+    # 31/12/2026 18:00 UTC is already 1 January 2027 in Hà Nội
+    assert recent_months(datetime(2026, 12, 31, 18, 0, tzinfo=UTC), 3) == [
+        "202611",
+        "202612",
+        "202701",
+    ]
+    mid = recent_months(datetime(2026, 6, 15, 3, 0, tzinfo=UTC))
+    assert len(mid) == 13 and (mid[0], mid[-1]) == ("202506", "202606")
+    assert recent_months(datetime(2026, 1, 1, 0, 0, tzinfo=UTC), 1) == ["202601"]

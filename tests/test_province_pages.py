@@ -29,7 +29,7 @@ def province_app(tmp_path: Path, shipped_catalog: Any) -> Any:
 
 
 def _table(page: Any, name: str) -> list[dict[str, Any]]:
-    return find(page, {"type": "coc-table", "table": name})["props"]["data"]
+    return find(page, {"type": "coc-table", "table": name})["props"]["rowData"]
 
 
 def test_ranking_orders_communes_by_completion(province_app):
@@ -141,8 +141,8 @@ def test_province_pages_in_english(province_app):
     client = province_app.server.test_client()
     page = render_page(client, "/tinh/bao-cao", "?period=202610&lang=en")
     assert texts(page)[0] == "Reporting"
-    header = [c["name"] for c in find(page, {"type": "coc-table", "table": "bao-cao"})["props"]
-              ["columns"]]  # fmt: skip
+    header = [c["headerName"] for c in find(page, {"type": "coc-table", "table": "bao-cao"})
+              ["props"]["columnDefs"]]  # fmt: skip
     assert header[:4] == ["Code", "Commune", "Reporting rate (%)", "On-time rate (%)"]
     assert _table(page, "bao-cao")[0]["p202610"] == "✔ On time"
 

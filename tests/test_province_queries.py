@@ -25,9 +25,9 @@ COMMUNES = [
 @pytest.fixture
 def setup(tmp_path):
     store = new_store(tmp_path / "p.sqlite3")
-    hierarchy = Hierarchy.from_settings(province_settings(COMMUNES))
-    sync_org_units(store, hierarchy)
-    return store, hierarchy
+    settings = province_settings(COMMUNES)
+    sync_org_units(store, settings)
+    return store, Hierarchy.from_settings(settings)
 
 
 def _received(store, ou: str, period: str, when: datetime) -> None:

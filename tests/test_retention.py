@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from coc.devices import queries
 from coc.devices.rollups import prune, rollup_all
+from coc.ingest.messages import Reading, Telemetry
 from coc.store.db import Store
-from sensors.messages import Reading, Telemetry
 from sensors.writer import Batch, Item, write_batch
 
 T0 = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)

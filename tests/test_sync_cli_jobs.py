@@ -152,8 +152,8 @@ def test_health_reports_connectors_broker_and_sync(tmp_path):
 
 
 def test_sync_status_for_the_view(tmp_path):
+    from coc.net import public_url
     from coc.sync import runs
-    from coc.sync.client import public_url
     from coc.sync.status import sync_status
 
     assert public_url("https://user:secret@ioc.example:8443/api?x=1") == (
@@ -170,7 +170,13 @@ def test_sync_status_for_the_view(tmp_path):
         "url": "https://hub.example",
         "watermark": None,
         "last_run": None,
+        "queue_depth": 0,
     }
+    # the pull is a sync run, not a data source: no good source pull yet, one run listed
+    assert info["sources"]["last_ok"] is None
+    assert [(r["name"], r["kind"], r["status"]) for r in info["sources"]["runs"]] == [
+        ("sync:pull:10237", "pull", "ok")
+    ]
     pull = info["pulls"][0]
     assert (pull["code"], pull["url"], pull["last_run"]["records"]) == (
         "10237",

@@ -140,7 +140,7 @@ def test_slow_upstream_times_out_and_is_retried(tmp_path):
     assert result.status == "ok"
     assert app.seen["POST"] == pages + 1
     # the re-sent page was imported first; the late original changed nothing
-    assert result.imported + result.ignored == len(rows)
+    assert result.imported + result.unchanged == len(rows)
     _same(store, province)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -12,6 +11,7 @@ from coc.api.auth import TokenBook, bearer
 from coc.api.http import refuse
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
+from coc.ingest.records import Rejected
 from coc.keys import secret_key
 from coc.periods import parse_period
 from coc.province.hierarchy import Hierarchy
@@ -20,15 +20,14 @@ from coc.province.rollup import rollup
 from coc.store.db import Store
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
+from coc.wire import ImportSummary, read_body
 
-MAX_POST_VALUES = 50000
 MAX_POST_BYTES = 32 * 2**20
 
 
-def cursor_key(settings: Settings) -> bytes:
-    """Stable across restarts so a client's `next` survives a commune reboot."""
-    secret = f"coc-feed:{secret_key(settings)}"
-    return hashlib.sha256(secret.encode()).digest()
+def cursor_key(settings: Settings) -> str:
+    """The site key: stable across restarts, so a client's `next` survives a reboot."""
+    return secret_key(settings)
 
 
 def feed_org_unit(settings: Settings) -> str:
@@ -41,7 +40,7 @@ class BadQuery(ValueError):
     pass
 
 
-def _filters(settings: Settings, key: bytes) -> dict[str, Any]:
+def _filters(settings: Settings, key: str) -> dict[str, Any]:
     args = request.args
     if args.get("next"):
         try:
@@ -143,19 +142,17 @@ def register(
             return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
         if (request.content_length or 0) > MAX_POST_BYTES:
             return refuse(413, f"nội dung quá lớn (tối đa {MAX_POST_BYTES // 2**20} MB)")
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
-            return refuse(400, 'nội dung phải là JSON {"dataValues": [...]}')
-        if len(body["dataValues"]) > MAX_POST_VALUES:
-            return refuse(400, f"tối đa {MAX_POST_VALUES} giá trị mỗi lần gửi")
+        body = read_body(request.get_json(silent=True))
+        if isinstance(body, Rejected):
+            return refuse(400, body.reason)
         own = {commune, *hierarchy.leaves_under(commune)}
         summary = import_values(
             store,
             catalog,
-            body["dataValues"],
+            body.dataValues,
             source="upstream",
             default_org_unit=commune,
             allowed=own.__contains__,
         )
-        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed})
-        return jsonify(summary.as_dict())
+        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed_keys})
+        return jsonify(ImportSummary.of(summary).model_dump(mode="json"))

@@ -1,77 +1,196 @@
-"""The OpenAPI 3.0 document of `/api/v1` (hand-written: the API is small and stable)."""
+"""The OpenAPI 3.1 document of `/api/v1`, generated from the typed models: the answers and
+bodies (`coc.wire`, `coc.api.models`) and the query parameters (the `*Query` models below)
+become JSON Schema with pydantic's `models_json_schema`; only the list of operations is
+written here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from coc import __version__
-from coc.config import Settings
+from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
 
-_ERROR = {
-    "type": "object",
-    "required": ["error", "reason"],
-    "properties": {"error": {"type": "string"}, "reason": {"type": "string"}},
+from coc import __version__
+from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
+from coc.config import Settings
+from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal
+
+REF = "#/components/schemas/{model}"
+
+
+class FeedQuery(BaseModel):
+    lastUpdated: str | None = Field(
+        None,
+        description="Only values updated at or after this time (ISO 8601).",
+        json_schema_extra={"format": "date-time"},
+    )
+    period: str | None = Field(
+        None, description="Only this period (2026, 2026Q3, 202611, 20261122)."
+    )
+    orgUnit: str | None = Field(None, description="Only this org unit.")
+    limit: int | None = Field(
+        None, ge=1, description="Values per page (at most feed.max_page_size)."
+    )
+    next: str | None = Field(None, description="Opaque cursor from the previous page.")
+
+
+class CatalogQuery(BaseModel):
+    year: int | None = Field(
+        None, ge=2000, le=2100, description="Target year (default: this year)."
+    )
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    summary: str
+    answer: type[BaseModel] | None
+    answer_text: str
+    secured: bool = True
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    refusals: tuple[int, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+OPERATIONS = (
+    Operation(
+        "/health",
+        "get",
+        "Database, broker, connector and sync state (public).",
+        Health,
+        "Health",
+        secured=False,
+        refusals=(503,),
+    ),
+    Operation(
+        "/indicators",
+        "get",
+        "The indicator catalog with the year's targets (public).",
+        IndicatorCatalog,
+        "Catalog",
+        secured=False,
+        query=CatalogQuery,
+        refusals=(400,),
+    ),
+    Operation(
+        "/dataValueSets",
+        "get",
+        "Data values in (lastUpdated, id) order, paged by `next`.",
+        DataValueSet,
+        "A page of the feed",
+        query=FeedQuery,
+        refusals=(400, 401),
+        extra={"304": {"description": "Not modified (If-None-Match)"}},
+    ),
+    Operation(
+        "/dataValueSets",
+        "post",
+        "Receive values from a commune (province/district mode); a bad value is a "
+        "conflict of the summary, not a failed request.",
+        ImportSummary,
+        "Import summary (OK, WARNING with conflicts, or ERROR: nothing stored)",
+        body=DataValueSetIn,
+        refusals=(400, 401, 403, 413),
+    ),
+    Operation(
+        "/devices",
+        "get",
+        "Cameras, loudspeakers and sensors: online/offline counts.",
+        DeviceSummary,
+        "Device summary",
+        refusals=(401,),
+    ),
+    Operation(
+        "/alerts",
+        "get",
+        "Open device and sensor alerts, most severe first.",
+        AlertList,
+        "Alerts",
+        refusals=(401,),
+    ),
+    Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
+)
+REFUSALS = {
+    400: "Bad query or body",
+    401: "Missing or unknown token",
+    403: "Token not allowed here",
+    413: "Body too large",
+    503: "Database down",
 }
-_STR_NUM = {"type": "string", "description": "A number as text, as DHIS2 sends values."}
-DATA_VALUE = {
-    "type": "object",
-    "required": ["dataElement", "period", "orgUnit"],
-    "properties": {
-        "dataElement": {"type": "string", "example": "TTHC_DUNG_HAN"},
-        "period": {"type": "string", "example": "202611"},
-        "orgUnit": {"type": "string", "example": "10237"},
-        "value": _STR_NUM,
-        "numerator": _STR_NUM,
-        "denominator": _STR_NUM,
-        "lastUpdated": {"type": "string", "format": "date-time"},
-        "deleted": {"type": "boolean"},
-    },
-}
-_SUMMARY = {
-    "type": "object",
-    "required": ["status", "importCount", "conflicts"],
-    "properties": {
-        "status": {"type": "string", "enum": ["OK", "WARNING", "ERROR"]},
-        "importCount": {
-            "type": "object",
-            "properties": {
-                k: {"type": "integer"} for k in ("imported", "updated", "ignored", "deleted")
-            },
-        },
-        "conflicts": {"type": "array", "items": {"type": "object"}},
-    },
-}
+
+
+def _schemas() -> dict[str, Any]:
+    models: list[type[BaseModel]] = [Refusal]
+    for op in OPERATIONS:
+        models += [m for m in (op.answer, op.body) if m is not None]
+    pairs = [(m, "validation" if m is DataValueSetIn else "serialization") for m in models]
+    _refs, top = models_json_schema(pairs, ref_template=REF)
+    return dict(sorted(top.get("$defs", {}).items()))
+
+
+def _ref(model: type[BaseModel]) -> dict[str, Any]:
+    return {"$ref": REF.format(model=model.__name__)}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _refusals(*codes: int) -> dict[str, Any]:
-    text = {
-        400: "Bad query or body",
-        401: "Missing or unknown token",
-        403: "Token not allowed here",
-        503: "Database down",
-    }
-    return {str(c): _json(_ERROR, text[c]) for c in codes}
+def _parameters(query: type[BaseModel], settings: Settings) -> list[dict[str, Any]]:
+    schema = query.model_json_schema()
+    out = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", "")
+        prop.pop("default", None)
+        prop.pop("title", None)
+        options = prop.pop("anyOf", None)  # X | None: a query parameter is simply left out
+        if options:
+            prop.update(next(o for o in options if o.get("type") != "null"))
+        if name == "limit" and query is FeedQuery:
+            prop["maximum"] = settings.feed.max_page_size
+        out.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": description,
+                "schema": prop,
+            }
+        )
+    return out
 
 
-def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
+def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "summary": op.summary,
+        "security": [{"bearer": []}] if op.secured else [],
     }
+    if op.query is not None:
+        out["parameters"] = _parameters(op.query, settings)
+    if op.body is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(op.body)}},
+        }
+    answer = _ref(op.answer) if op.answer else {"type": "object"}
+    out["responses"] = {
+        "200": _json(answer, op.answer_text),
+        **op.extra,
+        **{str(c): _json(_ref(Refusal), REFUSALS[c]) for c in op.refusals},
+    }
+    return out
 
 
 def openapi_document(settings: Settings) -> dict[str, Any]:
-    secured = [{"bearer": []}]
-    obj = {"type": "object"}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, settings)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "COC API",
             "version": __version__,
@@ -80,125 +199,7 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"DataValue": DATA_VALUE, "ImportSummary": _SUMMARY, "Error": _ERROR},
+            "schemas": _schemas(),
         },
-        "paths": {
-            "/health": {
-                "get": {
-                    "summary": "Database, broker, connector and sync state (public).",
-                    "security": [],
-                    "responses": {"200": _json(obj, "Health"), **_refusals(503)},
-                }
-            },
-            "/indicators": {
-                "get": {
-                    "summary": "The indicator catalog with the year's targets (public).",
-                    "security": [],
-                    "parameters": [
-                        _param(
-                            "year",
-                            "Target year",
-                            {"type": "integer", "minimum": 2000, "maximum": 2100},
-                        )
-                    ],
-                    "responses": {"200": _json(obj, "Catalog"), **_refusals(400)},
-                }
-            },
-            "/dataValueSets": {
-                "get": {
-                    "summary": "Data values in (lastUpdated, id) order, paged by `next`.",
-                    "security": secured,
-                    "parameters": [
-                        _param(
-                            "lastUpdated",
-                            "Only values updated at or after this time",
-                            {"type": "string", "format": "date-time"},
-                        ),
-                        _param(
-                            "period",
-                            "Only this period (2026, 2026Q3, 202611, 20261122)",
-                            {"type": "string"},
-                        ),
-                        _param("orgUnit", "Only this org unit", {"type": "string"}),
-                        _param(
-                            "limit",
-                            "Values per page",
-                            {
-                                "type": "integer",
-                                "minimum": 1,
-                                "maximum": settings.feed.max_page_size,
-                            },
-                        ),
-                        _param("next", "Opaque cursor from the previous page", {"type": "string"}),
-                    ],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["orgUnit", "dataValues", "next"],
-                                "properties": {
-                                    "orgUnit": {"type": "string"},
-                                    "dataValues": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/DataValue"},
-                                    },
-                                    "next": {"type": "string", "nullable": True},
-                                },
-                            },
-                            "A page of the feed",
-                        ),
-                        "304": {"description": "Not modified (If-None-Match)"},
-                        **_refusals(400, 401),
-                    },
-                },
-                "post": {
-                    "summary": "Receive values from a commune (province/district mode).",
-                    "security": secured,
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["dataValues"],
-                                    "properties": {
-                                        "dataValues": {
-                                            "type": "array",
-                                            "items": {"$ref": "#/components/schemas/DataValue"},
-                                        }
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": _json(
-                            {"$ref": "#/components/schemas/ImportSummary"}, "Import summary"
-                        ),
-                        **_refusals(400, 401, 403),
-                    },
-                },
-            },
-            "/devices": {
-                "get": {
-                    "summary": "Cameras, loudspeakers and sensors: online/offline counts.",
-                    "security": secured,
-                    "responses": {"200": _json(obj, "Device summary"), **_refusals(401)},
-                }
-            },
-            "/alerts": {
-                "get": {
-                    "summary": "Open device and sensor alerts, most severe first.",
-                    "security": secured,
-                    "responses": {"200": _json(obj, "Alerts"), **_refusals(401)},
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "summary": "This document.",
-                    "security": [],
-                    "responses": {"200": _json(obj, "OpenAPI document")},
-                }
-            },
-        },
+        "paths": paths,
     }

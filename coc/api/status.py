@@ -2,117 +2,105 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from coc.api.auth import TokenBook, bearer
 from coc.api.http import refuse
+from coc.api.models import (
+    AlertInfo,
+    AlertList,
+    BrokerState,
+    DatabaseState,
+    DeviceInfo,
+    DeviceSummary,
+    Health,
+    IndicatorCatalog,
+    IndicatorInfo,
+    KindCount,
+    RunState,
+    SyncState,
+)
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.store.db import Store
-from coc.store.models import ConnectorRun, Device
+from coc.store.models import Device
+from coc.store.runs import Run, newest_runs
 from coc.store.status import all_status
 from coc.timeutil import iso_utc, to_local, utcnow
 
-SYNC_PREFIX = "sync:"
 
-
-def _run(run: ConnectorRun) -> dict[str, Any]:
+def _run(run: Run) -> RunState:
     """Public (health needs no token): counts and status only, never the run's message,
     which can hold source URLs or internal error text."""
-    return {
-        "name": run.connector,
-        "status": run.status,
-        "startedAt": iso_utc(run.started_at),
-        "finishedAt": iso_utc(run.finished_at),
-        "records": run.records,
-        "errors": run.errors,
-        "pages": run.pages,
-    }
-
-
-def last_runs(store: Store) -> list[dict[str, Any]]:
-    """The newest run of every connector and sync job (ConnectorRun)."""
-    newest = (
-        select(ConnectorRun.connector, func.max(ConnectorRun.id).label("id"))
-        .group_by(ConnectorRun.connector)
-        .subquery()
+    return RunState(
+        name=run.name,
+        status=run.status,
+        startedAt=iso_utc(run.started_at),
+        finishedAt=iso_utc(run.finished_at),
+        records=run.records,
+        errors=run.errors,
+        pages=run.pages,
     )
-    stmt = (
-        select(ConnectorRun)
-        .join(newest, ConnectorRun.id == newest.c.id)
-        .order_by(ConnectorRun.connector)
-    )
-    with store.session() as session:
-        return [_run(r) for r in session.scalars(stmt)]
 
 
-def health(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
-    body: dict[str, Any] = {
-        "status": "ok",
-        "time": iso_utc(utcnow()),
-        "role": settings.role,
-        "orgUnit": settings.commune.code,
-    }
+def health(store: Store, settings: Settings) -> tuple[Health, int]:
+    head = {"time": iso_utc(utcnow()), "role": settings.role, "orgUnit": settings.commune.code}
     try:
         with store.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        body["database"] = {"status": "ok", "dialect": store.dialect}
-        runs = last_runs(store)
+        runs = newest_runs(store)
         services = {s.name: s for s in all_status(store)}
     except SQLAlchemyError as exc:
-        body["database"] = {
-            "status": "down",
-            "dialect": store.dialect,
-            "detail": type(exc).__name__,
-        }
-        body["status"] = "down"
-        return body, 503
-    broker = services.get("mqtt")
+        down = DatabaseState(status="down", dialect=store.dialect, detail=type(exc).__name__)
+        return Health(status="down", database=down, **head), 503
+    mqtt = services.get("mqtt")
     if not settings.mqtt.url:
-        body["broker"] = {"status": "not_configured"}
-    elif broker is None:
-        body["broker"] = {"status": "unknown"}
+        broker = BrokerState(status="not_configured")
+    elif mqtt is None:
+        broker = BrokerState(status="unknown")
     else:
-        body["broker"] = {
-            "status": broker.state,
-            "detail": broker.detail,
-            "updatedAt": iso_utc(broker.updated_at),
-        }
-    body["connectors"] = [r for r in runs if not r["name"].startswith(SYNC_PREFIX)]
-    sync_runs = [r for r in runs if r["name"].startswith(SYNC_PREFIX)]
-    body["sync"] = {
-        "upstream": bool(settings.upstream.url),
-        "push": next((r for r in sync_runs if r["name"] == "sync:push"), None),
-        "pulls": [r for r in sync_runs if r["name"].startswith("sync:pull:")],
-    }
-    failing = [r for r in runs if r["status"] == "failed"]
-    if failing or body["broker"]["status"] in ("down", "degraded"):
-        body["status"] = "degraded"
-    return body, 200
+        broker = BrokerState(
+            status=mqtt.state, detail=mqtt.detail, updatedAt=iso_utc(mqtt.updated_at)
+        )
+    failing = [r for r in runs if r.status == "failed"]
+    degraded = failing or broker.status in ("down", "degraded")
+    return Health(
+        status="degraded" if degraded else "ok",
+        database=DatabaseState(status="ok", dialect=store.dialect),
+        broker=broker,
+        connectors=[_run(r) for r in runs if r.kind == "source"],
+        sync=SyncState(
+            upstream=bool(settings.upstream.url),
+            push=next((_run(r) for r in runs if r.kind == "push"), None),
+            pulls=[_run(r) for r in runs if r.kind == "pull"],
+        ),
+        **head,
+    ), 200
 
 
-def indicators(catalog: Catalog, year: int) -> list[dict[str, Any]]:
-    return [
-        {
-            **i.describe(),
-            "formula_vi": i.formula_vi,
-            "formula_en": i.formula_en,
-            "target": i.target_for(year),
-            "year": year,
-            "bands": list(i.bands),
-        }
-        for i in catalog.indicators
-    ]
+def indicators(catalog: Catalog, year: int) -> IndicatorCatalog:
+    return IndicatorCatalog(
+        year=year,
+        indicators=[
+            IndicatorInfo(
+                **i.describe(),
+                formula_vi=i.formula_vi,
+                formula_en=i.formula_en,
+                target=i.target_for(year),
+                year=year,
+                bands=list(i.bands),
+            )
+            for i in catalog.indicators
+        ],
+    )
 
 
-def devices(store: Store, org_unit: str) -> dict[str, Any]:
+def devices(store: Store, org_unit: str) -> DeviceSummary:
     with store.session() as session:
         rows = session.scalars(select(Device).order_by(Device.kind, Device.device_id)).all()
     kinds: dict[str, dict[str, int]] = defaultdict(lambda: {"online": 0, "offline": 0, "total": 0})
@@ -122,42 +110,33 @@ def devices(store: Store, org_unit: str) -> dict[str, Any]:
         counts["total"] += 1
         counts["online" if d.online else "offline"] += 1
         items.append(
-            {
-                "id": d.device_id,
-                "kind": d.kind,
-                "name": d.name,
-                "orgUnit": d.org_unit,
-                "hamlet": d.hamlet,
-                "state": d.state,
-                "online": bool(d.online),
-                "lastSeen": iso_utc(d.last_seen),
-                "stateSince": iso_utc(d.state_since),
-            }
+            DeviceInfo(
+                id=d.device_id,
+                kind=d.kind,
+                name=d.name,
+                orgUnit=d.org_unit,
+                hamlet=d.hamlet,
+                state=d.state,
+                online=bool(d.online),
+                lastSeen=iso_utc(d.last_seen),
+                stateSince=iso_utc(d.state_since),
+            )
         )
-    return {"orgUnit": org_unit, "total": len(rows), "kinds": dict(kinds), "devices": items}
+    return DeviceSummary(
+        orgUnit=org_unit,
+        total=len(rows),
+        kinds={k: KindCount(**v) for k, v in kinds.items()},
+        devices=items,
+    )
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    elif hasattr(value, "model_dump"):
-        value = value.model_dump()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return iso_utc(value)
-    return value
-
-
-def alerts(store: Store, org_unit: str) -> dict[str, Any]:
+def alerts(store: Store, org_unit: str) -> AlertList:
     """Open alerts, most severe first (device alerts carry no personal data)."""
     from coc.devices.queries import open_alerts
 
     with store.session() as session:
-        items = [_plain(a) for a in open_alerts(session)]
-    return {"orgUnit": org_unit, "available": True, "alerts": items}
+        items = [AlertInfo(**a) for a in open_alerts(session)]
+    return AlertList(orgUnit=org_unit, available=True, alerts=items)
 
 
 def register(
@@ -174,20 +153,19 @@ def register(
     @bp.get("/health")
     def health_view() -> Any:
         body, code = health(store, settings)
-        return jsonify(body), code
+        return jsonify(body.body()), code
 
     @bp.get("/indicators")
     def indicators_view() -> Any:
         year_text = request.args.get("year", str(to_local(utcnow()).year))
         if not (year_text.isascii() and year_text.isdigit()) or not 2000 <= int(year_text) <= 2100:
             return refuse(400, "year phải là năm từ 2000 đến 2100")
-        year = int(year_text)
-        return jsonify({"year": year, "indicators": indicators(catalog, year)})
+        return jsonify(indicators(catalog, int(year_text)).body())
 
     @bp.get("/devices")
     def devices_view() -> Any:
-        return allowed() or jsonify(devices(store, settings.commune.code))
+        return allowed() or jsonify(devices(store, settings.commune.code).body())
 
     @bp.get("/alerts")
     def alerts_view() -> Any:
-        return allowed() or jsonify(alerts(store, settings.commune.code))
+        return allowed() or jsonify(alerts(store, settings.commune.code).body())

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from coc import bootstrap
 from coc.cli.context import Context
 from coc.config import settings_reference
 from coc.errors import CocError
-from coc.indicators.catalog import sync_catalog
 from coc.indicators.engine import Engine
-from coc.periods import months_between, parse_period, with_enclosing
+from coc.periods import months_between, recent_months, with_enclosing
 from coc.store.backup import backup
-from coc.store.models import OrgUnit
-from coc.store.upsert import upsert_rows
-from coc.timeutil import to_local, utcnow
+from coc.timeutil import utcnow
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,55 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def prepare(ctx: Context) -> None:
-    """Schema, org units, catalog and targets: safe to run on every start."""
-    commune = ctx.settings.commune
-    now_year = to_local(utcnow()).year
-    units = [
-        {
-            "code": commune.province_code,
-            "name": commune.province_name,
-            "level": "province",
-            "parent_code": None,
-            "lat": None,
-            "lon": None,
-        }
-    ]
-    parent = commune.province_code
-    if commune.district_code:
-        units.append(
-            {
-                "code": commune.district_code,
-                "name": commune.district_name or "",
-                "level": "district",
-                "parent_code": parent,
-                "lat": None,
-                "lon": None,
-            }
-        )
-        parent = commune.district_code
-    if ctx.settings.role == "commune":
-        units.append(
-            {
-                "code": commune.code,
-                "name": commune.name,
-                "level": "commune",
-                "parent_code": parent,
-                "lat": commune.lat,
-                "lon": commune.lon,
-            }
-        )
-    with ctx.store.write_conn() as conn:
-        upsert_rows(conn, OrgUnit, units, ["code"])
-    sync_catalog(ctx.store, ctx.catalog, ctx.org_unit, list(range(now_year - 2, now_year + 2)))
-
-
-def default_months(now_months: int = 13) -> list[str]:
-    last = to_local(utcnow())
-    last_code = f"{last.year}{last.month:02d}"
-    first = parse_period(last_code)
-    for _ in range(now_months - 1):
-        first = first.previous()
-    return [m.code for m in months_between(first.code, last_code)]
+    """Schema, org units, catalog and targets (`coc.bootstrap.prepare`) as of now."""
+    bootstrap.prepare(ctx.store, ctx.settings, ctx.catalog, utcnow())
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -96,7 +47,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_refresh(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     prepare(ctx)
-    months = default_months()
+    months = recent_months(utcnow())
     if args.first or args.last:
         try:
             months = [

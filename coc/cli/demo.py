@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 
 from coc.cli.context import Context
-from coc.cli.core import default_months, prepare
+from coc.cli.core import prepare
 from coc.cli.runtime import (
     Services,
     check_port_free,
@@ -23,7 +23,8 @@ from coc.cli.runtime import (
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
 from coc.indicators.engine import Engine
-from coc.periods import with_enclosing
+from coc.periods import recent_months, with_enclosing
+from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = ROOT / "sample_data"
@@ -109,7 +110,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         start_sources(ctx, services)
         if not args.no_devices:
             start_devices(ctx, services, args.rate)
-        Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, with_enclosing(default_months()))
+        Engine(ctx.catalog).refresh(
+            ctx.store, ctx.org_unit, with_enclosing(recent_months(utcnow()))
+        )
         start_worker_parts(ctx, services)
         http = ctx.settings.http
         start_web(ctx, services, "127.0.0.1", http.port)

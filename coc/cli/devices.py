@@ -6,19 +6,9 @@ import argparse
 import threading
 
 from coc.cli.context import Context
+from coc.devices.states import KINDS, kind_name, state_name
 from coc.errors import CocError
 from coc.timeutil import to_local
-
-KIND_VI = {"camera": "Camera", "speaker": "Loa", "sensor": "Cảm biến"}
-STATE_VI = {
-    "online": "trực tuyến",
-    "offline": "mất kết nối",
-    "recording": "đang ghi hình",
-    "playing": "đang phát",
-    "idle": "chờ",
-    "fault": "lỗi",
-    "unknown": "chưa rõ",
-}
 
 
 def simulate_parser(sub: argparse._SubParsersAction) -> argparse._SubParsersAction:
@@ -47,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="chỉ chạy bộ thu MQTT (dữ liệu cảm biến, trạng thái)")
     p.set_defaults(func=cmd_ingest)
     p = sub.add_parser("devices", help="liệt kê thiết bị và trạng thái trực tuyến")
-    p.add_argument("--kind", choices=["camera", "speaker", "sensor"], help="chỉ một loại")
+    p.add_argument("--kind", choices=KINDS, help="chỉ một loại")
     p.set_defaults(func=cmd_devices)
 
 
@@ -94,8 +84,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
         seen = row["last_seen"]
         seen_text = "chưa từng" if seen is None else _local(seen)
         print(
-            f"{row['device_id']:<10} {KIND_VI.get(row['kind'], row['kind']):<9} "
-            f"{STATE_VI.get(row['state'], row['state']):<14} {seen_text:<19} {row['name']}"
+            f"{row['device_id']:<10} {kind_name(row['kind']):<9} "
+            f"{state_name(row['state']):<14} {seen_text:<19} {row['name']}"
         )
     return 0
 

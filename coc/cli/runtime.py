@@ -1,12 +1,14 @@
 """Process model: `coc run` (everything in one process), `coc worker` (scheduler + MQTT).
 
-`Services` starts the parts in order and stops them in reverse, so Ctrl-C leaves no
-thread, broker or port behind. `coc demo` builds on the same pieces.
+`Services` (an ExitStack) stops the parts in the reverse order of their start, so Ctrl-C
+leaves no thread, broker or port behind; `start_server` is the one waitress launch of
+`coc run`, `coc web` and `coc demo`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import socket
@@ -17,10 +19,11 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from coc.cli.context import Context
-from coc.cli.core import default_months, prepare
+from coc.cli.core import prepare
 from coc.errors import CocError
 from coc.indicators.engine import Engine
-from coc.periods import with_enclosing
+from coc.periods import recent_months, with_enclosing
+from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_worker)
 
 
-class Services:
-    """Start parts in order, stop them in reverse."""
-
-    def __init__(self) -> None:
-        self._stops: list[tuple[str, Callable[[], Any]]] = []
+class Services(contextlib.ExitStack):
+    """Parts started in order and stopped in reverse when the `with` block ends, however
+    it ends; a part that fails to stop is logged and the others still stop."""
 
     def add(self, name: str, stop: Callable[[], Any]) -> None:
-        self._stops.append((name, stop))
+        self.callback(_stop_quietly, name, stop)
 
-    def stop(self) -> None:
-        while self._stops:
-            name, stop = self._stops.pop()
-            try:
-                stop()
-            except Exception:  # keep stopping the rest
-                log.exception("stopping %s failed", name)
+
+def _stop_quietly(name: str, stop: Callable[[], Any]) -> None:
+    try:
+        stop()
+    except Exception:  # keep stopping the rest
+        log.exception("stopping %s failed", name)
 
 
 def make_scheduler() -> BackgroundScheduler:
@@ -61,7 +61,7 @@ def add_refresh_job(scheduler: BackgroundScheduler, ctx: Context, minutes: int =
     """Recompute this and last month (device snapshots, open dossiers judged against now)."""
 
     def job() -> None:
-        months = default_months(2)
+        months = recent_months(utcnow(), 2)
         Engine(ctx.catalog).refresh(ctx.store, ctx.org_unit, with_enclosing(months))
 
     scheduler.add_job(
@@ -113,14 +113,18 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
-    """Serve with waitress (a production WSGI server) in a background thread."""
+    """The dashboard and API (see `build_web`) behind waitress, in the background."""
+    return start_server(services, build_web(ctx).server, host, port, ctx.settings.http.threads)
+
+
+def start_server(services: Services, app: Any, host: str, port: int, threads: int) -> Any:
+    """Serve a WSGI app with waitress (a production WSGI server, never Flask's development
+    one) in a background thread, stopped with the other services: the one launch path of
+    `coc run`, `coc web` and `coc demo`."""
     from waitress.server import create_server
 
-    app = build_web(ctx)
     try:
-        server = create_server(
-            app.server, host=host, port=port, threads=ctx.settings.http.threads, ident="COC"
-        )
+        server = create_server(app, host=host, port=port, threads=threads, ident="coc")
     except OSError as exc:
         raise CocError(f"không mở được cổng {host}:{port}: {exc.strerror}") from None
     stopping = threading.Event()
@@ -161,14 +165,12 @@ def run_until_stopped(start: Callable[[Services], None]) -> None:
     """Start the parts, block until Ctrl-C or SIGTERM, stop them in reverse.
 
     Ctrl-C during start-up stops as cleanly as after it."""
-    services = Services()
-    try:
-        start(services)
-        wait_for_stop()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        services.stop()
+    with Services() as services:
+        try:
+            start(services)
+            wait_for_stop()
+        except KeyboardInterrupt:
+            pass
 
 
 def wait_for_stop() -> None:

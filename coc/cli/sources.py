@@ -20,7 +20,7 @@ from typing import Any
 from coc.cli.context import Context
 from coc.errors import CocError, ValidationError
 from coc.fmt import moment
-from coc.store.models import Quarantine
+from coc.store import quarantine
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -51,7 +51,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from connectors.importer import import_file
+    from coc.ingest.tabular import import_file
 
     ctx = Context.from_args(args)
     summary = import_file(ctx.store, ctx.catalog, Path(args.file), ctx.org_unit, _actor(args))
@@ -69,16 +69,8 @@ def _short(text: str, width: int) -> str:
 
 
 def cmd_quarantine_list(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     ctx = Context.from_args(args)
-    with ctx.store.session() as session:
-        stmt = select(Quarantine)
-        if not args.all:
-            stmt = stmt.where(Quarantine.status == "open")
-        if args.source:
-            stmt = stmt.where(Quarantine.source == args.source)
-        items = list(session.scalars(stmt.order_by(Quarantine.id.desc()).limit(args.limit)))
+    items = quarantine.listing(ctx.store, args.source, resolved=args.all, limit=args.limit)
     if not items:
         print("Không có bản ghi nào trong danh sách cách ly.")
         return 0
@@ -158,7 +150,7 @@ def cmd_simulate_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from connectors.importer import template_bytes
+    from coc.ingest.tabular import template_bytes
 
     ctx = Context.from_args(args)
     path = Path(args.path)

@@ -66,9 +66,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _province(ctx: Context) -> Hierarchy:
     if ctx.settings.role not in ("province", "district"):
         raise ConfigError("lệnh này chỉ dùng ở chế độ tỉnh/huyện (role: province hoặc district)")
-    hierarchy = Hierarchy.from_settings(ctx.settings)
-    sync_org_units(ctx.store, hierarchy)
-    return hierarchy
+    sync_org_units(ctx.store, ctx.settings)
+    return Hierarchy.from_settings(ctx.settings)
 
 
 def cmd_pull(args: argparse.Namespace) -> int:

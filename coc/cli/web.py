@@ -1,6 +1,7 @@
 """`coc web`: the dashboard and API behind waitress, a production WSGI server.
 
-`serve` and `build_web_app` are reused by `coc run` and `coc demo`.
+`build_web_app` is reused by `coc run` and `coc demo`; all three serve with
+`coc.cli.runtime.start_server`.
 """
 
 from __future__ import annotations
@@ -67,18 +68,23 @@ def settle_heap() -> None:
 
 
 def serve(app_server: Any, host: str, port: int, threads: int = 8) -> None:
-    """Block serving the WSGI app with waitress (never Flask's development server)."""
-    from waitress import serve as waitress_serve
+    """Serve the WSGI app with waitress until Ctrl-C or SIGTERM (`coc web`)."""
+    from coc.cli.runtime import run_until_stopped, start_server
 
     settle_heap()
-    print(f"COC: bảng điều khiển tại http://{host}:{port}/", flush=True)
-    waitress_serve(app_server, host=host, port=port, threads=threads, ident="coc")
+
+    def start(services: Any) -> None:
+        start_server(services, app_server, host, port, threads)
+        print(f"COC: bảng điều khiển tại http://{host}:{port}/", flush=True)
+
+    run_until_stopped(start)
 
 
 def _web(args: argparse.Namespace) -> int:
     from coc.cli.core import prepare
-    from coc.cli.runtime import check_port_free
+    from coc.cli.runtime import check_port_free, install_stop_signals
 
+    install_stop_signals()
     ctx = Context.from_args(args)
     http = ctx.settings.http
     host, port = args.host or http.host, args.port or http.port

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlmodel import Session
 
 from coc import fmt
 from coc.config import Settings, read_yaml
@@ -146,6 +147,19 @@ def load_rules(settings: Settings, path: Path | None = None) -> Rules:
         severity=str(off.get("severity", "warning")),
     )
     return Rules(rules, offline)
+
+
+def thresholds_for(
+    session: Session, rules: Rules, device_id: str, key: str
+) -> list[tuple[str, float]]:
+    """(rule name, threshold) of the alert rules that watch this device's key (the lines
+    a chart of it draws)."""
+    sensor_type = session.scalar(select(Device.sensor_type).where(Device.device_id == device_id))
+    return [
+        (r.name, r.threshold)
+        for r in rules.rules
+        if r.key == key and r.matches(device_id, sensor_type)
+    ]
 
 
 def _message(rule: Rule, device: Any, value: float) -> str:

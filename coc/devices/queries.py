@@ -221,3 +221,11 @@ def uptime(
         up += (end - cursor).total_seconds()
     known = (end - (start if before is not None else as_utc(events[0].ts))).total_seconds()
     return round(100.0 * up / known, 2) if known > 0 else None
+
+
+def uptimes_today(
+    session: Session, device_ids: list[str], now: datetime
+) -> dict[str, float | None]:
+    """Share of today (the local day of `now`) each device was online so far."""
+    day = as_utc(now).astimezone(VN_TZ).date()
+    return {i: uptime(session, i, day, now) for i in device_ids}

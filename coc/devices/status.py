@@ -8,24 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from coc.ingest.messages import ONLINE_STATES, StatusUpdate
 from coc.store.db import Store
 from coc.store.models import Device, DeviceEvent
 from coc.timeutil import as_utc, utcnow
-
-ONLINE_STATES = frozenset({"online", "recording", "playing", "idle"})
-
-
-class StatusLike(Protocol):
-    device_id: str
-    kind: str
-    state: str
-    ts: int
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -140,7 +131,7 @@ def mark_seen(conn: Connection, seen: Mapping[str, int]) -> list[StatusChange]:
     return changes
 
 
-def apply_status(conn: Connection, statuses: Iterable[StatusLike]) -> list[StatusChange]:
+def apply_status(conn: Connection, statuses: Iterable[StatusUpdate]) -> list[StatusChange]:
     """Apply status messages in time order; a message older than the state is ignored."""
     statuses = sorted(statuses, key=lambda s: s.ts)
     if not statuses:

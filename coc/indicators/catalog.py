@@ -95,6 +95,11 @@ class Catalog:
     def with_targets(self) -> list[IndicatorDef]:
         return [i for i in self.indicators if i.kind == "indicator"]
 
+    @property
+    def enterable(self) -> list[IndicatorDef]:
+        """What a person reports (by form or Excel template): the element formulas."""
+        return [i for i in self.indicators if i.formula.get("type") == "element"]
+
     def pillar_name(self, pillar: str, lang: str = "vi") -> str:
         return self.pillars.get(pillar, {}).get(lang, pillar)
 

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from coc.indicators import measures
 from coc.indicators.catalog import Catalog, IndicatorDef
-from coc.indicators.measures import MeasureContext
+from coc.indicators.context import MeasureContext
 from coc.periods import Period, parse_period
 from coc.store.db import Store
 from coc.store.models import DataValue

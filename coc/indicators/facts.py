@@ -1,133 +1,93 @@
 """Built-in measures over stored facts: documents, work files and devices.
 
-The TTHC (Decision 766) measures live in `coc.indicators.tthc`.
+Each measure is a named set of rows (SQL conditions over one table) and counts them; the
+drill-down (`coc.indicators.drill`) lists the same sets, so a number and the rows behind it
+can never disagree. The TTHC (Decision 766) measures live in `coc.indicators.tthc`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import func, select
 
-from coc.indicators import tthc  # noqa: F401  (registers the Decision 766 measures)
-from coc.indicators.measures import MeasureContext, measure
+from coc.indicators.context import MeasureContext, MeasureFn
 from coc.store.models import Device, Document, WorkFile
 from coc.store.types import UTCDateTime
-
-ACTIVE_STATES = ("online", "recording", "playing", "idle")
-
 
 # A document counts in the period the commune handled it: incoming ones by the day they
 # arrived (received_date), outgoing ones by their issue date.
 handled_day = func.coalesce(Document.received_date, Document.issued_date, type_=UTCDateTime())
 
+Conditions = Callable[[datetime], tuple[Any, ...]]  # now → SQL conditions
 
-def _count(ctx: MeasureContext, *conditions: object) -> float:
-    stmt = (
-        select(func.count())
-        .select_from(Document)
-        .where(
-            Document.org_unit == ctx.org_unit,
-            handled_day >= ctx.period.start_utc,
-            handled_day < ctx.period.end_utc,
-            Document.status != "cancelled",
-            *conditions,
+
+@dataclass(frozen=True)
+class RowSet:
+    """The rows one measure counts: a table, the scope of an org unit and period, and
+    the measure's own conditions (which may depend on now)."""
+
+    table: Any
+    conditions: Conditions
+
+    def scope(self, ctx: MeasureContext) -> tuple[Any, ...]:
+        if self.table is Document:
+            return (
+                Document.org_unit == ctx.org_unit,
+                handled_day >= ctx.period.start_utc,
+                handled_day < ctx.period.end_utc,
+                Document.status != "cancelled",
+            )
+        if self.table is WorkFile:
+            return (
+                WorkFile.org_unit == ctx.org_unit,
+                WorkFile.opened_date >= ctx.period.start_utc,
+                WorkFile.opened_date < ctx.period.end_utc,
+            )
+        # devices are a snapshot: the org unit's configured devices, whatever the period
+        return (Device.org_unit == ctx.org_unit, Device.registration == "config")
+
+    def count(self, ctx: MeasureContext) -> float:
+        stmt = (
+            select(func.count())
+            .select_from(self.table)
+            .where(*self.scope(ctx), *self.conditions(ctx.now))
         )
-    )
-    return float(ctx.session.scalar(stmt) or 0)
+        return float(ctx.session.scalar(stmt) or 0)
 
 
-@measure("docs_out")
-def docs_out(ctx: MeasureContext) -> float:
-    return _count(ctx, Document.direction == "out")
+def overdue(now: datetime) -> Any:
+    """An incoming document past its deadline: finished late, or still open (no
+    completed_date) after it, judged against now."""
+    late_done = Document.completed_date.is_not(None) & (Document.completed_date > Document.deadline)
+    late_open = Document.completed_date.is_(None) & (Document.deadline < now)
+    return late_done | late_open
 
 
-@measure("docs_out_signed")
-def docs_out_signed(ctx: MeasureContext) -> float:
-    return _count(ctx, Document.direction == "out", Document.signed.is_(True))
+IN, OUT = Document.direction == "in", Document.direction == "out"
 
+ROW_SETS: dict[str, RowSet] = {
+    "docs_out": RowSet(Document, lambda now: (OUT,)),
+    "docs_out_signed": RowSet(Document, lambda now: (OUT, Document.signed.is_(True))),
+    "docs_all": RowSet(Document, lambda now: ()),
+    "docs_electronic": RowSet(Document, lambda now: (Document.electronic.is_(True),)),
+    "docs_in_with_deadline": RowSet(Document, lambda now: (IN, Document.deadline.is_not(None))),
+    "docs_in_overdue": RowSet(
+        Document, lambda now: (IN, Document.deadline.is_not(None), overdue(now))
+    ),
+    "work_files": RowSet(WorkFile, lambda now: ()),
+    "work_files_online": RowSet(WorkFile, lambda now: (WorkFile.online.is_(True),)),
+    "cameras": RowSet(Device, lambda now: (Device.kind == "camera",)),
+    "cameras_online": RowSet(
+        Device, lambda now: (Device.kind == "camera", Device.online.is_(True))
+    ),
+    "speakers": RowSet(Device, lambda now: (Device.kind == "speaker",)),
+    "speakers_online": RowSet(
+        Device, lambda now: (Device.kind == "speaker", Device.online.is_(True))
+    ),
+}
 
-@measure("docs_all")
-def docs_all(ctx: MeasureContext) -> float:
-    return _count(ctx)
-
-
-@measure("docs_electronic")
-def docs_electronic(ctx: MeasureContext) -> float:
-    return _count(ctx, Document.electronic.is_(True))
-
-
-@measure("docs_in_with_deadline")
-def docs_in_with_deadline(ctx: MeasureContext) -> float:
-    return _count(ctx, Document.direction == "in", Document.deadline.is_not(None))
-
-
-@measure("docs_in_overdue")
-def docs_in_overdue(ctx: MeasureContext) -> float:
-    """Incoming documents past their deadline: finished late, or still open after it.
-
-    "Open" means no completed_date; an open document is judged against now.
-    """
-    now = ctx.now
-    late_done = (Document.completed_date.is_not(None)) & (
-        Document.completed_date > Document.deadline
-    )
-    late_open = (Document.completed_date.is_(None)) & (Document.deadline < now)
-    return _count(
-        ctx, Document.direction == "in", Document.deadline.is_not(None), late_done | late_open
-    )
-
-
-def _work_files(ctx: MeasureContext, *conditions: object) -> float:
-    stmt = (
-        select(func.count())
-        .select_from(WorkFile)
-        .where(
-            WorkFile.org_unit == ctx.org_unit,
-            WorkFile.opened_date >= ctx.period.start_utc,
-            WorkFile.opened_date < ctx.period.end_utc,
-            *conditions,
-        )
-    )
-    return float(ctx.session.scalar(stmt) or 0)
-
-
-@measure("work_files")
-def work_files(ctx: MeasureContext) -> float:
-    return _work_files(ctx)
-
-
-@measure("work_files_online")
-def work_files_online(ctx: MeasureContext) -> float:
-    return _work_files(ctx, WorkFile.online.is_(True))
-
-
-def _devices(ctx: MeasureContext, kind: str, active_only: bool) -> float:
-    stmt = (
-        select(func.count())
-        .select_from(Device)
-        .where(
-            Device.org_unit == ctx.org_unit, Device.kind == kind, Device.registration == "config"
-        )
-    )
-    if active_only:
-        stmt = stmt.where(Device.online.is_(True))
-    return float(ctx.session.scalar(stmt) or 0)
-
-
-@measure("cameras")
-def cameras(ctx: MeasureContext) -> float:
-    return _devices(ctx, "camera", False)
-
-
-@measure("cameras_online")
-def cameras_online(ctx: MeasureContext) -> float:
-    return _devices(ctx, "camera", True)
-
-
-@measure("speakers")
-def speakers(ctx: MeasureContext) -> float:
-    return _devices(ctx, "speaker", False)
-
-
-@measure("speakers_online")
-def speakers_online(ctx: MeasureContext) -> float:
-    return _devices(ctx, "speaker", True)
+MEASURES: dict[str, MeasureFn] = {name: rows.count for name, rows in ROW_SETS.items()}

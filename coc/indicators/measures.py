@@ -1,56 +1,38 @@
-"""Measures: named numbers computed from stored facts for one org unit and period.
+"""The registry of built-in measures, filled explicitly from the modules that define them.
 
-Formulas in the catalog refer to measures as `measure:<name>`; modules register them with
-`@measure("name")`. A measure returns a number, or None when it cannot be computed (no
-facts), which the engine keeps distinct from zero.
+No registration by import side effect: `facts` and `tthc` each export a `MEASURES` table
+and this module joins them, so importing a measure module never needs the registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
 
-from sqlmodel import Session
+from coc.indicators import facts, tthc
+from coc.indicators.context import MeasureContext, MeasureFn
 
-from coc.periods import Period
-
-
-@dataclass(frozen=True)
-class MeasureContext:
-    session: Session
-    org_unit: str
-    period: Period
-    now: datetime  # "now" for judging open dossiers; fixed in tests
+__all__ = ["REGISTRY", "MeasureContext", "MeasureFn", "get", "names"]
 
 
-MeasureFn = Callable[[MeasureContext], float | None]
-_REGISTRY: dict[str, MeasureFn] = {}
+def _join(*tables: Mapping[str, MeasureFn]) -> dict[str, MeasureFn]:
+    joined: dict[str, MeasureFn] = {}
+    for table in tables:
+        for name, fn in table.items():
+            if name in joined:
+                raise ValueError(f"measure {name!r} defined twice")
+            joined[name] = fn
+    return joined
 
 
-def measure(name: str) -> Callable[[MeasureFn], MeasureFn]:
-    def register(fn: MeasureFn) -> MeasureFn:
-        if name in _REGISTRY and _REGISTRY[name] is not fn:
-            raise ValueError(f"measure {name!r} registered twice")
-        _REGISTRY[name] = fn
-        return fn
-
-    return register
+REGISTRY: Mapping[str, MeasureFn] = _join(facts.MEASURES, tthc.MEASURES)
 
 
 def get(name: str) -> MeasureFn:
-    _load_builtin()
     try:
-        return _REGISTRY[name]
+        return REGISTRY[name]
     except KeyError:
         raise KeyError(f"không có phép đo '{name}'") from None
 
 
 def names() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
-
-
-def _load_builtin() -> None:
-    """Import the modules that register the built-in measures."""
-    from coc.indicators import facts  # noqa: F401
+    return sorted(REGISTRY)

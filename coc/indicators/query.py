@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.indicators.engine import band, completion
 from coc.periods import Period, months_between, parse_period
 from coc.store.models import DataValue, Target
+from coc.timeutil import as_utc
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,11 @@ def series(
     )
     found = dict(session.execute(stmt).all())
     return [(m, found.get(m)) for m in months]
+
+
+def last_updated(session: Session, org_unit: str) -> datetime | None:
+    """When any value of the org unit last changed (the dashboard's "updated at")."""
+    value = session.scalar(
+        select(func.max(DataValue.last_updated)).where(DataValue.org_unit == org_unit)
+    )
+    return as_utc(value) if value else None

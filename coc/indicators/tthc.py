@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from coc.indicators.measures import MeasureContext, measure
+from coc.indicators.context import MeasureContext, MeasureFn
 from coc.periods import Period, parse_period
 from coc.store.models import Dossier
 from coc.timeutil import as_utc, parse_datetime
@@ -124,10 +124,15 @@ def facts_of(d: Dossier, now: datetime) -> DossierFacts:
 
 
 def dossiers_received(ctx: MeasureContext) -> list[Dossier]:
-    stmt = select(Dossier).where(
-        Dossier.org_unit == ctx.org_unit,
-        Dossier.NgayTiepNhan >= ctx.period.start_utc,
-        Dossier.NgayTiepNhan < ctx.period.end_utc,
+    """The period's dossiers that count (received in it, not excluded), oldest first."""
+    stmt = (
+        select(Dossier)
+        .where(
+            Dossier.org_unit == ctx.org_unit,
+            Dossier.NgayTiepNhan >= ctx.period.start_utc,
+            Dossier.NgayTiepNhan < ctx.period.end_utc,
+        )
+        .order_by(Dossier.NgayTiepNhan, Dossier.id)
     )
     return [d for d in ctx.session.scalars(stmt) if d.TrangThaiHoSo not in EXCLUDED]
 
@@ -140,95 +145,88 @@ def _facts(ctx: MeasureContext) -> list[DossierFacts]:
     return cache[key]
 
 
-def _count(ctx: MeasureContext, attr: str) -> float:
-    return float(sum(1 for f in _facts(ctx) if getattr(f, attr)))
+Predicate = Callable[[DossierFacts], bool]
+
+# Each counting measure is the number of the period's dossiers that meet its predicate.
+# The scorecard's rates and the drill-down's "dossiers that pull it down" are built from
+# these same predicates (coc.indicators.drill), never restated.
+PREDICATES: dict[str, Predicate] = {
+    "dossiers_received": lambda f: True,
+    "dossiers_on_time": lambda f: f.on_time,
+    "dossiers_late": lambda f: not f.on_time,
+    "dossiers_online": lambda f: f.online,
+    "dossiers_fee_bearing": lambda f: f.fee_bearing,
+    "dossiers_paid_online": lambda f: f.fee_bearing and f.paid_online,
+    "dossiers_completed": lambda f: f.completed,
+    "dossiers_e_result": lambda f: f.e_result,
+    "dossiers_digitised": lambda f: f.digitised,
+    "dossiers_complaints": lambda f: f.complaint,
+}
+# 5.4: satisfaction = 100 − (overdue rate + complaint rate); these measures lower it
+SATISFACTION_PENALTIES = ("dossiers_late", "dossiers_complaints")
 
 
-@measure("dossiers_received")
-def received(ctx: MeasureContext) -> float:
-    return float(len(_facts(ctx)))
+def count(facts: list[DossierFacts], name: str) -> int:
+    keep = PREDICATES[name]
+    return sum(1 for f in facts if keep(f))
 
 
-@measure("dossiers_on_time")
-def on_time(ctx: MeasureContext) -> float:
-    return _count(ctx, "on_time")
+def _counter(name: str) -> MeasureFn:
+    def measure(ctx: MeasureContext) -> float:
+        return float(count(_facts(ctx), name))
+
+    measure.__name__ = name
+    return measure
 
 
-@measure("dossiers_late")
-def late(ctx: MeasureContext) -> float:
-    return float(sum(1 for f in _facts(ctx) if not f.on_time))
-
-
-@measure("dossiers_online")
-def online(ctx: MeasureContext) -> float:
-    return _count(ctx, "online")
-
-
-@measure("dossiers_fee_bearing")
-def fee_bearing(ctx: MeasureContext) -> float:
-    return _count(ctx, "fee_bearing")
-
-
-@measure("dossiers_paid_online")
-def paid_online(ctx: MeasureContext) -> float:
-    return float(sum(1 for f in _facts(ctx) if f.fee_bearing and f.paid_online))
-
-
-@measure("dossiers_completed")
-def completed(ctx: MeasureContext) -> float:
-    return _count(ctx, "completed")
-
-
-@measure("dossiers_e_result")
-def e_result(ctx: MeasureContext) -> float:
-    return _count(ctx, "e_result")
-
-
-@measure("dossiers_digitised")
-def digitised(ctx: MeasureContext) -> float:
-    return _count(ctx, "digitised")
-
-
-@measure("dossiers_complaints")
-def complaints(ctx: MeasureContext) -> float:
-    return _count(ctx, "complaint")
-
-
-@measure("tthc_satisfaction")
-def satisfaction(ctx: MeasureContext) -> float | None:
+def satisfaction_of(facts: list[DossierFacts]) -> float | None:
     """5.4: 100 − (overdue rate + complaint rate), in percent, floored at 0."""
-    facts = _facts(ctx)
     if not facts:
         return None
-    overdue = 100.0 * sum(1 for f in facts if not f.on_time) / len(facts)
-    complaint = 100.0 * sum(1 for f in facts if f.complaint) / len(facts)
-    return max(0.0, 100.0 - (overdue + complaint))
+    penalty = sum(count(facts, name) for name in SATISFACTION_PENALTIES)
+    return max(0.0, 100.0 - 100.0 * penalty / len(facts))
+
+
+def satisfaction(ctx: MeasureContext) -> float | None:
+    return satisfaction_of(_facts(ctx))
+
+
+MEASURES: dict[str, MeasureFn] = {
+    **{name: _counter(name) for name in PREDICATES},
+    "tthc_satisfaction": satisfaction,
+}
+
+
+def drag_down(name: str) -> Predicate | None:
+    """The dossiers a measure-only indicator lists behind its number: those it counts, or
+    for satisfaction those that lower it. None for a name that is not a TTHC measure."""
+    if name == "tthc_satisfaction":
+        penalties = [PREDICATES[n] for n in SATISFACTION_PENALTIES]
+        return lambda f: any(p(f) for p in penalties)
+    return PREDICATES.get(name)
 
 
 # ── Scorecard (docs/decision-766.md, "Groups") ─────────────────────────────────────────
 
 
-def _ratio(facts: list[DossierFacts], hit: Callable[[DossierFacts], bool], base=None) -> Any:
-    pool = [f for f in facts if base(f)] if base else facts
-    return 100.0 * sum(1 for f in pool if hit(f)) / len(pool) if pool else None
+def _rate(numerator: str, denominator: str) -> Callable[[list[DossierFacts]], float | None]:
+    """numerator ÷ denominator × 100 over the same facts the measures count."""
 
+    def rate(facts: list[DossierFacts]) -> float | None:
+        base = count(facts, denominator)
+        return 100.0 * count(facts, numerator) / base if base else None
 
-def _satisfaction(facts: list[DossierFacts]) -> float | None:
-    if not facts:
-        return None
-    late = sum(1 for f in facts if not f.on_time)
-    complaints = sum(1 for f in facts if f.complaint)
-    return max(0.0, 100.0 - 100.0 * (late + complaints) / len(facts))
+    return rate
 
 
 RateFn = Callable[[list[DossierFacts]], float | None]
 RATES: dict[str, RateFn] = {
-    "2.1": lambda fs: _ratio(fs, lambda f: f.on_time),
-    "3.3": lambda fs: _ratio(fs, lambda f: f.online),
-    "3.6": lambda fs: _ratio(fs, lambda f: f.paid_online, lambda f: f.fee_bearing),
-    "4.1": lambda fs: _ratio(fs, lambda f: f.e_result, lambda f: f.completed),
-    "4.2": lambda fs: _ratio(fs, lambda f: f.digitised),
-    "5.4": _satisfaction,
+    "2.1": _rate("dossiers_on_time", "dossiers_received"),
+    "3.3": _rate("dossiers_online", "dossiers_received"),
+    "3.6": _rate("dossiers_paid_online", "dossiers_fee_bearing"),
+    "4.1": _rate("dossiers_e_result", "dossiers_completed"),
+    "4.2": _rate("dossiers_digitised", "dossiers_received"),
+    "5.4": satisfaction_of,
 }
 # (group, name, max points, ((item, name, catalog code, points, threshold %), …))
 ItemSpec = tuple[str, str, str | None, float, float]

@@ -10,9 +10,13 @@ from typing import Any
 from coc.timeutil import parse_datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
+    """A record, message or part of one refused at the boundary: it goes to quarantine
+    with this reason. `subject` names what it was about when known (e.g. a device id)."""
+
     reason: str
+    subject: str | None = None
 
 
 DOSSIER_DATES = ("NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from coc.errors import ValidationError
+from coc.counts import Counts
+from coc.errors import CocError, ValidationError
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected
-from coc.ingest.writers import KINDS, WriteSummary, validate_value, write_records, write_values
+from coc.ingest.writers import KINDS, validate_value, write_records, write_values
 from coc.store import quarantine
 from coc.store.db import Store
 from coc.store.models import AuditLog, Quarantine
@@ -67,7 +68,7 @@ def accept(
     payload: Any = None,
     note: str | None = None,
     mark_only: bool = False,
-) -> WriteSummary | None:
+) -> Counts | None:
     """Re-ingest a quarantined record (or `payload`, a corrected version) and mark it accepted."""
     item = _open_item(store, item_id)
     if mark_only:
@@ -88,7 +89,7 @@ def accept(
     if reason:
         raise ValidationError(f"bản ghi vẫn không hợp lệ: {reason}")
 
-    def mark(conn: Connection, _: WriteSummary) -> None:
+    def mark(conn: Connection, _: Counts) -> None:
         conn.execute(
             update(Quarantine)
             .where(Quarantine.id == item_id, Quarantine.status == "open")
@@ -134,3 +135,21 @@ def reject(store: Store, item_id: int, actor: str, note: str | None = None) -> N
     _open_item(store, item_id)
     with store.write() as session:
         quarantine.resolve(session, item_id, "rejected", actor, note)
+
+
+def decide(
+    store: Store, catalog: Catalog, ids: list[int], accepted: bool, actor: str, org_unit: str
+) -> tuple[int, list[str]]:
+    """Accept (re-ingest through the same validation as the CLI) or reject several records;
+    returns how many were resolved and one line per record that could not be."""
+    done, errors = 0, []
+    for item_id in ids:
+        try:
+            if accepted:
+                accept(store, catalog, item_id, actor, org_unit)
+            else:
+                reject(store, item_id, actor)
+            done += 1
+        except CocError as exc:
+            errors.append(f"#{item_id}: {exc}")
+    return done, errors

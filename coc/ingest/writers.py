@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
@@ -19,33 +19,8 @@ from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import upsert_rows
 from coc.timeutil import utcnow
 
-
-@dataclass
-class WriteSummary:
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-
-    def add(self, other: WriteSummary) -> None:
-        self.imported += other.imported
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.rejected += other.rejected
-        self.reasons.extend(other.reasons)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
-
-
 RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
-AfterFn = Callable[[Connection, "WriteSummary"], None]
+AfterFn = Callable[[Connection, Counts], None]
 KINDS: dict[str, tuple[Any, RowFn, list[str]]] = {
     "dossier": (Dossier, dossier_row, ["org_unit", "MaHoSo"]),
     "document": (Document, document_row, ["org_unit", "doc_id"]),
@@ -62,7 +37,7 @@ def write_records(
     context: Callable[[int], str] | None = None,
     actor: str | None = None,
     after: AfterFn | None = None,
-) -> WriteSummary:
+) -> Counts:
     """Validate and upsert facts of one kind in one transaction; bad ones go to quarantine.
 
     `after(conn, summary)` runs inside the same transaction (a connector saves its cursor
@@ -70,22 +45,21 @@ def write_records(
     manual import: every inserted or changed record is written to the audit log.
     """
     model, to_row, keys = KINDS[kind]
-    summary = WriteSummary()
+    summary = Counts()
     rows, bad = [], []
     for index, record in enumerate(records):
         result = to_row(record, org_unit)
         if isinstance(result, Rejected):
             where = context(index) if context else None
             bad.append(quarantine_row(source, record, result.reason, where))
-            summary.rejected += 1
-            summary.reasons.append(f"{where + ': ' if where else ''}{result.reason}")
+            summary.reject(result.reason, where, index)
         else:
             rows.append(result)
     compare = [c for c in (rows[0] if rows else {}) if c not in keys]
     with store.write_conn() as conn:
         if rows:
             result = upsert_rows(conn, model, rows, keys, compare=compare)
-            summary.imported, summary.updated = result.inserted, result.updated
+            summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
                 _audit_records(conn, actor, source, kind, rows, keys, result)
@@ -185,14 +159,14 @@ def write_values(
     context: Callable[[int], str] | None = None,
     after: AfterFn | None = None,
     origin: str | None = None,
-) -> WriteSummary:
+) -> Counts:
     """Upsert reported/entered values; `actor` set means a manual change, audited per value.
 
     Each item: {"code", "period", "value", optional "org_unit", "comment", and "raw": the
     source's own record, kept in quarantine instead of the item when the value is bad}.
     `source` names the quarantine source; `origin` (default: `source`) the values' source.
     """
-    summary = WriteSummary()
+    summary = Counts()
     rows, bad = [], []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -205,8 +179,7 @@ def write_values(
             where = context(index) if context else None
             raw = item.get("raw", item) if isinstance(item, dict) else item
             bad.append(quarantine_row(source, raw, checked.reason, where))
-            summary.rejected += 1
-            summary.reasons.append(f"{where + ': ' if where else ''}{checked.reason}")
+            summary.reject(checked.reason, where, index)
             continue
         rows.append(
             {
@@ -229,7 +202,7 @@ def write_values(
                 compare=["value", "deleted"],
                 touch="last_updated",
             )
-            summary.imported, summary.updated = result.inserted, result.updated
+            summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
                 _audit(conn, actor, source, rows, result)

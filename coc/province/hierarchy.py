@@ -1,8 +1,9 @@
-"""The org-unit tree a province (or district) IOC serves: root → [district] → commune."""
+"""The org-unit tree: the one a province (or district) IOC serves (root → [district] →
+commune), and every org unit a COC writes into `org_unit`, in any role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from coc.config import CommuneLink, Settings
@@ -70,8 +71,27 @@ def _commune(link: CommuneLink, root: str, known: set[str]) -> Unit:
     return Unit(link.code, link.name, "commune", parent, link.lat, link.lon)
 
 
-def sync_org_units(store: Store, hierarchy: Hierarchy) -> None:
-    """Write the configured tree into `org_unit` (upsert), so pages can join names."""
+def org_units(settings: Settings) -> tuple[Unit, ...]:
+    """Every org unit this COC knows, parents first: in commune mode the province, the
+    optional district and the commune itself; in province or district mode the tree it
+    serves, below the configured province when the root is a district."""
+    c = settings.commune
+    province = Unit(c.province_code, c.province_name, "province", None)
+    if settings.role == "commune":
+        units, parent = [province], province.code
+        if c.district_code:
+            units.append(Unit(c.district_code, c.district_name or "", "district", parent))
+            parent = c.district_code
+        return (*units, Unit(c.code, c.name, "commune", parent, c.lat, c.lon))
+    tree = Hierarchy.from_settings(settings)
+    if tree.root.level != "district" or tree.root.code == province.code:
+        return tree.units
+    root = replace(tree.root, parent=province.code)
+    return (province, root, *tree.units[1:])
+
+
+def sync_org_units(store: Store, settings: Settings) -> None:
+    """Write `org_units(settings)` into `org_unit` (upsert), so pages can join names."""
     rows = [
         {
             "code": u.code,
@@ -81,7 +101,7 @@ def sync_org_units(store: Store, hierarchy: Hierarchy) -> None:
             "lat": u.lat,
             "lon": u.lon,
         }
-        for u in hierarchy.units
+        for u in org_units(settings)
     ]
     with store.write_conn() as conn:
         upsert_rows(conn, OrgUnit, rows, ["code"])

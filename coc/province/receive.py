@@ -1,112 +1,30 @@
-"""Import a dataValueSet (pushed or pulled) into the store: validate, upsert, count.
+"""Import a dataValueSet (pushed or pulled) into the store: read each value
+(`coc.wire.read_value`), upsert, count (`coc.wire.ImportSummary.of` answers the counts).
 
-Answers a DHIS2-style import summary. Bad values become conflicts and go to quarantine
-with the reason; they never stop the good values of the same page.
+Bad values become conflicts and go to quarantine with the reason; they never stop the
+good values of the same page.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, select, tuple_
+from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
-from coc.periods import parse_period
+from coc.ingest.records import Rejected
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.quarantine import insert_rows, quarantine_row
+from coc.store.upsert import UpsertResult
 from coc.store.values import upsert_values
 from coc.timeutil import utcnow
+from coc.wire import ValueRules, read_value
 
 Key = tuple[str, str, str]
-
-
-@dataclass
-class ImportSummary:
-    imported: int = 0
-    updated: int = 0
-    ignored: int = 0
-    deleted: int = 0
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
-    changed: set[Key] = field(default_factory=set)
-
-    @property
-    def status(self) -> str:
-        if not self.conflicts:
-            return "OK"
-        handled = self.imported + self.updated + self.deleted + self.ignored
-        return "WARNING" if handled > len(self.conflicts) else "ERROR"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "importCount": {
-                "imported": self.imported,
-                "updated": self.updated,
-                "ignored": self.ignored,
-                "deleted": self.deleted,
-            },
-            "conflicts": self.conflicts,
-        }
-
-
-def _number(raw: Any, name: str, required: bool) -> float | None:
-    if raw is None or raw == "":
-        if required:
-            raise ValueError(f"thiếu {name}")
-        return None
-    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
-        raise ValueError(f"{name} phải là số: {raw!r}")
-    try:
-        number = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} không phải số: {raw!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} không phải số hữu hạn: {raw!r}")
-    return number
-
-
-def _text(item: dict[str, Any], key: str) -> str:
-    value = item.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"thiếu hoặc sai {key}")
-    return value.strip()
-
-
-def parse_value(
-    item: Any, catalog: Catalog, default_org_unit: str | None, allowed: Callable[[str], bool]
-) -> dict[str, Any]:
-    """One wire dataValue → a row dict; ValueError with a Vietnamese reason when invalid."""
-    if not isinstance(item, dict):
-        raise ValueError("mỗi dataValue phải là một đối tượng JSON")
-    code = _text(item, "dataElement")
-    if code not in catalog:
-        raise ValueError(f"mã chỉ tiêu không tồn tại: {code!r}")
-    period = _text(item, "period")
-    try:
-        parse_period(period)
-    except ValueError as exc:
-        raise ValueError(str(exc)) from None
-    org_unit = item.get("orgUnit", default_org_unit)
-    if not isinstance(org_unit, str) or not org_unit:
-        raise ValueError("thiếu orgUnit")
-    if not allowed(org_unit):
-        raise ValueError(f"mã thẩm quyền này không được gửi số liệu của đơn vị {org_unit!r}")
-    deleted = item.get("deleted", False)
-    if not isinstance(deleted, bool):
-        raise ValueError(f"deleted phải là true/false: {deleted!r}")
-    return {
-        "indicator_code": code,
-        "org_unit": org_unit,
-        "period": period,
-        "value": _number(item.get("value"), "value", required=not deleted),
-        "numerator": _number(item.get("numerator"), "numerator", required=False),
-        "denominator": _number(item.get("denominator"), "denominator", required=False),
-        "deleted": deleted,
-    }
 
 
 def import_values(
@@ -117,46 +35,47 @@ def import_values(
     source: str,
     default_org_unit: str | None = None,
     allowed: Callable[[str], bool] = lambda _ou: True,
-) -> ImportSummary:
-    """Upsert values (unchanged ones ignored), soft-delete the deleted, quarantine the bad."""
-    summary = ImportSummary()
+    after: Callable[[Connection, Counts], None] | None = None,
+) -> UpsertResult:
+    """Upsert values (unchanged ones counted, not written), soft-delete the deleted,
+    quarantine the bad; `changed_keys` are the (indicator, org unit, period) that changed.
+    `after(conn, counts)` runs in the same transaction (a pull saves its cursor there)."""
+    summary = UpsertResult()
+    rules = ValueRules(catalog, default_org_unit, allowed)
     live: dict[Key, dict[str, Any]] = {}
     gone: dict[Key, dict[str, Any]] = {}
     bad: list[dict[str, Any]] = []
     for index, item in enumerate(items):
-        try:
-            row = parse_value(item, catalog, default_org_unit, allowed)
-        except ValueError as exc:
-            summary.conflicts.append(
-                {"object": _object(item), "value": str(exc), "indexes": [index]}
-            )
-            bad.append(quarantine_row(source, item, str(exc), f"dataValues[{index}]"))
+        value = read_value(item, rules)
+        if isinstance(value, Rejected):
+            summary.reject(value.reason, _object(item), index)
+            bad.append(quarantine_row(source, item, value.reason, f"dataValues[{index}]"))
             continue
+        row = value.row()
         key = (row["indicator_code"], row["org_unit"], row["period"])
         (gone if row["deleted"] else live)[key] = row
         (live if row["deleted"] else gone).pop(key, None)
     with store.write_conn() as conn:
         if live:
             rows = [{**r, "source": source} for r in live.values()]
-            result = upsert_values(conn, rows)
-            summary.imported += result.inserted
-            summary.updated += result.updated
-            summary.ignored += result.unchanged
-            summary.changed.update(result.changed_keys)
+            summary += upsert_values(conn, rows)
         if gone:
             deleted = soft_delete(conn, list(gone))
             summary.deleted += len(deleted)
-            summary.ignored += len(gone) - len(deleted)
-            summary.changed.update(deleted)
+            summary.unchanged += len(gone) - len(deleted)
+            summary.changed_keys.extend(deleted)
         if bad:
             insert_rows(conn, bad)
-    summary.ignored += len(bad)
+        if after:
+            after(conn, summary)
     return summary
 
 
 def _object(item: Any) -> str:
+    """dataElement/orgUnit/period of a received item, to name it in its conflict."""
     if isinstance(item, dict):
-        return "/".join(str(item.get(k, "")) for k in ("dataElement", "orgUnit", "period"))
+        parts = (item.get(k, "") for k in ("dataElement", "orgUnit", "period"))
+        return "/".join(p[:64] if isinstance(p, str) else repr(p)[:64] for p in parts)
     return repr(item)[:80]
 
 

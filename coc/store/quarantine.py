@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from coc.store.db import Store
 from coc.store.models import AuditLog, Quarantine
 from coc.timeutil import utcnow
 
@@ -41,12 +44,35 @@ def add(
     return item
 
 
-def list_open(session: Session, source: str | None = None, limit: int = 100) -> list[Quarantine]:
-    stmt = select(Quarantine).where(Quarantine.status == "open")
+@dataclass(frozen=True)
+class Item:
+    """One quarantined record as a clerk reviews it."""
+
+    id: int
+    source: str
+    status: str  # open | accepted | rejected
+    reason: str
+    context: str | None
+    raw: str
+    received_at: datetime | None
+
+
+def listing(
+    store: Store, source: str | None = None, *, resolved: bool = False, limit: int = 100
+) -> list[Item]:
+    """Quarantined records, newest first: the open ones (or all with `resolved`), of one
+    source or all. `coc quarantine list` and the review page show this."""
+    stmt = select(Quarantine)
+    if not resolved:
+        stmt = stmt.where(Quarantine.status == "open")
     if source:
         stmt = stmt.where(Quarantine.source == source)
     stmt = stmt.order_by(Quarantine.id.desc()).limit(limit)
-    return list(session.scalars(stmt))
+    with store.session() as session:
+        return [
+            Item(int(q.id or 0), q.source, q.status, q.reason, q.context, q.raw, q.received_at)
+            for q in session.scalars(stmt)
+        ]
 
 
 def count_open(session: Session) -> int:

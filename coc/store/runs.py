@@ -1,18 +1,83 @@
-"""Start and finish a ConnectorRun record: the one bookkeeping path for connector pulls and
-for sync push/pull jobs, so health and the dashboards read every job the same way.
+"""Connector and sync runs (the `connector_run` table): the one place that starts, finishes
+and reads them, and names their kinds, so health, the CLI and the dashboards read every
+job the same way; and the jobs' cursors (`connector_cursor`), read and saved here too.
+
+A run's name says its kind: a source's name (`documents`, `tthc`, …) for a connector
+pull, `sync:push` for the upward push, `sync:pull:<commune>` for a province pulling one
+commune's feed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection
 
+from coc.config import Settings
 from coc.store.db import Store
-from coc.store.models import ConnectorRun
-from coc.timeutil import utcnow
+from coc.store.models import ConnectorCursor, ConnectorRun
+from coc.store.upsert import upsert_rows
+from coc.timeutil import as_utc, utcnow
 
 INTERRUPTED = "bị gián đoạn"
+SYNC_PREFIX = "sync:"
+PUSH = "sync:push"
+PULL_PREFIX = "sync:pull:"
+SUCCEEDED = ("ok", "partial")
+RunKind = Literal["source", "push", "pull"]
+
+
+def pull_name(code: str) -> str:
+    """The run name of a province's pull of one commune's feed."""
+    return f"{PULL_PREFIX}{code}"
+
+
+def kind_of(name: str) -> RunKind:
+    if name == PUSH:
+        return "push"
+    if name.startswith(PULL_PREFIX):
+        return "pull"
+    return "source"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run as the readers see it (times UTC-aware)."""
+
+    id: int
+    name: str
+    kind: RunKind
+    status: str  # running | ok | partial | failed
+    started_at: datetime | None
+    finished_at: datetime | None
+    records: int
+    rejected: int
+    errors: int
+    pages: int
+    message: str | None
+
+    @property
+    def when(self) -> datetime | None:
+        return self.finished_at or self.started_at
+
+
+def _run(row: ConnectorRun) -> Run:
+    return Run(
+        id=int(row.id or 0),
+        name=row.connector,
+        kind=kind_of(row.connector),
+        status=row.status,
+        started_at=as_utc(row.started_at) if row.started_at else None,
+        finished_at=as_utc(row.finished_at) if row.finished_at else None,
+        records=row.records,
+        rejected=row.rejected,
+        errors=row.errors,
+        pages=row.pages,
+        message=row.message,
+    )
 
 
 def start_run(
@@ -66,7 +131,7 @@ def finish_run(
         session.add(run)
 
 
-def last_run(store: Store, name: str) -> ConnectorRun | None:
+def last_run(store: Store, name: str) -> Run | None:
     """The newest run of one job, whatever its status."""
     with store.session() as session:
         stmt = (
@@ -75,4 +140,81 @@ def last_run(store: Store, name: str) -> ConnectorRun | None:
             .order_by(ConnectorRun.id.desc())
             .limit(1)
         )
-        return session.scalars(stmt).first()
+        row = session.scalars(stmt).first()
+        return _run(row) if row else None
+
+
+def newest_runs(store: Store) -> list[Run]:
+    """The newest run of every job, by name."""
+    newest = (
+        select(ConnectorRun.connector, func.max(ConnectorRun.id).label("id"))
+        .group_by(ConnectorRun.connector)
+        .subquery()
+    )
+    stmt = (
+        select(ConnectorRun)
+        .join(newest, ConnectorRun.id == newest.c.id)
+        .order_by(ConnectorRun.connector)
+    )
+    with store.session() as session:
+        return [_run(r) for r in session.scalars(stmt)]
+
+
+def recent_runs(store: Store, limit: int = 50) -> list[Run]:
+    """The latest runs of every job, newest first."""
+    stmt = select(ConnectorRun).order_by(ConnectorRun.id.desc()).limit(limit)
+    with store.session() as session:
+        return [_run(r) for r in session.scalars(stmt)]
+
+
+def last_success(store: Store, kind: RunKind | None = None) -> dict[str, datetime]:
+    """When each job (of one kind, or all) last finished well (ok or partial)."""
+    stmt = (
+        select(ConnectorRun.connector, func.max(ConnectorRun.finished_at))
+        .where(ConnectorRun.status.in_(SUCCEEDED), ConnectorRun.finished_at.is_not(None))
+        .group_by(ConnectorRun.connector)
+    )
+    with store.session() as session:
+        rows = session.execute(stmt).all()
+    return {name: as_utc(when) for name, when in rows if kind is None or kind_of(name) == kind}
+
+
+def failed_count(store: Store) -> int:
+    stmt = select(func.count()).select_from(ConnectorRun).where(ConnectorRun.status == "failed")
+    with store.session() as session:
+        return int(session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class Staleness:
+    source: str
+    last_ok: datetime | None
+
+
+def stale_sources(store: Store, settings: Settings, now: datetime) -> list[Staleness]:
+    """Enabled sources whose last good pull is older than `dashboard.stale_factor` × their
+    pull interval (or that never pulled well)."""
+    factor = settings.dashboard.stale_factor
+    good = last_success(store, "source")
+    out: list[Staleness] = []
+    for source in settings.sources:
+        if not source.enabled:
+            continue
+        last = good.get(source.name)
+        limit = timedelta(minutes=source.interval_minutes * factor)
+        if last is None or as_utc(now) - last > limit:
+            out.append(Staleness(source.name, last))
+    return out
+
+
+def read_cursor(store: Store, name: str) -> str | None:
+    """The saved cursor of one job (a connector stream, a commune's feed, the push)."""
+    with store.session() as session:
+        row = session.get(ConnectorCursor, name)
+    return row.cursor if row else None
+
+
+def save_cursor(conn: Connection, name: str, cursor: str | None) -> None:
+    """Save a cursor inside the caller's transaction (so it moves only with its page)."""
+    row = {"connector": name, "cursor": cursor, "updated_at": utcnow()}
+    upsert_rows(conn, ConnectorCursor, [row], ["connector"], compare=["cursor"])

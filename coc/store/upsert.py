@@ -1,7 +1,7 @@
 """Idempotent upserts on natural keys (sqlite-utils' upsert semantics), with counts.
 
-`upsert_rows` reads the existing rows first so it can say what was inserted, updated or
-left unchanged; `bulk_upsert` is the fast path for telemetry where counts do not matter.
+`upsert_rows` reads the existing rows first so it can say what was inserted (imported),
+updated or left unchanged; `bulk_upsert` is the fast path for telemetry where counts do not matter.
 """
 
 from __future__ import annotations
@@ -14,28 +14,28 @@ from sqlalchemy import Table, and_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from coc.counts import Counts
 from coc.timeutil import utcnow
 
 
 @dataclass
-class UpsertResult:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class UpsertResult(Counts):
+    """Counts of one upsert, plus the natural keys it inserted or changed and the old rows
+    of those it changed (for the audit log)."""
+
     changed_keys: list[tuple[Any, ...]] = field(default_factory=list)
     old_rows: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def inserted(self) -> int:
+        """Rows inserted: an upsert's word for `imported`."""
+        return self.imported
+
     def __iadd__(self, other: UpsertResult) -> UpsertResult:
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
+        self.add(other)
         self.changed_keys.extend(other.changed_keys)
         self.old_rows.update(other.old_rows)
         return self
-
-    @property
-    def total(self) -> int:
-        return self.inserted + self.updated + self.unchanged
 
 
 def _table(model: Any) -> Table:
@@ -104,7 +104,7 @@ def _upsert_chunk(
             if touch:
                 new.setdefault(touch, now)
             inserts.append(new)
-            result.inserted += 1
+            result.imported += 1
             result.changed_keys.append(key)
             continue
         cols = compare if compare is not None else [c for c in row if c not in keys]

@@ -8,7 +8,7 @@ from typing import Any
 
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
-from coc.province.hierarchy import Hierarchy, sync_org_units
+from coc.province.hierarchy import sync_org_units
 from coc.store.db import Store
 from coc.sync.pull import pull_all
 from coc.sync.push import push_once
@@ -44,7 +44,7 @@ def register_jobs(scheduler: Any, store: Store, settings: Settings, catalog: Cat
             **common,
         )
     if settings.role in ("province", "district"):
-        sync_org_units(store, Hierarchy.from_settings(settings))
+        sync_org_units(store, settings)
         if any(c.url for c in settings.province.communes):
             scheduler.add_job(
                 _pull,

@@ -1,49 +1,46 @@
 """Province/district side: pull the feeds of configured communes, page by page.
 
-Each page is imported and rolled up before the next is asked for, and the commune's
-cursor is saved after every page, so a province that restarts mid-pull resumes near where
-it stopped. The cursor is in the commune's own clock (its lastUpdated values and the HTTP
-Date of its answers), `pull_lag_s` behind: a value whose transaction committed after the
-read has a lastUpdated no older than that, so it is read next time, never skipped.
+Paging is `coc.ingest.pager.pull_pages`, as for the connectors: each page is imported and
+its cursor saved in one transaction, so a province that restarts mid-pull resumes where
+the last committed page left it; the pages' changes are rolled up after the pull. The
+cursor is in the commune's own clock (its lastUpdated values and the HTTP Date of its
+answers), `pull_lag_s` behind: a value whose transaction committed after the read has a
+lastUpdated no older than that, so it is read next time, never skipped.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-import requests
-
 from coc.config import CommuneLink, Settings
+from coc.counts import Counts
 from coc.indicators.catalog import Catalog
+from coc.ingest.pager import AfterPage, PageError, pull_pages
+from coc.net import Auth, HttpClient, HttpError, Refused, Reply, RetryPolicy, Target
 from coc.province.hierarchy import Hierarchy
 from coc.province.receive import import_values
 from coc.province.rollup import rollup, rollup_all
 from coc.store.db import Store
-from coc.sync import client, runs
-from coc.sync.client import RetryPolicy, UpstreamError
+from coc.sync import runs
 from coc.timeutil import iso_utc, parse_datetime
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class PullResult:
+@dataclass(kw_only=True)
+class PullResult(Counts):
+    """The counts of one commune's pull, with pages and values received and the outcome."""
+
     commune: str
     status: str = "ok"  # ok | partial | failed | skipped
     pages: int = 0
     received: int = 0
-    imported: int = 0
-    updated: int = 0
-    ignored: int = 0
-    deleted: int = 0
-    conflicts: int = 0
     message: str | None = None
     changed: set[tuple[str, str]] = field(default_factory=set)  # (indicator, period)
     interrupted: bool = False  # the previous pull of this commune died mid-way
@@ -51,8 +48,8 @@ class PullResult:
     def line(self) -> str:
         text = (
             f"{self.commune}: {self.received} giá trị, {self.pages} trang (mới {self.imported}, "
-            f"cập nhật {self.updated}, bỏ qua {self.ignored}, xóa {self.deleted}, "
-            f"xung đột {self.conflicts})"
+            f"cập nhật {self.updated}, không đổi {self.unchanged}, xóa {self.deleted}, "
+            f"xung đột {self.rejected})"
         )
         return f"{text}; {self.message}" if self.message else text
 
@@ -68,37 +65,9 @@ def _newest(values: list[Any]) -> datetime | None:
         if isinstance(item, dict) and isinstance(item.get("lastUpdated"), str):
             try:
                 stamps.append(parse_datetime(item["lastUpdated"]))
-            except ValueError:
+            except ValueError:  # the value itself is read (and refused) on its own
                 continue
     return max((s for s in stamps if s), default=None)
-
-
-def _server_time(response: requests.Response) -> datetime | None:
-    try:
-        return parsedate_to_datetime(response.headers["Date"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _get_page(
-    http: requests.Session,
-    url: str,
-    params: dict[str, Any],
-    policy: RetryPolicy,
-    sleep: Callable[[float], None],
-) -> tuple[dict[str, Any], datetime | None]:
-    response = client.request(http, "GET", url, policy, sleep, params=params)
-    if response.status_code in (401, 403):
-        raise UpstreamError(f"xã từ chối mã truy cập (HTTP {response.status_code})")
-    if response.status_code != 200:
-        raise UpstreamError(f"xã trả lời HTTP {response.status_code}")
-    try:
-        body = response.json()
-    except ValueError:
-        raise UpstreamError("nguồn cấp dữ liệu của xã không phải JSON") from None
-    if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
-        raise UpstreamError("nguồn cấp dữ liệu của xã thiếu dataValues")
-    return body, _server_time(response)
 
 
 def next_cursor(
@@ -120,56 +89,107 @@ def next_cursor(
     return cursor if since is None or cursor > since else since
 
 
+class CommuneFeed:
+    """One commune's dataValueSets feed as a paged feed for `pull_pages`."""
+
+    path = ""  # the client's base URL is the feed itself
+
+    def __init__(
+        self, store: Store, catalog: Catalog, link: CommuneLink, settings: Settings
+    ) -> None:
+        self.store, self.catalog, self.code = store, catalog, link.code
+        self.cursor_name = runs.pull_name(link.code)
+        self.size = settings.province.pull_page_size
+        self.lag = timedelta(seconds=settings.province.pull_lag_s)
+        self.changed: set[tuple[str, str]] = set()  # (indicator, period) of stored pages
+
+    def first_params(self, cursor: str | None) -> Mapping[str, Any]:
+        return {"limit": self.size, **({"lastUpdated": cursor} if cursor else {})}
+
+    def records(self, body: Any) -> list[Any]:
+        if not isinstance(body, dict) or not isinstance(body.get("dataValues"), list):
+            raise PageError("nguồn cấp dữ liệu của xã thiếu dataValues")
+        return body["dataValues"]
+
+    def next_params(self, body: Any, records: list[Any]) -> Mapping[str, Any] | None:
+        token = body.get("next")
+        if token is None or token == "":
+            return None
+        if not isinstance(token, str):
+            raise PageError(f"nguồn cấp dữ liệu của xã có next không hợp lệ: {token!r:.40}")
+        return {"limit": self.size, "next": token}
+
+    def advance(
+        self, cursor: str | None, reply: Reply, records: list[Any], last: bool
+    ) -> str | None:
+        since = parse_datetime(cursor) if cursor else None
+        moved = next_cursor(since, _newest(records), reply.date, last, self.lag)
+        return iso_utc(moved) if moved is not None and moved != since else cursor
+
+    def write(self, records: list[Any], page: int, after: AfterPage) -> Counts:
+        code = self.code
+        written = import_values(
+            self.store,
+            self.catalog,
+            records,
+            source="pull",
+            default_org_unit=code,
+            allowed=lambda ou: ou == code,
+            after=after,
+        )
+        self.changed.update((c, per) for c, _ou, per in written.changed_keys)
+        return written
+
+
+def pull_target(settings: Settings, link: CommuneLink) -> Target:
+    up, p = settings.upstream, settings.province
+    return Target(
+        feed_url(link.url or ""),
+        Auth.bearer(link.token),
+        RetryPolicy(up.max_retries, up.backoff_s, up.backoff_max_s, p.pull_timeout_s),
+        user_agent=f"coc-pull/{settings.commune.code}",
+    )
+
+
+def _failure(exc: HttpError | PageError) -> str:
+    if isinstance(exc, Refused) and exc.auth_failed:
+        return f"xã từ chối mã truy cập (HTTP {exc.status})"
+    if isinstance(exc, Refused):
+        return f"xã trả lời HTTP {exc.status}"
+    return str(exc)
+
+
 def pull_commune(
     store: Store,
     settings: Settings,
     catalog: Catalog,
     link: CommuneLink,
     *,
-    http: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
     defer_rollup: bool = False,
 ) -> PullResult:
     """Pull one commune's feed from its saved cursor to the end, then roll up what changed
     (or leave that to the caller with `defer_rollup`, to roll up many communes at once)."""
-    result = PullResult(link.code)
+    result = PullResult(commune=link.code)
     if not link.url:
         result.status, result.message = "skipped", "không cấu hình url (xã chỉ gửi lên)"
         return result
-    p = settings.province
     name = runs.pull_name(link.code)
-    lag = timedelta(seconds=p.pull_lag_s)
-    since = runs.get_watermark(store, name)
-    policy = RetryPolicy(
-        settings.upstream.max_retries,
-        settings.upstream.backoff_s,
-        settings.upstream.backoff_max_s,
-        p.pull_timeout_s,
-    )
     hierarchy = Hierarchy.from_settings(settings)
-    http = http or requests.Session()
-    http.headers.update(client.auth_header("Bearer", link.token))
-    params: dict[str, Any] = {"limit": p.pull_page_size}
-    if since:
-        params["lastUpdated"] = iso_utc(since)
     last = runs.last_run(store, name)
     result.interrupted = last is not None and last.status == "running"
     run_id = runs.start_run(store, name)
-    try:
-        while True:
-            body, served = _get_page(http, feed_url(link.url), params, policy, sleep)
-            _import_page(store, catalog, hierarchy, link.code, body["dataValues"], result)
-            token = body.get("next")
-            cursor = next_cursor(since, _newest(body["dataValues"]), served, not token, lag)
-            if cursor is not None and cursor != since:
-                since = cursor
-                runs.set_watermark(store, name, since)
-            if not token:
-                break
-            params = {"limit": p.pull_page_size, "next": token}
-    except UpstreamError as exc:
-        result.status, result.message = "failed", str(exc)
-        log.error("pull of %s failed: %s", link.code, exc)
+    feed = CommuneFeed(store, catalog, link, settings)
+    with HttpClient(pull_target(settings, link), sleep=sleep) as client:
+        try:
+            for page in pull_pages(store, client, feed, run_id=run_id):
+                result.pages += 1
+                result.received += len(page.records)
+                result.add(page.counts)
+        except (HttpError, PageError) as exc:
+            result.status, result.message = "failed", _failure(exc)
+            log.error("pull of %s failed: %s", link.code, result.message)
+    result.changed = feed.changed
     if result.status == "ok" and result.conflicts:
         result.status = "partial"
     if not defer_rollup and result.interrupted:
@@ -181,37 +201,12 @@ def pull_commune(
         run_id,
         result.status,
         records=result.received,
-        errors=result.conflicts + (result.status == "failed"),
+        rejected=result.rejected,
+        errors=result.rejected + (result.status == "failed"),
         pages=result.pages,
         message=result.line(),
     )
     return result
-
-
-def _import_page(
-    store: Store,
-    catalog: Catalog,
-    hierarchy: Hierarchy,
-    code: str,
-    values: list[Any],
-    result: PullResult,
-) -> None:
-    summary = import_values(
-        store,
-        catalog,
-        values,
-        source="pull",
-        default_org_unit=code,
-        allowed=lambda ou: ou == code,
-    )
-    result.changed.update((c, per) for c, _ou, per in summary.changed)
-    result.pages += 1
-    result.received += len(values)
-    result.imported += summary.imported
-    result.updated += summary.updated
-    result.ignored += summary.ignored
-    result.deleted += summary.deleted
-    result.conflicts += len(summary.conflicts)
 
 
 def pull_all(
@@ -228,8 +223,7 @@ def pull_all(
     size = max(1, workers or settings.province.pull_workers)
 
     def one(link: CommuneLink) -> PullResult:
-        with requests.Session() as http:
-            return pull_commune(store, settings, catalog, link, http=http, defer_rollup=True)
+        return pull_commune(store, settings, catalog, link, defer_rollup=True)
 
     with ThreadPoolExecutor(max_workers=size, thread_name_prefix="coc-pull") as pool:
         results = list(pool.map(one, links))

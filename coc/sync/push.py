@@ -12,32 +12,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-
 from coc.config import Settings
+from coc.counts import Conflict, Counts
+from coc.net import Auth, HttpClient, HttpError, RetryPolicy, Target
 from coc.store.db import Store
-from coc.sync import client, runs
-from coc.sync.client import RetryPolicy, UpstreamError
+from coc.sync import UpstreamError, runs
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class PushResult:
+@dataclass(kw_only=True)
+class PushResult(Counts):
+    """The upstream's counts of one push, with pages and values sent and the outcome."""
+
     status: str  # ok | failed | disabled
     pages: int = 0
     sent: int = 0
-    imported: int = 0
-    updated: int = 0
-    ignored: int = 0
-    deleted: int = 0
-    conflicts: list[Any] = field(default_factory=list)
     message: str | None = None
     watermark: datetime | None = None
 
@@ -52,7 +48,7 @@ class PushResult:
         head = "Đồng bộ thành công" if self.ok else "Đồng bộ thất bại"
         text = (
             f"{head}: {self.sent} giá trị trong {self.pages} trang (mới {self.imported}, "
-            f"cập nhật {self.updated}, bỏ qua {self.ignored}, xóa {self.deleted})"
+            f"cập nhật {self.updated}, không đổi {self.unchanged}, xóa {self.deleted})"
         )
         return f"{text}; {self.message}" if self.message else text
 
@@ -62,8 +58,7 @@ class Outcome:
     """An upstream import summary, from COC or from any DHIS2 version."""
 
     status: str  # OK | WARNING | ERROR
-    counts: dict[str, int]
-    conflicts: list[Any]
+    counts: Counts  # DHIS2's `ignored` is read as unchanged
 
 
 def endpoint(settings: Settings) -> tuple[str, bool]:
@@ -80,100 +75,104 @@ def endpoint(settings: Settings) -> tuple[str, bool]:
     return f"{url}/api/v1/dataValueSets", False
 
 
-def parse_outcome(response: requests.Response) -> Outcome:
-    """Read `status`, `importCount` and `conflicts` (top level or under `response`)."""
+def _count(raw: Any) -> int:
     try:
-        body = response.json()
-    except ValueError:
-        body = None
+        return max(0, int(raw or 0))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _conflict(raw: Any) -> Conflict:
+    if not isinstance(raw, dict):
+        return Conflict(str(raw)[:500])
+    indexes = raw.get("indexes")
+    index = indexes[0] if isinstance(indexes, list) and indexes else None
+    return Conflict(
+        str(raw.get("value") or raw.get("message") or raw)[:500],
+        None if raw.get("object") is None else str(raw["object"])[:200],
+        index if isinstance(index, int) and not isinstance(index, bool) else None,
+    )
+
+
+def parse_outcome(status_code: int, body: Any) -> Outcome:
+    """Read `status`, `importCount` and `conflicts` (top level or under `response`) of an
+    upstream's answer; UpstreamError when it is no import summary."""
     if not isinstance(body, dict):
-        raise UpstreamError(f"upstream trả lời HTTP {response.status_code} không phải JSON")
+        raise UpstreamError(f"upstream trả lời HTTP {status_code} không phải JSON")
     inner = body.get("response") if isinstance(body.get("response"), dict) else {}
     raw = str(inner.get("status") or body.get("status") or "").upper()
     if not raw:
         reason = body.get("reason") or body.get("message") or "không có import summary"
-        raise UpstreamError(f"upstream trả lời HTTP {response.status_code}: {reason}")
+        raise UpstreamError(f"upstream trả lời HTTP {status_code}: {str(reason)[:300]}")
     counts = inner.get("importCount") or body.get("importCount") or {}
+    counts = counts if isinstance(counts, dict) else {}
     conflicts = inner.get("conflicts") or body.get("conflicts") or []
+    conflicts = conflicts if isinstance(conflicts, list) else [conflicts]
     status = {"SUCCESS": "OK", "OK": "OK", "WARNING": "WARNING"}.get(raw, "ERROR")
     if status == "OK" and conflicts:
         status = "WARNING"
-    clean = {k: int(counts.get(k, 0) or 0) for k in ("imported", "updated", "ignored", "deleted")}
-    return Outcome(status, clean, list(conflicts))
-
-
-def _http(settings: Settings) -> requests.Session:
-    http = requests.Session()
-    http.headers.update(client.auth_header(settings.upstream.auth_scheme, settings.upstream.token))
-    http.headers["User-Agent"] = f"coc-sync/{settings.commune.code}"
-    return http
-
-
-def _send(
-    http: requests.Session,
-    url: str,
-    dhis2: bool,
-    policy: RetryPolicy,
-    values: list[dict[str, Any]],
-    sleep: Callable[[float], None],
-) -> Outcome:
-    params = {"dataElementIdScheme": "CODE", "orgUnitIdScheme": "CODE"} if dhis2 else None
-    response = client.request(
-        http, "POST", url, policy, sleep, json={"dataValues": values}, params=params
+    return Outcome(
+        status,
+        Counts(
+            imported=_count(counts.get("imported")),
+            updated=_count(counts.get("updated")),
+            unchanged=_count(counts.get("ignored")),
+            deleted=_count(counts.get("deleted")),
+            conflicts=[_conflict(c) for c in conflicts],
+        ),
     )
-    if response.status_code in (401, 403):
-        raise UpstreamError(f"upstream từ chối mã truy cập (HTTP {response.status_code})")
-    return parse_outcome(response)
+
+
+def push_target(settings: Settings) -> Target:
+    up = settings.upstream
+    return Target(
+        endpoint(settings)[0],
+        Auth(up.auth_scheme, up.token),
+        RetryPolicy(up.max_retries, up.backoff_s, up.backoff_max_s, up.timeout_s),
+        user_agent=f"coc-sync/{settings.commune.code}",
+    )
+
+
+def _send(client: HttpClient, dhis2: bool, values: list[dict[str, Any]]) -> Outcome:
+    params = {"dataElementIdScheme": "CODE", "orgUnitIdScheme": "CODE"} if dhis2 else None
+    try:
+        reply = client.post_json(body={"dataValues": values}, params=params)
+    except HttpError as exc:
+        raise UpstreamError(str(exc)) from None
+    if reply.status in (401, 403):
+        raise UpstreamError(f"upstream từ chối mã truy cập (HTTP {reply.status})")
+    return parse_outcome(reply.status, reply.data)
 
 
 def push_once(
     store: Store,
     settings: Settings,
     *,
-    http: requests.Session | None = None,
+    client: HttpClient | None = None,
     sleep: Callable[[float], None] = time.sleep,
     now: datetime | None = None,
 ) -> PushResult:
     """Send every value changed since the watermark; the watermark holds on failure."""
     up = settings.upstream
     if not up.url:
-        return PushResult("disabled", message="chưa cấu hình upstream.url (COC_UPSTREAM_URL)")
+        return PushResult(
+            status="disabled", message="chưa cấu hình upstream.url (COC_UPSTREAM_URL)"
+        )
     start = now or utcnow()
-    lag = timedelta(seconds=up.watermark_lag_s)
     since = runs.get_watermark(store, runs.PUSH)
-    url, dhis2 = endpoint(settings)
-    policy = RetryPolicy(up.max_retries, up.backoff_s, up.backoff_max_s, up.timeout_s)
-    http = http or _http(settings)
-    result = PushResult("ok", watermark=since)
+    dhis2 = endpoint(settings)[1]
+    result = PushResult(status="ok", watermark=since)
     run_id = runs.start_run(store, runs.PUSH)
-    after: Position | None = None
+    own = client is None  # a client handed in is the caller's to close
+    http = client or HttpClient(push_target(settings), sleep=sleep)
     try:
-        while True:
-            with store.session() as session:
-                rows = page(session, since=since, before=start, after=after, limit=up.page_size)
-            if not rows:
-                break
-            values = [to_wire(r, standard_only=dhis2) for r in rows]
-            outcome = _send(http, url, dhis2, policy, values, sleep)
-            if outcome.status != "OK":
-                result.conflicts = outcome.conflicts[:20]
-                raise UpstreamError(
-                    f"trang {result.pages + 1} bị từ chối: {outcome.status}, "
-                    f"{len(outcome.conflicts)} xung đột"
-                )
-            _count(result, outcome, len(rows))
-            after = Position(rows[-1].last_updated, int(rows[-1].id or 0))
-            # lag behind the page too: a value committed late with an earlier lastUpdated
-            # must still be found by the next run if a later page fails
-            result.watermark = min(after.last_updated, start) - lag
-            runs.set_watermark(store, runs.PUSH, result.watermark)
-            if len(rows) < up.page_size:
-                break
-        result.watermark = start - lag
-        runs.set_watermark(store, runs.PUSH, result.watermark)
+        _push_pages(store, http, settings, dhis2, since, start, result)
     except UpstreamError as exc:
         result.status, result.message = "failed", str(exc)
         log.error("push failed: %s", exc)
+    finally:
+        if own:
+            http.close()
     runs.finish_run(
         store,
         run_id,
@@ -186,10 +185,41 @@ def push_once(
     return result
 
 
-def _count(result: PushResult, outcome: Outcome, sent: int) -> None:
-    result.pages += 1
-    result.sent += sent
-    result.imported += outcome.counts["imported"]
-    result.updated += outcome.counts["updated"]
-    result.ignored += outcome.counts["ignored"]
-    result.deleted += outcome.counts["deleted"]
+def _push_pages(
+    store: Store,
+    http: HttpClient,
+    settings: Settings,
+    dhis2: bool,
+    since: datetime | None,
+    start: datetime,
+    result: PushResult,
+) -> None:
+    """POST page after page; the watermark follows each accepted page, `watermark_lag_s`
+    behind. UpstreamError stops at the first refused page."""
+    up = settings.upstream
+    lag = timedelta(seconds=up.watermark_lag_s)
+    after: Position | None = None
+    while True:
+        with store.session() as session:
+            rows = page(session, since=since, before=start, after=after, limit=up.page_size)
+        if not rows:
+            break
+        outcome = _send(http, dhis2, [to_wire(r, standard_only=dhis2) for r in rows])
+        if outcome.status != "OK":
+            result.conflicts = outcome.counts.conflicts[:20]
+            raise UpstreamError(
+                f"trang {result.pages + 1} bị từ chối: {outcome.status}, "
+                f"{len(outcome.counts.conflicts)} xung đột"
+            )
+        result.pages += 1
+        result.sent += len(rows)
+        result.add(outcome.counts)
+        after = Position(rows[-1].last_updated, int(rows[-1].id or 0))
+        # lag behind the page too: a value committed late with an earlier lastUpdated
+        # must still be found by the next run if a later page fails
+        result.watermark = min(after.last_updated, start) - lag
+        runs.set_watermark(store, runs.PUSH, result.watermark)
+        if len(rows) < up.page_size:
+            break
+    result.watermark = start - lag
+    runs.set_watermark(store, runs.PUSH, result.watermark)

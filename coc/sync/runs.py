@@ -8,9 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from coc.store.db import Store
-from coc.store.models import ConnectorCursor
-from coc.store.runs import finish_run, last_run, start_run
-from coc.store.upsert import upsert_rows
+from coc.store.runs import (
+    PUSH,
+    finish_run,
+    last_run,
+    pull_name,
+    read_cursor,
+    save_cursor,
+    start_run,
+)
 from coc.timeutil import iso_utc, parse_datetime
 
 __all__ = [
@@ -23,21 +29,12 @@ __all__ = [
     "start_run",
 ]
 
-PUSH = "sync:push"
-
-
-def pull_name(code: str) -> str:
-    return f"sync:pull:{code}"
-
 
 def get_watermark(store: Store, name: str) -> datetime | None:
-    with store.session() as session:
-        row = session.get(ConnectorCursor, name)
-    return parse_datetime(row.cursor) if row and row.cursor else None
+    text = read_cursor(store, name)
+    return parse_datetime(text) if text else None
 
 
 def set_watermark(store: Store, name: str, value: datetime) -> None:
     with store.write_conn() as conn:
-        upsert_rows(
-            conn, ConnectorCursor, [{"connector": name, "cursor": iso_utc(value)}], ["connector"]
-        )
+        save_cursor(conn, name, iso_utc(value))

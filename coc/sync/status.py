@@ -1,19 +1,25 @@
-"""What the sync status view shows: the last push and its watermark, and in province or
-district mode each commune's last pull and cursor. Read-only; dashboards call this."""
+"""What the sync status view shows: the last push, its watermark and the values waiting for
+the next push, in province or district mode each commune's last pull and cursor, and the
+data sources' runs. Read-only; the dashboard and `coc sync --status` call this."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
 from coc.config import Settings
+from coc.net import public_url
+from coc.store import runs as store_runs
 from coc.store.db import Store
-from coc.store.models import ConnectorRun
+from coc.store.models import DataValue
+from coc.store.runs import Run
 from coc.sync import runs
-from coc.sync.client import public_url
 from coc.timeutil import iso_utc
 
 
-def _run(run: ConnectorRun | None) -> dict[str, Any] | None:
+def _run(run: Run | None) -> dict[str, Any] | None:
     if run is None:
         return None
     return {
@@ -31,13 +37,35 @@ def _public(url: str | None) -> str | None:
     return public_url(url) if url else None
 
 
-def sync_status(store: Store, settings: Settings) -> dict[str, Any]:
-    """{"push": {...}, "pulls": [...]} with ISO UTC times (None where nothing ran yet)."""
+def queue_depth(store: Store, watermark: datetime | None) -> int:
+    """Values the next push would send: changed at or after the watermark (all if none)."""
+    stmt = select(func.count()).select_from(DataValue)
+    if watermark is not None:
+        stmt = stmt.where(DataValue.last_updated >= watermark)
+    with store.session() as session:
+        return int(session.scalar(stmt) or 0)
+
+
+def sync_status(store: Store, settings: Settings, recent: int = 50) -> dict[str, Any]:
+    """{"push": {...}, "pulls": [...], "sources": {...}} with ISO UTC times (None where
+    nothing ran yet); "runs" are the latest runs of every job, newest first."""
+    watermark = runs.get_watermark(store, runs.PUSH)
+    configured = bool(settings.upstream.url)
     push = {
-        "configured": bool(settings.upstream.url),
+        "configured": configured,
         "url": _public(settings.upstream.url),
-        "watermark": iso_utc(runs.get_watermark(store, runs.PUSH)),
+        "watermark": iso_utc(watermark),
         "last_run": _run(runs.last_run(store, runs.PUSH)),
+        "queue_depth": queue_depth(store, watermark) if configured else None,
+    }
+    good = store_runs.last_success(store, "source")
+    sources = {
+        "last_ok": iso_utc(max(good.values())) if good else None,
+        "failed": store_runs.failed_count(store),
+        "runs": [
+            {"name": r.name, "kind": r.kind, **(_run(r) or {})}
+            for r in store_runs.recent_runs(store, recent)
+        ],
     }
     pulls = []
     if settings.role in ("province", "district"):
@@ -52,4 +80,4 @@ def sync_status(store: Store, settings: Settings) -> dict[str, Any]:
                     "last_run": _run(runs.last_run(store, name)),
                 }
             )
-    return {"push": push, "pulls": pulls}
+    return {"push": push, "pulls": pulls, "sources": sources}

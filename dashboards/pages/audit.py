@@ -14,7 +14,15 @@ from dashboards.components import data_table
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
-dash.register_page(__name__, path="/nhat-ky", name="Nhật ký", title="Nhật ký", order=8)
+dash.register_page(
+    __name__,
+    nav="nav_audit",
+    clerk_only=True,
+    path="/nhat-ky",
+    name="Nhật ký",
+    title="Nhật ký",
+    order=8,
+)
 
 
 def layout(**kwargs: Any) -> html.Div:

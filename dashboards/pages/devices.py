@@ -11,7 +11,9 @@ from dashboards import state
 from dashboards.components import live_callback, live_page
 from dashboards.views.devices import render
 
-dash.register_page(__name__, path="/thiet-bi", name="Thiết bị", title="Thiết bị", order=6)
+dash.register_page(
+    __name__, nav="nav_devices", path="/thiet-bi", name="Thiết bị", title="Thiết bị", order=6
+)
 P = "devices"
 
 

@@ -11,7 +11,9 @@ from dashboards import state
 from dashboards.components import live_callback, live_page
 from dashboards.views.documents import render
 
-dash.register_page(__name__, path="/van-ban", name="Văn bản", title="Văn bản", order=4)
+dash.register_page(
+    __name__, nav="nav_documents", path="/van-ban", name="Văn bản", title="Văn bản", order=4
+)
 P = "documents"
 
 

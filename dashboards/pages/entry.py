@@ -7,12 +7,20 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboards import access, data, entry, state
+from dashboards import access, data, entry, jobs, state
 from dashboards.components import card
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
-dash.register_page(__name__, path="/nhap-lieu", name="Nhập liệu", title="Nhập liệu", order=7)
+dash.register_page(
+    __name__,
+    nav="nav_entry",
+    clerk_only=True,
+    path="/nhap-lieu",
+    name="Nhập liệu",
+    title="Nhập liệu",
+    order=7,
+)
 
 
 def layout(**kwargs: Any) -> html.Div:
@@ -65,6 +73,10 @@ def _reasons(summary: Any, limit: int = 20) -> str:
     return "\n".join(lines + ([f"… (+{more})"] if more > 0 else []))
 
 
+def _queue() -> jobs.Jobs:
+    return state.get().job_queue()
+
+
 @callback(
     Output("entry-message", "children"),
     Input("entry-save", "n_clicks"),
@@ -77,18 +89,34 @@ def _reasons(summary: Any, limit: int = 20) -> str:
 )
 def save(_n: int, code: str | None, period: str | None, value: str | None, comment: str | None,
          lang: str | None) -> Any:  # fmt: skip
+    """Checks here; the write and the recompute run as a job that `entry-save` polls."""
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error")
     if not code or not period or value in (None, ""):
         return html.Span(t("missing_fields", lang), className="message-error")
-    summary = entry.save_value(code, period.strip(), value, comment, access.actor())
+    item = (code, period.strip(), value, comment, access.actor())
+    job_id = _queue().submit(_save_job, *item)
+    return jobs.pending("entry-save", job_id, t("saving", lang))
+
+
+def _save_job(code: str, period: str, value: str, comment: str | None, actor: str) -> Any:
+    return code, period, value, entry.save_value(code, period, value, comment, actor)
+
+
+def _saved(job: dict[str, Any], lang: str) -> Any:
+    if job["state"] != "done":
+        return html.Span(t("job_failed", lang), className="message-error")
+    code, period, value, summary = job["result"]
     if summary.rejected:
         return html.Span(_reasons(summary), className="message-error", id="entry-error")
     if not (summary.imported or summary.updated):
         return html.Span(t("unchanged", lang), className="message-ok")
-    return html.Span(t("saved", lang, code=code, period=period.strip(), value=value),
+    return html.Span(t("saved", lang, code=code, period=period, value=value),
                      className="message-ok", id="entry-ok")  # fmt: skip
+
+
+jobs.register_poll("entry-save", _queue, _saved, "entry-lang")
 
 
 @callback(
@@ -99,20 +127,37 @@ def save(_n: int, code: str | None, period: str | None, value: str | None, comme
     prevent_initial_call=True,
 )
 def upload(contents: str | None, filename: str | None, lang: str | None) -> Any:
+    """Checks here; the import and the recompute run as a job that `entry-upload` polls."""
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error")
     if not contents or not filename:
         return dash.no_update
+    job_id = _queue().submit(_import_job, contents, filename, access.actor())
+    return jobs.pending("entry-upload", job_id, t("importing", lang))
+
+
+def _import_job(contents: str, filename: str, actor: str) -> tuple[str, Any]:
     try:
-        summary = entry.import_upload(contents, filename, access.actor())
+        return "ok", entry.import_upload(contents, filename, actor)
     except entry.FileError as exc:
-        return html.Span(t("bad_file", lang, reason=str(exc)), className="message-error")
-    done = t("import_done", lang, **summary.as_dict())
+        return "bad_file", str(exc)
+
+
+def _imported(job: dict[str, Any], lang: str) -> Any:
+    if job["state"] != "done":
+        return html.Span(t("job_failed", lang), className="message-error")
+    kind, result = job["result"]
+    if kind == "bad_file":
+        return html.Span(t("bad_file", lang, reason=result), className="message-error")
+    done = t("import_done", lang, **result.as_dict())
     parts: list[Any] = [html.Div(done, className="message-ok", id="upload-summary")]
-    if summary.rejected:
-        parts.append(html.Div(_reasons(summary), className="message-error", id="upload-errors"))
+    if result.rejected:
+        parts.append(html.Div(_reasons(result), className="message-error", id="upload-errors"))
     return parts
+
+
+jobs.register_poll("entry-upload", _queue, _imported, "entry-lang")
 
 
 @callback(

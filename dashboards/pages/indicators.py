@@ -11,7 +11,9 @@ from dashboards import data, state
 from dashboards.i18n import t
 from dashboards.views import indicators as view
 
-dash.register_page(__name__, path="/chi-tieu", name="Chỉ tiêu", title="Chỉ tiêu", order=2)
+dash.register_page(
+    __name__, nav="nav_indicators", path="/chi-tieu", name="Chỉ tiêu", title="Chỉ tiêu", order=2
+)
 
 
 def layout(**kwargs: Any) -> html.Div:

@@ -11,7 +11,9 @@ from dashboards import state
 from dashboards.components import live_callback, live_page
 from dashboards.views.overview import render
 
-dash.register_page(__name__, path="/", name="Tổng quan", title="Tổng quan", order=0)
+dash.register_page(
+    __name__, nav="nav_overview", path="/", name="Tổng quan", title="Tổng quan", order=0
+)
 P = "overview"
 
 

@@ -11,7 +11,13 @@ from dashboards import province_page
 from dashboards.views import province as view
 
 dash.register_page(
-    __name__, path="/tinh/ban-do", name="Bản đồ các xã", title="Bản đồ các xã", order=22
+    __name__,
+    nav="nav_prov_map",
+    province_only=True,
+    path="/tinh/ban-do",
+    name="Bản đồ các xã",
+    title="Bản đồ các xã",
+    order=22,
 )
 P = "prov-map"
 

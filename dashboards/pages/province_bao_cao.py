@@ -11,7 +11,13 @@ from dashboards import province_page
 from dashboards.views import province as view
 
 dash.register_page(
-    __name__, path="/tinh/bao-cao", name="Tình hình báo cáo", title="Tình hình báo cáo", order=23
+    __name__,
+    nav="nav_prov_reporting",
+    province_only=True,
+    path="/tinh/bao-cao",
+    name="Tình hình báo cáo",
+    title="Tình hình báo cáo",
+    order=23,
 )
 P = "prov-report"
 

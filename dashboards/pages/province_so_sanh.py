@@ -11,7 +11,13 @@ from dashboards import province_page
 from dashboards.views import province as view
 
 dash.register_page(
-    __name__, path="/tinh/so-sanh", name="So sánh các xã", title="So sánh các xã", order=21
+    __name__,
+    nav="nav_prov_compare",
+    province_only=True,
+    path="/tinh/so-sanh",
+    name="So sánh các xã",
+    title="So sánh các xã",
+    order=21,
 )
 P = "prov-compare"
 

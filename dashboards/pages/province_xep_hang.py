@@ -11,7 +11,13 @@ from dashboards import province_page
 from dashboards.views import province as view
 
 dash.register_page(
-    __name__, path="/tinh/xep-hang", name="Xếp hạng xã", title="Xếp hạng xã", order=20
+    __name__,
+    nav="nav_prov_ranking",
+    province_only=True,
+    path="/tinh/xep-hang",
+    name="Xếp hạng xã",
+    title="Xếp hạng xã",
+    order=20,
 )
 P = "prov-rank"
 

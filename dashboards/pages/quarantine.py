@@ -8,21 +8,27 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from coc import fmt
-from coc.errors import CocError
-from coc.ingest.resolve import accept, reject
+from coc.ingest import resolve
 from coc.store import quarantine
 from dashboards import access, state
 from dashboards.components import data_table
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
-dash.register_page(__name__, path="/cach-ly", name="Dữ liệu cách ly", title="Cách ly", order=9)
+dash.register_page(
+    __name__,
+    nav="nav_quarantine",
+    clerk_only=True,
+    path="/cach-ly",
+    name="Dữ liệu cách ly",
+    title="Cách ly",
+    order=9,
+)
 TABLE = {"type": "coc-table", "table": "cach-ly"}
 
 
 def rows(lang: str) -> list[dict[str, Any]]:
-    with state.get().store.session() as session:
-        items = quarantine.list_open(session, limit=500)
+    items = quarantine.listing(state.get().store, limit=500)
     return [
         {"id": q.id, "source": q.source, "reason": q.reason, "context": q.context or "",
          "raw": q.raw[:300], "received": fmt.moment(q.received_at, lang)}
@@ -34,7 +40,7 @@ def table(lang: str) -> html.Div:
     columns = [("id", "#"), ("source", t("source", lang)), ("reason", t("reason", lang)),
                ("context", t("entity", lang)), ("raw", t("raw", lang)),
                ("received", t("received_at", lang))]  # fmt: skip
-    return data_table("cach-ly", columns, rows(lang), lang, row_selectable="multi")
+    return data_table("cach-ly", columns, rows(lang), lang, row_selectable=True)
 
 
 def layout(**kwargs: Any) -> html.Div:
@@ -57,42 +63,25 @@ def layout(**kwargs: Any) -> html.Div:
     )  # fmt: skip
 
 
-def resolve(ids: list[int], status: str, actor: str) -> tuple[int, list[str]]:
-    """Accept re-ingests the record through the same validation as the CLI (an accepted
-    record reaches the store); reject keeps it stored with the decision audited."""
-    app = state.get()
-    done, errors = 0, []
-    for item_id in ids:
-        try:
-            if status == "accepted":
-                accept(app.store, app.catalog, item_id, actor, app.settings.commune.code)
-            else:
-                reject(app.store, item_id, actor)
-            done += 1
-        except CocError as exc:
-            errors.append(f"#{item_id}: {exc}")
-    return done, errors
-
-
 @callback(
     Output("quarantine-message", "children"),
     Output("quarantine-table", "children"),
     Input("quarantine-accept", "n_clicks"),
     Input("quarantine-reject", "n_clicks"),
-    State(TABLE, "selected_rows"),
-    State(TABLE, "data"),
+    State(TABLE, "selectedRows"),
     State("quarantine-lang", "data"),
     prevent_initial_call=True,
 )
-def decide(_a: int, _r: int, selected: list[int] | None, data: list[dict] | None, lang: str):
+def on_decision(_a: int, _r: int, selected: list[dict] | None, lang: str):
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error"), dash.no_update
-    if not selected or not data:
+    if not selected:
         return html.Span(t("choose_rows", lang), className="message-error"), dash.no_update
-    status = "accepted" if dash.ctx.triggered_id == "quarantine-accept" else "rejected"
-    ids = [int(data[i]["id"]) for i in selected if i < len(data)]
-    n, errors = resolve(ids, status, access.actor())
+    accepted = dash.ctx.triggered_id == "quarantine-accept"
+    ids = [int(row["id"]) for row in selected if "id" in row]
+    app = state.get()
+    n, errors = resolve.decide(app.store, app.catalog, ids, accepted, access.actor(), app.org_unit)
     message = [html.Span(t("resolved", lang, n=n), className="message-ok")]
     message += [html.Div(e, className="message-error") for e in errors]
     return html.Div(message), table(lang)

@@ -12,7 +12,9 @@ from dashboards.components import card, live_callback, live_page, refresh_second
 from dashboards.i18n import t
 from dashboards.views import sensors as view
 
-dash.register_page(__name__, path="/cam-bien", name="Cảm biến", title="Cảm biến", order=5)
+dash.register_page(
+    __name__, nav="nav_sensors", path="/cam-bien", name="Cảm biến", title="Cảm biến", order=5
+)
 P = "sensors"
 
 

@@ -12,7 +12,9 @@ from dashboards.components import card, data_table, kpi, live_callback, live_pag
 from dashboards.i18n import t
 from dashboards.syncstatus import status
 
-dash.register_page(__name__, path="/dong-bo", name="Đồng bộ", title="Đồng bộ", order=10)
+dash.register_page(
+    __name__, nav="nav_sync", path="/dong-bo", name="Đồng bộ", title="Đồng bộ", order=10
+)
 P = "sync"
 
 

@@ -11,7 +11,9 @@ from dashboards import state
 from dashboards.components import live_callback, live_page
 from dashboards.views.tthc import render
 
-dash.register_page(__name__, path="/thu-tuc", name="Thủ tục hành chính", title="Thủ tục", order=3)
+dash.register_page(
+    __name__, nav="nav_tthc", path="/thu-tuc", name="Thủ tục hành chính", title="Thủ tục", order=3
+)
 P = "tthc"
 
 

@@ -16,7 +16,9 @@ from dashboards import state
 from dashboards.components import MIN_REFRESH_S, live_callback, live_page, refresh_seconds
 from dashboards.views import devices, documents, sensors, tthc, wall
 
-dash.register_page(__name__, path="/wall", name="Màn hình lớn", title="Màn hình lớn", order=1)
+dash.register_page(
+    __name__, nav="nav_wall", path="/wall", name="Màn hình lớn", title="Màn hình lớn", order=1
+)
 P = "wall"
 
 SLUGS = {

@@ -6,54 +6,49 @@ from datetime import datetime
 from typing import Any
 
 from dash import html
-from sqlalchemy import select
-from sqlmodel import Session
 
 from coc import fmt
-from coc.devices.queries import uptime
-from coc.store.models import Device
-from coc.timeutil import to_local
+from coc.devices import queries
+from coc.devices.states import KINDS, kind_name
+from coc.store.versions import events_version
+from coc.timeutil import parse_datetime
 from dashboards import data, state
 from dashboards.components import card, graph, no_data
 from dashboards.figures import device_map
 from dashboards.i18n import t
 
-KINDS = ("camera", "speaker", "sensor")
 
-
-def uptimes_today(
-    session: Session, devices: list[Device], now: datetime
-) -> dict[str, float | None]:
-    """Share of today (local day) each device was online so far, from its events
-    (memoised per minute until a new event arrives)."""
+def uptimes_today(devices: list[dict[str, Any]], now: datetime) -> dict[str, float | None]:
+    """Today's uptime per device, memoised per minute until a new event arrives."""
+    st = state.get()
     now = data.this_minute(now)
-    day = to_local(now).date()
-    ids = tuple(d.device_id for d in devices)
-    key = ("uptime", id(state.get()), ids, now, data.event_version(session))
-    return data.memo(key, lambda: {i: uptime(session, i, day, now) for i in ids})
+    ids = [d["device_id"] for d in devices]
+    with st.store.session() as session:
+        key = ("uptime", id(st), tuple(ids), now, events_version(session))
+        return data.memo(key, lambda: queries.uptimes_today(session, ids, now))
 
 
-def device_card(d: Device, share: float | None, lang: str) -> html.Div:
-    word = t("online" if d.online else "offline", lang)
+def device_card(d: dict[str, Any], share: float | None, lang: str) -> html.Div:
+    online = bool(d["online"])
+    seen = fmt.moment(parse_datetime(d["last_seen"]), lang)
     return html.Div(
         [
-            html.Div(d.name, className="tile-name"),
+            html.Div(d["name"], className="tile-name"),
             html.Div(
-                [html.Span("✔" if d.online else "✖", className="status-icon"), html.Span(word)],
-                className=f"status status-{'green' if d.online else 'red'}",
+                [html.Span("✔" if online else "✖", className="status-icon"),
+                 html.Span(t("online" if online else "offline", lang))],
+                className=f"status status-{'green' if online else 'red'}",
             ),
             html.Div(
-                " · ".join(x for x in (t("kind_" + d.kind, lang), d.hamlet) if x),
+                " · ".join(x for x in (kind_name(d["kind"], lang), d["hamlet"]) if x),
                 className="tile-meta",
             ),
-            html.Div(
-                f"{t('last_seen', lang)}: {fmt.moment(d.last_seen, lang)}", className="tile-meta"
-            ),
+            html.Div(f"{t('last_seen', lang)}: {seen}", className="tile-meta"),
             html.Div(f"{t('uptime', lang)}: {fmt.percent(share, lang)}", className="tile-meta"),
         ],
-        className=f"device-card {'on' if d.online else 'off'}",
-        id=f"device-{d.device_id}",
-    )
+        className=f"device-card {'on' if online else 'off'}",
+        id=f"device-{d['device_id']}",
+    )  # fmt: skip
 
 
 def render(params: dict[str, Any]) -> Any:
@@ -61,32 +56,29 @@ def render(params: dict[str, Any]) -> Any:
     st = state.get()
     now = st.now()
     with st.store.session() as session:
-        devices = list(session.scalars(select(Device).order_by(Device.kind, Device.device_id)))
-        uptimes = uptimes_today(session, devices, now)
+        devices = queries.devices(session)
+    uptimes = uptimes_today(devices, now)
     if not devices:
         return [html.H1(t("nav_devices", lang), className="page-title"), no_data(lang)]
     sections = []
     for kind in KINDS:
-        items = [d for d in devices if d.kind == kind]
+        items = [d for d in devices if d["kind"] == kind]
         if items:
-            online = sum(1 for d in items if d.online)
+            online = sum(1 for d in items if d["online"])
             sections.append(
                 card(
-                    f"{t('kind_' + kind, lang)}: {online}/{len(items)} {t('online', lang).lower()}",
+                    f"{kind_name(kind, lang)}: {online}/{len(items)} {t('online', lang).lower()}",
                     html.Div(
-                        [device_card(d, uptimes[d.device_id], lang) for d in items],
+                        [device_card(d, uptimes[d["device_id"]], lang) for d in items],
                         className="device-grid",
                     ),
                     id_=f"devices-{kind}",
                 )
             )
     dark = bool(params.get("wall"))
-    labels = {k: t("kind_" + k, lang) for k in KINDS}
+    labels = {k: kind_name(k, lang) for k in KINDS}
     labels |= {"online": t("online", lang), "offline": t("offline", lang)}
-    points = [
-        {"name": d.name, "kind": d.kind, "lat": d.lat, "lon": d.lon, "online": d.online}
-        for d in devices
-    ]
+    points = [{k: d[k] for k in ("name", "kind", "lat", "lon", "online")} for d in devices]
     return [
         html.H1(t("nav_devices", lang), className="page-title"),
         *sections,

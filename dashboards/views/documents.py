@@ -10,7 +10,7 @@ from coc import fmt
 from coc.periods import parse_period
 from dashboards import data, state
 from dashboards.components import card, data_table, kpi
-from dashboards.drill import drill
+from dashboards.drill import rows_of
 from dashboards.i18n import t
 
 
@@ -20,10 +20,8 @@ def render(params: dict[str, Any]) -> Any:
     st = state.get()
     rows = {r.code: r for r in data.rows_for(period, lang)}
     now = st.now()
-    with st.store.session() as session:
-        overdue = drill(session, "VB_DEN_QUA_HAN", st.org_unit, period, now, lang, True)
-        unsigned = drill(session, "VB_DI_KY_SO", st.org_unit, period, now, lang, True)
-    assert overdue is not None and unsigned is not None
+    overdue = rows_of(st.store, "docs_in_overdue", None, st.org_unit, period, now, lang)
+    unsigned = rows_of(st.store, "docs_out", "docs_out_signed", st.org_unit, period, now, lang)
     signed = rows.get("VB_DI_KY_SO")
     online = rows.get("VB_DIEN_TU")
     return [

@@ -11,7 +11,7 @@ from coc.indicators.query import IndicatorRow, series
 from coc.periods import months_between, parse_period
 from dashboards import access, data, state
 from dashboards.components import card, data_table, graph, kpi, status_badge, status_word
-from dashboards.drill import drill
+from dashboards.drill import behind as rows_behind
 from dashboards.figures import BAND_ICONS, band_key, series_chart
 from dashboards.i18n import PILLAR_ORDER, t
 
@@ -83,8 +83,8 @@ def table(
     ]
     colours = {"green": "#e3f4ea", "amber": "#fff3d6", "red": "#fde3e1"}
     style = [
-        {"if": {"filter_query": f'{{band}} = "{b}"', "column_id": "status"},
-         "backgroundColor": c, "fontWeight": "bold"}
+        {"condition": f"params.data.band === '{b}'",
+         "style": {"backgroundColor": c, "fontWeight": "bold"}}
         for b, c in colours.items()
     ]  # fmt: skip
     return data_table(
@@ -95,7 +95,7 @@ def table(
         page_size=50,
         markdown=("name",),
         numeric=("actual", "target", "completion", "change"),
-        style_data_conditional=style,
+        cell_styles={"status": style},
     )
 
 
@@ -125,7 +125,9 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         first = first.previous()
     with st.store.session() as session:
         points = series(session, code, st.org_unit, first.code, last.code)
-        behind = drill(session, code, st.org_unit, period, st.now(), lang, access.has_role("clerk"))
+    behind = rows_behind(
+        st.store, ind, st.org_unit, period, st.now(), lang, access.has_role("clerk")
+    )
     unit = ind.unit
     fig = series_chart(points, ind.target_for(last.year), t("actual", lang),
                        t("target", lang), unit)  # fmt: skip

@@ -9,6 +9,7 @@ from dash import html
 from coc import fmt
 from coc.indicators.query import IndicatorRow
 from coc.periods import parse_period
+from coc.store.runs import stale_sources
 from dashboards import data, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
@@ -54,7 +55,7 @@ def freshness(lang: str) -> list[Any]:
         )
     ]
     st = state.get()
-    for item in data.stale_sources(st.store, st.settings, st.now()):
+    for item in stale_sources(st.store, st.settings, st.now()):
         text = (
             t("stale", lang, source=item.source, when=fmt.moment(item.last_ok, lang))
             if item.last_ok

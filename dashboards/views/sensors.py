@@ -18,8 +18,7 @@ RANGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(day
 
 
 def live(lang: str) -> list[sensors.Latest]:
-    with state.get().store.session() as session:
-        return sensors.latest_values(session)
+    return sensors.latest_values(state.get().store)
 
 
 def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
@@ -61,11 +60,10 @@ def chart_figure(
         return None
     device_id, key = choice.split("|", 1)
     st = state.get()
-    with st.store.session() as session:
-        times, values = sensors.series(session, device_id, key, start, end)
-        if not times:
-            return None
-        lines = sensors.thresholds(session, st.settings, device_id, key)
+    times, values = sensors.series(st.store, device_id, key, start, end)
+    if not times:
+        return None
+    lines = sensors.thresholds(st.store, st.settings, device_id, key)
     local = [to_local(x).replace(tzinfo=None) for x in times]
     title = f"{device_id} – {key} ({sensors.resolution(start, end)})"
     return sensor_chart(local, values, title, "", lines, dark)
@@ -95,8 +93,7 @@ def zoomed(relayout: dict[str, Any] | None) -> tuple[datetime, datetime] | None:
 
 def history(lang: str) -> html.Div:
     """Recent alerts with local times and Vietnamese (or English) words."""
-    with state.get().store.session() as session:
-        alerts = sensors.alert_history(session)
+    alerts = sensors.alert_history(state.get().store)
     rows = [
         {
             "opened": fmt.moment(parse_datetime(a["opened_at"]), lang),

@@ -10,9 +10,10 @@ from coc import fmt
 from coc.indicators import tthc
 from coc.indicators.tthc import ScoreGroup
 from coc.periods import parse_period
+from coc.store.versions import dossiers_version
 from dashboards import access, data, state
 from dashboards.components import card, data_table, graph, kpi
-from dashboards.drill import drill
+from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
 
@@ -36,7 +37,7 @@ def commune_scorecard(period: str) -> tuple[list[ScoreGroup], float | None]:
         return groups, tthc.total_score(groups)
 
     with st.store.session() as session:
-        version = data.dossier_version(session)
+        version = dossiers_version(session)
     return data.memo(("766", id(st), st.org_unit, period, now, version), compute)
 
 
@@ -59,9 +60,7 @@ def render(params: dict[str, Any]) -> Any:
         for g in score
     ]
     show_names = access.has_role("clerk")
-    with st.store.session() as session:
-        late = drill(session, "TTHC_DUNG_HAN", st.org_unit, period, st.now(), lang, show_names)
-    assert late is not None
+    late = rows_of(st.store, "dossiers_late", None, st.org_unit, period, st.now(), lang, show_names)
     total = fmt.number(total_score, 1, lang) if total_score is not None else "—"
     return [
         html.H1(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from coc.ingest.records import Rejected as Rejected  # the one Rejected, re-exported
+
 ONLINE_STATES = frozenset({"online", "recording", "playing", "idle"})
 STATES = ONLINE_STATES | {"offline", "fault"}
 
@@ -14,14 +16,6 @@ class Reading:
     key: str
     ts: int  # ms since epoch, UTC
     value: float
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """A message (or part of one) that goes to quarantine with its reason."""
-
-    reason: str
-    device_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

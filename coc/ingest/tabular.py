@@ -13,7 +13,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from coc.counts import Counts
 from coc.errors import CocError
 from coc.indicators.catalog import Catalog
-from coc.ingest.writers import WriteSummary, write_records, write_values
+from coc.ingest.writers import write_records, write_values
 
 SOURCE = "import"
 DATA_SHEET = "Số liệu"
@@ -49,22 +50,14 @@ class ImportError_(CocError):
     """The file cannot be read as a table COC understands."""
 
 
-@dataclass
-class ImportSummary:
+@dataclass(kw_only=True)
+class ImportSummary(Counts):
+    """The counts of one file, with its name, kind, data rows and blank rows skipped."""
+
     file: str
     kind: str  # value | document | work_file | dossier
     rows: int = 0
     skipped: int = 0  # blank rows (e.g. template lines left empty)
-    imported: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-
-    def take(self, written: WriteSummary) -> None:
-        self.imported, self.updated = written.imported, written.updated
-        self.unchanged, self.rejected = written.unchanged, written.rejected
-        self.reasons = list(written.reasons)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -245,7 +238,7 @@ def import_file(
             context=lambda i: f"dòng {numbers[i]}",
             actor=actor,
         )
-    summary.take(written)
+    summary.add(written)
     return summary
 
 
@@ -261,7 +254,7 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     sheet = book.active
     sheet.title = DATA_SHEET
     sheet.append(list(TEMPLATE_HEADERS))
-    enterable = [i for i in catalog.indicators if i.formula.get("type") == "element"]
+    enterable = catalog.enterable
     for ind in enterable:
         sheet.append([ind.code, ind.name_vi, ind.unit, period or "", None, None])
     bold = Font(bold=True, color="FFFFFF")

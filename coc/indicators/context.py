@@ -1,0 +1,28 @@
+"""What a measure is: a named number computed from stored facts for one org unit and period.
+
+Formulas in the catalog refer to measures as `measure:<name>`. A measure returns a number,
+or None when it cannot be computed (no facts), which the engine keeps distinct from zero.
+The modules that define measures (`facts`, `tthc`) import only this; the registry that
+names them all is `coc.indicators.measures`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from coc.periods import Period
+
+
+@dataclass(frozen=True)
+class MeasureContext:
+    session: Session
+    org_unit: str
+    period: Period
+    now: datetime  # "now" for judging open dossiers; fixed in tests
+
+
+MeasureFn = Callable[[MeasureContext], float | None]
