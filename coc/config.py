@@ -54,13 +54,43 @@ class StoreSettings(Section):
 
 class HttpSettings(Section):
     host: str = Field("127.0.0.1", description="Address the web server binds (COC_HTTP_HOST).")
-    port: int = Field(8050, description="Port of the dashboard and API (COC_HTTP_PORT).")
+    port: int = Field(
+        8050, ge=1, le=65535, description="Port of the dashboard and API (COC_HTTP_PORT)."
+    )
     threads: int = Field(8, description="WSGI worker threads per web process.")
     public_read: bool = Field(True, description="Wall screen and read-only pages need no login.")
     secret_key: str | None = Field(
         None, description="Session signing key; generated into the data folder when unset."
     )
     session_hours: int = Field(8, description="Hours before a login session expires.")
+    secure_cookies: bool = Field(
+        False, description="Send cookies only over HTTPS (turn on behind a TLS proxy)."
+    )
+    proxy_hops: int = Field(
+        0,
+        ge=0,
+        description="Reverse proxies in front whose X-Forwarded-For/-Proto are trusted.",
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per account or address before waits begin."
+    )
+    login_delay_s: float = Field(
+        1.0, gt=0, description="First wait after those failures; doubles with each more."
+    )
+    login_delay_max_s: float = Field(
+        900.0, gt=0, description="Longest wait between two login attempts in seconds."
+    )
+    login_window_min: float = Field(
+        15.0, gt=0, description="Quiet minutes after which failed logins are forgotten."
+    )
+    max_body_mb: float = Field(
+        2.0, gt=0, description="Largest request body on any route, Dash callbacks included."
+    )
+    max_upload_mb: float = Field(
+        15.0,
+        gt=0,
+        description="Largest dashboard callback body of a logged-in clerk (Excel upload).",
+    )
 
 
 class DashboardSettings(Section):
@@ -145,6 +175,9 @@ class FeedSettings(Section):
     )
     page_size: int = Field(1000, description="Default data values per feed page.")
     max_page_size: int = Field(10000, description="Largest page a feed client may ask for.")
+    max_post_mb: float = Field(
+        32.0, gt=0, description="Largest POST /api/v1/dataValueSets body (receiving side)."
+    )
 
 
 class UpstreamSettings(Section):
@@ -361,6 +394,10 @@ def _reason_vi(err: Any) -> str:
         return f"phải là một trong: {expected}".replace("'", "").replace(" or ", " hoặc ")
     if kind == "string_pattern_mismatch" and err["loc"][-1:] == ("code",):
         return "mã đơn vị hành chính phải gồm đúng các chữ số quy định"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = err.get("ctx") or {}
+        words = {"ge": "≥", "le": "≤", "gt": ">", "lt": "<"}
+        return "phải " + ", ".join(f"{words[k]} {v}" for k, v in ctx.items() if k in words)
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err.get("msg", "không hợp lệ")))
     return _REASONS_VI.get(kind, err.get("msg", "không hợp lệ"))

@@ -35,6 +35,8 @@ class Counts:
     deleted: int = 0
     rejected: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    duplicates: int = 0  # valid records whose key came again later in the same batch
+    merged: list[str] = field(default_factory=list)  # which, "dòng 2 trùng dòng 9 (…)"
 
     def add(self, other: Counts) -> None:
         """Add another write's counts to these (a run adding up its pages)."""
@@ -44,6 +46,8 @@ class Counts:
         self.deleted += other.deleted
         self.rejected += other.rejected
         self.conflicts.extend(other.conflicts)
+        self.duplicates += other.duplicates
+        self.merged.extend(other.merged)
 
     def reject(self, reason: str, object: str | None = None, index: int | None = None) -> None:
         self.rejected += 1

@@ -1,8 +1,11 @@
 """Login, sessions and write protection on the Flask server the dashboard runs on.
 
-Sessions are signed cookies that expire after settings.http.session_hours and end when the
-user's password_version changes (passwd, disable). The login form carries a CSRF token;
-Dash callbacks that write check the clerk role and that the request is same-origin.
+A login creates a server-side session (coc.auth.sessions); the signed cookie carries only
+its token, expires after settings.http.session_hours, and stops working when the session
+is revoked (logout, passwd, disable). Failed logins are throttled per account and per
+client address (coc.auth.throttle: 429 with Retry-After). The login form carries a CSRF
+token; `next` must be a same-site path (coc.auth.redirects). Dash callbacks that write
+check the clerk role and that the request is same-origin.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import secrets
 import time
 from html import escape
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import flask
 
-from coc.auth import authenticate, get_user, role_at_least
+from coc.auth import authenticate, role_at_least, sessions, throttle
+from coc.auth.redirects import safe_next
 from coc.config import Settings
 from dashboards import state
 from dashboards.i18n import t
@@ -28,13 +32,14 @@ def current_user() -> dict[str, Any] | None:
     if not flask.has_request_context():
         return None
     data = flask.session.get("user")
-    if not data or data.get("exp", 0) < time.time():
+    if not isinstance(data, dict) or data.get("exp", 0) < time.time():
         return None
     cached = flask.g.get("coc_user", False)
     if cached is not False:
         return cached
-    user = get_user(state.get().store, data["username"])
-    ok = user is not None and user.active and user.password_version == data.get("v")
+    app = state.get()
+    user = sessions.user_for(app.store, data.get("sid"), now=app.now())
+    ok = user is not None and user.password_version == data.get("v")
     result = {"username": user.username, "name": user.name, "role": user.role} if ok else None
     flask.g.coc_user = result
     return result
@@ -96,35 +101,71 @@ def _login_page(lang: str, error: str = "", next_url: str = "/") -> str:
 <button type="submit" id="login-submit">{t("login", lang)}</button></form></body></html>"""
 
 
-def _safe_next(value: str | None) -> str:
-    if not value or not value.startswith("/") or value.startswith("//"):
-        return "/"
-    return value
+def _throttled(lang: str, wait: float, next_url: str, failed: bool = False) -> Any:
+    """429 with Retry-After: the login page says how long to wait."""
+    seconds = throttle.retry_after(wait)
+    shown = (
+        t("wait_seconds", lang, n=seconds)
+        if seconds < 120
+        else t("wait_minutes", lang, n=-(-seconds // 60))
+    )
+    message = t("login_throttled", lang, wait=shown)
+    if failed:
+        message = f"{t('login_failed', lang)} {message}"
+    response = flask.make_response(_login_page(lang, message, next_url), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def init_server(server: flask.Flask, settings: Settings) -> None:
-    """Login/logout routes, session lifetime, language cookie and the public-read gate."""
+    """Login/logout routes, session lifetime and cookies, the client address behind a
+    proxy, the language cookie and the public-read gate."""
     from datetime import timedelta
 
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     server.permanent_session_lifetime = timedelta(hours=settings.http.session_hours)
+    server.config["SESSION_COOKIE_SECURE"] = settings.http.secure_cookies
+    if settings.http.proxy_hops:
+        hops = settings.http.proxy_hops
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=hops, x_proto=hops
+        )
+    policy = throttle.Policy.from_settings(settings)
 
     @server.route("/login", methods=["GET", "POST"])
     def login() -> Any:
         lang = state.lang()
         if flask.request.method == "GET":
-            return _login_page(lang, next_url=_safe_next(flask.request.args.get("next")))
+            return _login_page(lang, next_url=safe_next(flask.request.args.get("next")))
         form = flask.request.form
-        next_url = _safe_next(form.get("next"))
+        next_url = safe_next(form.get("next"))
         token = flask.session.get("csrf")
         if not token or not secrets.compare_digest(token, form.get("csrf_token", "")):
             return _login_page(lang, t("csrf_failed", lang), next_url), 400
-        user = authenticate(state.get().store, form.get("username", ""), form.get("password", ""))
+        app = state.get()
+        name, address = form.get("username", ""), flask.request.remote_addr
+        wait = throttle.wait_s(app.store, name, address, now=app.now())
+        if wait > 0:
+            return _throttled(lang, wait, next_url)
+        user = authenticate(app.store, name, form.get("password", ""))
         if user is None:
+            wait = throttle.record_failure(app.store, name, address, now=app.now(), policy=policy)
+            if wait > 0:
+                return _throttled(lang, wait, next_url, failed=True)
             return _login_page(lang, t("login_failed", lang), next_url), 401
+        throttle.record_success(app.store, user.username)
+        sid = sessions.create(
+            app.store,
+            user.username,
+            now=app.now(),
+            hours=settings.http.session_hours,
+            address=address,
+        )
         flask.session.clear()
         flask.session.permanent = True
         flask.session["user"] = {
-            "username": user.username,
+            "sid": sid,
             "v": user.password_version,
             "exp": time.time() + settings.http.session_hours * 3600,
         }
@@ -132,6 +173,10 @@ def init_server(server: flask.Flask, settings: Settings) -> None:
 
     @server.route("/logout")
     def logout() -> Any:
+        data = flask.session.get("user")
+        if isinstance(data, dict):
+            app = state.get()
+            sessions.revoke(app.store, data.get("sid"), now=app.now())
         flask.session.clear()
         return flask.redirect("/")
 
@@ -147,7 +192,8 @@ def init_server(server: flask.Flask, settings: Settings) -> None:
         if current_user() is None:
             if req.path.startswith("/_dash"):
                 return flask.abort(401)
-            return flask.redirect(f"/login?next={req.full_path.rstrip('?')}")
+            wanted = quote(req.full_path.rstrip("?"), safe="/")
+            return flask.redirect(f"/login?next={wanted}")
         return None
 
     @server.after_request
@@ -155,6 +201,11 @@ def init_server(server: flask.Flask, settings: Settings) -> None:
         chosen = flask.request.args.get("lang")
         if chosen in state.LANGS:
             response.set_cookie(
-                state.LANG_COOKIE, chosen, max_age=365 * 86400, samesite="Lax", httponly=True
+                state.LANG_COOKIE,
+                chosen,
+                max_age=365 * 86400,
+                samesite="Lax",
+                httponly=True,
+                secure=settings.http.secure_cookies,
             )
         return response

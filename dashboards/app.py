@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,8 @@ import flask
 import pandas as pd
 from dash import MATCH, Input, Output, State, dcc, html
 
+from coc import exports
+from coc.api import limits
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.keys import secret_key
@@ -128,14 +129,13 @@ def _register_callbacks(app: dash.Dash) -> None:
 
 def export_payload(name: str, kind: str, rows: list[dict], columns: list[dict]) -> dict:
     """A dcc.Download payload of the rows the grid shows (filtered and sorted), headers as
-    shown, links as plain text; `columns` are the grid's column definitions."""
+    shown, links as plain text; `columns` are the grid's column definitions. Written by
+    coc.exports, so no cell opens as a formula."""
     frame = export_frame(rows, columns)
+    header, body = list(frame.columns), frame.to_numpy(dtype=object).tolist()
     if kind == "export-csv":
-        # BOM so Excel opens Vietnamese CSV as UTF-8
-        return dcc.send_string("\ufeff" + frame.to_csv(index=False), f"{name}.csv")
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name=name[:31])
-    return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
+        return dcc.send_string(exports.csv_text(header, body), f"{name}.csv")
+    return dcc.send_bytes(exports.xlsx_bytes(name, header, body), f"{name}.xlsx")
 
 
 def export_frame(rows: list[dict], columns: list[dict]) -> pd.DataFrame:
@@ -171,6 +171,8 @@ def create_app(
     )
     from dashboards import access
 
+    body_limits = limits.BodyLimits.from_settings(settings)
+    limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"))
     access.init_server(server, settings)
     app = dash.Dash(
         "dashboards",

@@ -144,6 +144,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đã nhập {imported} mới, {updated} cập nhật, {unchanged} không đổi, {rejected} bị từ chối.",
         "{imported} new, {updated} updated, {unchanged} unchanged, {rejected} rejected.",
     ),
+    "import_duplicates": (
+        "{n} dòng trùng, lấy dòng cuối:",
+        "{n} duplicate rows, the last one kept:",
+    ),
     "bad_file": ("Không đọc được tệp: {reason}", "Cannot read the file: {reason}"),
     "saving": ("Đang lưu và tính lại chỉ tiêu…", "Saving and recomputing the indicators…"),
     "importing": (
@@ -234,6 +238,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "username": ("Tên đăng nhập", "Username"),
     "password": ("Mật khẩu", "Password"),
     "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login_throttled": (
+        "Đăng nhập sai quá nhiều lần, hãy thử lại sau {wait}.",
+        "Too many failed logins; try again in {wait}.",
+    ),
+    "wait_seconds": ("{n} giây", "{n} seconds"),
+    "wait_minutes": ("{n} phút", "{n} minutes"),
     "csrf_failed": (
         "Phiên biểu mẫu đã hết hạn, hãy thử lại.",
         "The form expired, please try again.",

@@ -10,6 +10,8 @@ START, END = "<!-- settings:start -->", "<!-- settings:end -->"
 def table() -> str:
     lines = ["| Setting | Default | What it does |", "|---|---|---|"]
     for key, default, help_text in settings_reference():
+        if default.startswith(str(ROOT)):  # a path inside the checkout: show it relative
+            default = default[len(str(ROOT)) :].lstrip("/") or "."
         shown = f"`{default}`" if default not in ("", "[]") else "—"
         lines.append(f"| `{key}` | {shown} | {help_text} |")
     return "\n".join(lines)

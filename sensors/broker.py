@@ -21,6 +21,7 @@ from typing import Any
 
 from coc.config import DEFAULT_CONFIG_DIR
 from coc.errors import CocError
+from coc.files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,7 @@ class BrokerHandle:
 
 def mosquitto_conf(data_dir: Path, port: int, extra: str = "") -> Path:
     """Write the runtime config: the shipped settings plus listener and persistence path."""
-    folder = data_dir / "mosquitto"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(data_dir / "mosquitto")  # its log and persistence: owner only
     conf = folder / "mosquitto.conf"
     conf.write_text(
         SHIPPED_CONF.read_text(encoding="utf-8")

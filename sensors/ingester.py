@@ -121,6 +121,7 @@ class Ingester:
         self.generation = 0
         self._closing = False
         self._link_up = False
+        self._connect_failures = 0
         self._lock = threading.Lock()
         self.status_topic = own_status_topic(self.root, self.commune)
         self.protocol = mqtt.MQTTv5
@@ -142,6 +143,7 @@ class Ingester:
         client.reconnect_delay_set(int(max(1, mq.reconnect_min_s)), int(mq.reconnect_max_s))
         client.max_queued_messages_set(0)
         client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
@@ -179,6 +181,7 @@ class Ingester:
         with self._lock:
             self.generation += 1
             self._link_up = True
+            self._connect_failures = 0
         topics = subscriptions(self.root, self.commune)
         if self.protocol == mqtt.MQTTv5:
             client.subscribe([(t, SubscribeOptions(qos=1)) for t in topics])
@@ -192,6 +195,18 @@ class Ingester:
             self.address.port,
             flags.session_present,
         )
+
+    def _on_connect_fail(self, _c: Any, _u: Any) -> None:
+        """One line per failed attempt (paho doubles the delay up to the maximum)."""
+        self._connect_failures += 1
+        where = f"{self.address.host}:{self.address.port}"
+        log.warning(
+            "không kết nối được broker MQTT %s (lần %d); vẫn thử lại, cách nhau tối đa %g giây",
+            where,
+            self._connect_failures,
+            self.settings.mqtt.reconnect_max_s,
+        )
+        self._report("down", f"không kết nối được {where}")
 
     def _on_subscribe(self, _c: Any, _u: Any, _mid: int, reasons: Any, _p: Any) -> None:
         """Ready once the broker has confirmed the subscriptions."""

@@ -6,7 +6,9 @@ Outside CI a missing PostgreSQL skips its tests with the reason; in CI (CI=true)
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,7 +91,8 @@ class CliResult:
 class Cli:
     """`coc ARGS…` run in this process through `coc.cli.main`, as the console script does:
     exit code (argparse's SystemExit included), stdout and stderr. The environment starts
-    without any COC_* variable; `env` adds some for one call."""
+    without any COC_* variable; `env` adds some for one call. Stdin is a pipe holding
+    `stdin` (never a terminal), as in a script or CI."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
         self._monkeypatch = monkeypatch
@@ -97,13 +100,14 @@ class Cli:
         for key in [k for k in os.environ if k.startswith("COC_")]:
             monkeypatch.delenv(key)
 
-    def __call__(self, *args: str, env: dict[str, str] | None = None) -> CliResult:
+    def __call__(self, *args: str, env: dict[str, str] | None = None, stdin: str = "") -> CliResult:
         from coc.cli import main
 
         self._capsys.readouterr()  # what earlier calls or the test printed is not ours
         with self._monkeypatch.context() as patch:
             for key, value in (env or {}).items():
                 patch.setenv(key, value)
+            patch.setattr(sys, "stdin", io.StringIO(stdin))
             try:
                 code = main(list(args))
             except SystemExit as exc:  # argparse: usage errors, --help, --version
@@ -114,7 +118,7 @@ class Cli:
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
-    """Run `coc` in process: `result = cli("init", env={"COC_DATA_DIR": ...})`."""
+    """Run `coc` in process: `result = cli("init", env={"COC_DATA_DIR": ...}, stdin="...")`."""
     return Cli(monkeypatch, capsys)
 
 

@@ -217,7 +217,7 @@ def test_export_xlsx_and_csv():
     assert frame.to_dict("records") == [{"Chỉ tiêu": "Tỷ lệ ký số", "Thực hiện": 75.0}]
     csv = export_payload("chi-tieu", "export-csv", rows, columns)
     assert csv["filename"] == "chi-tieu.csv"
-    assert csv["content"] == "\ufeffChỉ tiêu,Thực hiện\nTỷ lệ ký số,75.0\n"
+    assert csv["content"] == "\ufeffChỉ tiêu,Thực hiện\r\nTỷ lệ ký số,75.0\r\n"
     xlsx = export_payload("chi-tieu", "export-xlsx", rows, columns)
     assert xlsx["filename"] == "chi-tieu.xlsx" and xlsx["base64"] is True
 

@@ -119,6 +119,7 @@ def test_csv_with_semicolons_bom_and_vietnamese_numbers(tmp_path: Path) -> None:
         "unchanged": 0,
         "rejected": 1,
         "skipped": 1,
+        "duplicates": 0,
         "reasons": ["dòng 4: giá trị -3 nhỏ hơn mức tối thiểu 0 của chỉ tiêu TY_LE_BHYT"],
     }
     assert summary.text_vi() == (

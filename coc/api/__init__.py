@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from coc.api import feed, http, status
+from coc.api import feed, http, limits, status
 from coc.api.auth import TokenBook
 from coc.api.openapi import openapi_document
 from coc.config import Settings
@@ -52,6 +52,7 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
 def create_app(store: Store, settings: Settings, catalog: Catalog) -> Flask:
     """A Flask app serving only the API (the dashboard mounts the blueprint instead)."""
     app = Flask("coc.api")
+    limits.install(app, limits.BodyLimits.from_settings(settings))
     app.register_blueprint(create_blueprint(store, settings, catalog), url_prefix=PREFIX)
     install_json_errors(app)
     return app

@@ -8,10 +8,11 @@ from flask import Blueprint, jsonify, request
 
 from coc.api import cursor
 from coc.api.auth import TokenBook, bearer
-from coc.api.http import refuse
+from coc.api.http import json_body, refuse
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected
+from coc.jsonsafe import JsonRejected
 from coc.keys import secret_key
 from coc.periods import parse_period
 from coc.province.hierarchy import Hierarchy
@@ -21,8 +22,6 @@ from coc.store.db import Store
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
 from coc.wire import ImportSummary, read_body
-
-MAX_POST_BYTES = 32 * 2**20
 
 
 def cursor_key(settings: Settings) -> str:
@@ -140,9 +139,11 @@ def register(
             return refuse(401, "mã truy cập không hợp lệ")
         if not receiving:
             return refuse(403, "máy chủ này ở chế độ xã, không nhận số liệu gửi lên")
-        if (request.content_length or 0) > MAX_POST_BYTES:
-            return refuse(413, f"nội dung quá lớn (tối đa {MAX_POST_BYTES // 2**20} MB)")
-        body = read_body(request.get_json(silent=True))
+        try:  # the body limit (coc.api.limits) has been checked before this reads it
+            raw = json_body(request)
+        except JsonRejected as exc:
+            return refuse(400, exc.reason)
+        body = read_body(raw)
         if isinstance(body, Rejected):
             return refuse(400, body.reason)
         own = {commune, *hierarchy.leaves_under(commune)}

@@ -8,6 +8,9 @@ from typing import Any
 
 from flask import Request, Response, jsonify
 
+from coc import jsonsafe
+from coc.jsonsafe import JsonRejected
+
 GZIP_MIN_BYTES = 512
 
 
@@ -26,6 +29,14 @@ def refuse(status: int, reason: str, **extra: Any) -> Response:
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="coc"'
     return response
+
+
+def json_body(request: Request) -> Any:
+    """The request's JSON body through coc.jsonsafe (depth and number limits); a wrong
+    Content-Type or bad JSON raises JsonRejected with the reason."""
+    if not request.is_json:
+        raise JsonRejected("Content-Type phải là application/json")
+    return jsonsafe.loads(request.get_data(cache=False))
 
 
 def _etag_matches(header: str | None, tag: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -40,3 +41,10 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """A hash no password matches, checked when the account is unknown or disabled, so
+    the answer costs the same KDF time as for a real account."""
+    return hash_password(secrets.token_urlsafe(24))

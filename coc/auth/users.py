@@ -6,7 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from coc.auth.passwords import hash_password, verify_password
+from coc.auth import sessions
+from coc.auth.passwords import dummy_hash, hash_password, verify_password
 from coc.errors import CocError
 from coc.store import audit
 from coc.store.db import Store
@@ -38,15 +39,32 @@ def _check_role(role: str) -> None:
         raise AuthError(f"vai trò không hợp lệ '{role}' (chọn: {', '.join(ROLES)})")
 
 
-def add_user(
-    store: Store, username: str, password: str, role: str, name: str = "", actor: str = "cli"
-) -> User:
+def check_new_user(store: Store, username: str, role: str) -> str:
+    """The normalised name of an account that may be created (checked before asking for a
+    password), else AuthError."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise AuthError(
             "tên đăng nhập chỉ gồm chữ thường không dấu, số, '.', '_' hoặc '-' (2–64 ký tự)"
         )
     _check_role(role)
+    if get_user(store, username) is not None:
+        raise AuthError(f"người dùng '{username}' đã tồn tại")
+    return username
+
+
+def existing_user(store: Store, username: str) -> User:
+    """The account, or AuthError naming it (checked before asking for a password)."""
+    user = get_user(store, username)
+    if user is None:
+        raise AuthError(f"không có người dùng '{username}'")
+    return user
+
+
+def add_user(
+    store: Store, username: str, password: str, role: str, name: str = "", actor: str = "cli"
+) -> User:
+    username = check_new_user(store, username, role)
     _check_password(password)
     with store.write() as session:
         if session.get(User, username) is not None:
@@ -87,6 +105,7 @@ def set_password(store: Store, username: str, password: str, actor: str = "cli")
         user.password_hash = hash_password(password)
         user.password_version += 1
         user.active = True
+        sessions.revoke_user(session, user.username, now=utcnow())
         audit.record(session, actor, "update", "user", user.username, detail="password")
 
 
@@ -95,13 +114,19 @@ def disable_user(store: Store, username: str, actor: str = "cli") -> None:
         user = _existing(session, username)
         user.active = False
         user.password_version += 1
+        sessions.revoke_user(session, user.username, now=utcnow())
         audit.record(session, actor, "update", "user", user.username, old="active", new="disabled")
 
 
 def authenticate(store: Store, username: str, password: str) -> User | None:
-    """The user when the password matches an active account, else None (and audited login)."""
-    user = get_user(store, username) if username else None
-    if user is None or not user.active or not verify_password(password, user.password_hash):
+    """The user when the password matches an active account, else None (and audited login).
+
+    An unknown or disabled account is checked against a dummy hash: every answer costs
+    one KDF run, so timing does not tell which accounts exist."""
+    found = get_user(store, username) if username else None
+    user = found if found is not None and found.active else None
+    matches = verify_password(password, user.password_hash if user else dummy_hash())
+    if user is None or not matches:
         return None
     with store.write() as session:
         row = session.get(User, user.username)

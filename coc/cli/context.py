@@ -11,6 +11,22 @@ from coc.indicators.catalog import Catalog, load_catalog
 from coc.store.db import Store, open_store
 
 
+def port_number(text: str, lowest: int = 1) -> int:
+    """argparse type for --port: a TCP port, 1–65535 (argparse makes it one usage line)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"cổng phải là số nguyên: {text!r}") from None
+    if not lowest <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"cổng phải từ {lowest} đến 65535: {port}")
+    return port
+
+
+def any_port(text: str) -> int:
+    """argparse type for a simulator's --port: 0 lets the system pick a free one."""
+    return port_number(text, lowest=0)
+
+
 @dataclass
 class Context:
     settings: Settings

@@ -10,7 +10,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from coc.cli.context import Context
+from coc.cli.context import Context, port_number
 from coc.cli.core import prepare
 from coc.cli.runtime import (
     Services,
@@ -22,6 +22,7 @@ from coc.cli.runtime import (
 )
 from coc.config import ROOT, SourceSettings
 from coc.errors import CocError
+from coc.files import private_dir
 from coc.indicators.engine import Engine
 from coc.periods import recent_months, with_enclosing
 from coc.timeutil import utcnow
@@ -34,7 +35,7 @@ SOURCE_KINDS = {"documents": "documents", "tthc": "tthc", "reporting": "reportin
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="chạy thử với dữ liệu mẫu, không cần cài đặt gì thêm")
-    p.add_argument("--port", type=int, default=None, help="cổng web (mặc định 8050)")
+    p.add_argument("--port", type=port_number, default=None, help="cổng web (mặc định 8050)")
     p.add_argument("--data-dir", help="thư mục dữ liệu (mặc định ./coc-data hoặc COC_DATA_DIR)")
     p.add_argument(
         "--no-devices", action="store_true", help="không chạy broker và thiết bị mô phỏng"
@@ -93,8 +94,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ctx.settings.store.data_dir = args.data_dir
     if args.port:
         ctx.settings.http.port = args.port
-    data = ctx.settings.data_path
-    data.mkdir(parents=True, exist_ok=True)
+    data = private_dir(ctx.settings.data_path, "thư mục dữ liệu")
     if not SAMPLE_DIR.is_dir():
         raise CocError(f"không tìm thấy dữ liệu mẫu ở {SAMPLE_DIR}")
     print(

@@ -105,6 +105,8 @@ def check_port_free(host: str, port: int) -> None:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
+        except OverflowError:
+            raise CocError(f"cổng phải từ 1 đến 65535: {port}") from None
         except OSError as exc:
             raise CocError(
                 f"cổng {host}:{port} đang được dùng hoặc không mở được ({exc.strerror}); "
@@ -117,6 +119,16 @@ def start_web(ctx: Context, services: Services, host: str, port: int) -> Any:
     return start_server(services, build_web(ctx).server, host, port, ctx.settings.http.threads)
 
 
+def waitress_options(app: Any, threads: int) -> dict[str, Any]:
+    """waitress settings: its body cap is the app's largest route limit (coc.api.limits,
+    Flask's MAX_CONTENT_LENGTH), so nothing bigger is even buffered."""
+    options: dict[str, Any] = {"threads": threads}
+    largest = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH")
+    if largest:
+        options["max_request_body_size"] = int(largest)
+    return options
+
+
 def start_server(services: Services, app: Any, host: str, port: int, threads: int) -> Any:
     """Serve a WSGI app with waitress (a production WSGI server, never Flask's development
     one) in a background thread, stopped with the other services: the one launch path of
@@ -124,7 +136,9 @@ def start_server(services: Services, app: Any, host: str, port: int, threads: in
     from waitress.server import create_server
 
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="coc")
+        server = create_server(
+            app, host=host, port=port, ident="coc", **waitress_options(app, threads)
+        )
     except OSError as exc:
         raise CocError(f"không mở được cổng {host}:{port}: {exc.strerror}") from None
     stopping = threading.Event()

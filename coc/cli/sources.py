@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from coc.cli.context import Context
+from coc.cli.context import Context, any_port
 from coc.errors import CocError, ValidationError
 from coc.fmt import moment
+from coc.periods import parse_period
 from coc.store import quarantine
 
 
@@ -56,6 +57,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     summary = import_file(ctx.store, ctx.catalog, Path(args.file), ctx.org_unit, _actor(args))
     print(summary.text_vi())
+    for note in summary.merged[: args.show]:
+        print(f"  = {note}")
     for reason in summary.reasons[: args.show]:
         print(f"  – {reason}")
     if len(summary.reasons) > args.show:
@@ -153,9 +156,15 @@ def cmd_template(args: argparse.Namespace) -> int:
     from coc.ingest.tabular import template_bytes
 
     ctx = Context.from_args(args)
+    period = None
+    if args.period:
+        try:
+            period = parse_period(args.period).code
+        except ValueError as exc:
+            raise CocError(f"--period: {exc}") from None
     path = Path(args.path)
     try:
-        path.write_bytes(template_bytes(ctx.catalog, args.period))
+        path.write_bytes(template_bytes(ctx.catalog, period))
     except OSError as exc:
         raise CocError(f"không ghi được tệp {path}: {exc.strerror}") from None
     print(f"Đã ghi mẫu nhập số liệu: {path}")
@@ -218,7 +227,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sources", help="giả lập API của hệ thống QLVB, một cửa và báo cáo"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=int(os.environ.get("COC_SIM_PORT", "8081")))
+    p.add_argument("--port", type=any_port, default=os.environ.get("COC_SIM_PORT", "8081"))
     p.add_argument("--sample-dir", help="thư mục dữ liệu mẫu (mặc định sample_data/)")
     p.add_argument("--token", help="yêu cầu Bearer token này")
     p.add_argument("--slow", type=float, default=0.0, help="chậm thêm N giây mỗi yêu cầu")

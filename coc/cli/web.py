@@ -11,7 +11,7 @@ import gc
 import logging
 from typing import Any
 
-from coc.cli.context import Context
+from coc.cli.context import Context, port_number
 
 log = logging.getLogger(__name__)
 
@@ -98,5 +98,5 @@ def _web(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     parser = sub.add_parser("web", help="chạy bảng điều khiển và API (waitress)")
     parser.add_argument("--host", help="địa chỉ lắng nghe (mặc định http.host)")
-    parser.add_argument("--port", type=int, help="cổng (mặc định http.port)")
+    parser.add_argument("--port", type=port_number, help="cổng (mặc định http.port)")
     parser.set_defaults(func=_web)

@@ -24,7 +24,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from coc.counts import Counts
 from coc.errors import CocError
+from coc.exports import append_row
 from coc.indicators.catalog import Catalog
+from coc.ingest.textfile import UnreadableText, decode_text
 from coc.ingest.writers import write_records, write_values
 
 SOURCE = "import"
@@ -68,6 +70,7 @@ class ImportSummary(Counts):
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "skipped": self.skipped,
+            "duplicates": self.duplicates,
             "reasons": self.reasons,
         }
 
@@ -76,6 +79,7 @@ class ImportSummary(Counts):
             f"{self.file}: {self.imported} mới, {self.updated} cập nhật, "
             f"{self.unchanged} không đổi, {self.rejected} bị từ chối (đưa vào cách ly)"
             + (f", {self.skipped} dòng trống bỏ qua" if self.skipped else "")
+            + (f", {self.duplicates} dòng trùng, lấy dòng cuối" if self.duplicates else "")
         )
 
 
@@ -102,32 +106,35 @@ def _rows_xlsx(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise ImportError_(
             f"không đọc được tệp Excel {path.name} (tệp hỏng hoặc không phải .xlsx)"
         ) from None
+    number = 0
     try:
         sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_cell(v) for v in row]
+    except Exception as exc:  # openpyxl raises many kinds on a damaged sheet: all are input
+        raise ImportError_(
+            f"tệp Excel {path.name} hỏng ở dòng {number + 1} ({type(exc).__name__})"
+        ) from None
     finally:
         book.close()
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "cp1258"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportError_(f"tệp {name} không phải văn bản UTF-8 hoặc Windows-1258")
-
-
 def _rows_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
     try:
-        text = _decode(path.read_bytes(), path.name)
+        text, _encoding = decode_text(path.read_bytes())
     except OSError as exc:
         raise ImportError_(f"không đọc được tệp {path}: {exc.strerror}") from None
+    except UnreadableText as exc:
+        raise ImportError_(f"tệp {path.name}: {exc}") from None
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        yield number, [_cell(v) for v in row]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, [_cell(v) for v in row]
+    except csv.Error as exc:
+        raise ImportError_(f"tệp {path.name} hỏng ở dòng {number + 1}: {exc}") from None
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
@@ -253,10 +260,10 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = DATA_SHEET
-    sheet.append(list(TEMPLATE_HEADERS))
+    append_row(sheet, TEMPLATE_HEADERS)
     enterable = catalog.enterable
     for ind in enterable:
-        sheet.append([ind.code, ind.name_vi, ind.unit, period or "", None, None])
+        append_row(sheet, [ind.code, ind.name_vi, ind.unit, period or "", None, None])
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="1F4E79")
     for cell in sheet[1]:
@@ -270,10 +277,12 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
     sheet.freeze_panes = "A2"
 
     ref = book.create_sheet("Danh mục")
-    ref.append(["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tối thiểu", "Tối đa", "Cách tính"])
+    append_row(
+        ref, ["Mã chỉ tiêu", "Tên chỉ tiêu", "Đơn vị tính", "Tối thiểu", "Tối đa", "Cách tính"]
+    )
     for ind in enterable:
         low, high = ind.value_range()
-        ref.append([ind.code, ind.name_vi, ind.unit, low, high, ind.formula_vi])
+        append_row(ref, [ind.code, ind.name_vi, ind.unit, low, high, ind.formula_vi])
     for cell in ref[1]:
         cell.font, cell.fill = bold, fill
     for column, width in zip("ABCDEF", (28, 60, 16, 10, 12, 70), strict=True):
@@ -290,7 +299,7 @@ def template_bytes(catalog: Catalog, period: str | None = None) -> bytes:
         "cách ly kèm số dòng và lý do; các dòng đúng vẫn được nhập.",
         "6. Nhập lại cùng một tệp không làm thay đổi dữ liệu; mọi thay đổi được ghi nhật ký.",
     ):
-        guide.append([line])
+        append_row(guide, [line])
     guide.column_dimensions["A"].width = 110
     out = io.BytesIO()
     book.save(out)

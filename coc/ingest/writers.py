@@ -19,6 +19,33 @@ from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import upsert_rows
 from coc.timeutil import utcnow
 
+
+def last_wins(
+    rows: list[dict[str, Any]],
+    indexes: list[int],
+    keys: list[str],
+    summary: Counts,
+    context: Callable[[int], str] | None,
+) -> list[dict[str, Any]]:
+    """One row per natural key, the last one kept (as the upsert would), and every row it
+    replaced counted and named in the summary, so a merge is reported, never silent."""
+    kept: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+    for index, row in zip(indexes, rows, strict=True):
+        key = tuple(row[k] for k in keys)
+        if key in kept:
+            earlier = kept[key][0]
+            summary.duplicates += 1
+            label = "/".join(str(k) for k in key if k is not None)
+            if context:
+                summary.merged.append(
+                    f"{context(earlier)} trùng {context(index)} ({label}): lấy dòng sau"
+                )
+            else:
+                summary.merged.append(f"bản ghi {label} lặp lại: lấy bản ghi sau")
+        kept[key] = (index, row)
+    return [row for _index, row in kept.values()]
+
+
 RowFn = Callable[[Any, str], dict[str, Any] | Rejected]
 AfterFn = Callable[[Connection, Counts], None]
 KINDS: dict[str, tuple[Any, RowFn, list[str]]] = {
@@ -46,7 +73,7 @@ def write_records(
     """
     model, to_row, keys = KINDS[kind]
     summary = Counts()
-    rows, bad = [], []
+    rows, bad, indexes = [], [], []
     for index, record in enumerate(records):
         result = to_row(record, org_unit)
         if isinstance(result, Rejected):
@@ -55,6 +82,8 @@ def write_records(
             summary.reject(result.reason, where, index)
         else:
             rows.append(result)
+            indexes.append(index)
+    rows = last_wins(rows, indexes, keys, summary, context)
     compare = [c for c in (rows[0] if rows else {}) if c not in keys]
     with store.write_conn() as conn:
         if rows:
@@ -167,7 +196,7 @@ def write_values(
     `source` names the quarantine source; `origin` (default: `source`) the values' source.
     """
     summary = Counts()
-    rows, bad = [], []
+    rows, bad, indexes = [], [], []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             checked: float | Rejected = Rejected("bản ghi số liệu không phải đối tượng JSON")
@@ -192,6 +221,8 @@ def write_values(
                 "deleted": False,
             }
         )
+        indexes.append(index)
+    rows = last_wins(rows, indexes, ["indicator_code", "org_unit", "period"], summary, context)
     with store.write_conn() as conn:
         if rows:
             result = upsert_rows(

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from coc.errors import CocError
+from coc.files import create_private, private_dir
 from coc.store.db import Store
 from coc.timeutil import to_local, utcnow
 
@@ -17,18 +18,20 @@ def backup(store: Store, target: str | Path) -> Path:
     is_dir_hint = str(target).endswith(("/", "\\"))
     target = Path(target)
     if is_dir_hint:
-        target.mkdir(parents=True, exist_ok=True)
+        private_dir(target, "thư mục sao lưu")
     if target.is_dir():
         stamp = to_local(utcnow()).strftime("%Y%m%d-%H%M%S")
         suffix = "sqlite3" if store.dialect == "sqlite" else "pgdump"
         target = target / f"coc-backup-{stamp}.{suffix}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent, "thư mục sao lưu")
     if store.dialect == "sqlite":
         source = store.engine.url.database
         if not source or source == ":memory:":
             raise CocError("không sao lưu được cơ sở dữ liệu trong bộ nhớ")
         tmp = target.with_suffix(target.suffix + ".part")
         try:
+            tmp.unlink(missing_ok=True)
+            create_private(tmp)  # the copy holds everything the database does: owner only
             src = sqlite3.connect(source, timeout=30)
             dst = sqlite3.connect(tmp)
             try:
@@ -53,6 +56,10 @@ def backup(store: Store, target: str | Path) -> Path:
         if url.password:  # never on the command line, where `ps` shows it
             env["PGPASSWORD"] = str(url.password)
         dsn = url.set(password=None).render_as_string(hide_password=False)
+        try:
+            create_private(target)  # pg_dump keeps the mode of a file that exists
+        except OSError as exc:
+            raise CocError(f"không sao lưu được vào {target}: {exc.strerror}") from None
         result = subprocess.run(
             [pg_dump, "--format=custom", f"--file={target}", dsn],
             capture_output=True,

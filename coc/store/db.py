@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from coc.errors import DatabaseError
+from coc.files import create_private, private_dir
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -34,8 +35,16 @@ def make_engine(url: str, busy_timeout_ms: int = 10000, **kwargs: Any) -> Engine
         raise DatabaseError(f"địa chỉ cơ sở dữ liệu không hợp lệ: {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # Owner-only before the first connect: SQLite gives the WAL and SHM files it
+            # creates the main file's mode.
+            private_dir(Path(database).parent, "thư mục dữ liệu", "store.data_dir, COC_DATA_DIR")
+            try:
+                create_private(database)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"không tạo được cơ sở dữ liệu {database}: {exc.strerror}"
+                ) from None
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},

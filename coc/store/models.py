@@ -374,3 +374,31 @@ class User(SQLModel, table=True):
     last_login: datetime | None = _ts()
     created_at: datetime = _now_ts()
     updated_at: datetime = _now_ts(onupdate=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed logins of one account name or one client address (coc.auth.throttle).
+
+    `locked_until` set means the next attempt must wait until then; rows quiet for the
+    configured window are forgotten.
+    """
+
+    __tablename__ = "login_throttle"
+    scope: str = Field(primary_key=True, max_length=8)  # user | address
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failure: datetime = _now_ts()
+    locked_until: datetime | None = _ts()
+
+
+class LoginSession(SQLModel, table=True):
+    """A dashboard login held server-side: the cookie carries a random token whose SHA-256
+    is the id, so logout (or passwd, disable) revokes it and a copied cookie stops working."""
+
+    __tablename__ = "login_session"
+    id: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=64, index=True)
+    address: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _now_ts()
+    expires_at: datetime = _now_ts(index=True)
+    revoked_at: datetime | None = _ts()

@@ -152,6 +152,9 @@ def _imported(job: dict[str, Any], lang: str) -> Any:
         return html.Span(t("bad_file", lang, reason=result), className="message-error")
     done = t("import_done", lang, **result.as_dict())
     parts: list[Any] = [html.Div(done, className="message-ok", id="upload-summary")]
+    if result.duplicates:
+        merged = "\n".join([t("import_duplicates", lang, n=result.duplicates), *result.merged[:20]])
+        parts.append(html.Div(merged, className="message-warn", id="upload-duplicates"))
     if result.rejected:
         parts.append(html.Div(_reasons(result), className="message-error", id="upload-errors"))
     return parts
