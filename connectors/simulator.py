@@ -195,8 +195,11 @@ def _untoken(token: str) -> tuple[datetime, str]:
     return moment, str(data["a"])
 
 
-def _is_corrupted(ident: str) -> int | None:
-    """About one record in nine is corrupted in half-valid mode; same ones every time."""
+def is_corrupted(ident: str) -> int | None:
+    """About one record in nine is corrupted in half-valid mode; same ones every time.
+
+    Public so that tests count what a half-valid pull must quarantine from the sample.
+    """
     digest = int(hashlib.sha256(ident.encode()).hexdigest()[:8], 16)
     return digest // 9 if digest % 9 == 4 else None
 
@@ -242,7 +245,7 @@ class SimulatorState:
         chunk = records[start : start + size]
         items = []
         for _, ident, record in chunk:
-            n = _is_corrupted(ident) if self.faults.half_valid else None
+            n = is_corrupted(ident) if self.faults.half_valid else None
             items.append(record if n is None else api.corrupt(record, n))
         more = start + size < len(records)
         last = chunk[-1] if chunk else None

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, starts the services they use, then runs lint and pytest.
 # On Debian as root it installs Mosquitto, PostgreSQL and Chromium when they are missing;
-# elsewhere those tests skip with a reason (in CI, CI=true, they fail instead).
+# elsewhere those tests skip with a reason (in CI, CI=true, they fail instead). The Python
+# side (pytest, Playwright's driver, schemathesis, ruff) is the `test` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 log "installing Python packages"
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+# Tools the tests run as commands come with the `test` extra; say so now, not as a skip.
+for tool in schemathesis ruff; do
+  if [ ! -x ".venv/bin/$tool" ]; then
+    log "$tool is missing from .venv after installing '.[test]'"
+    if [ "${CI:-}" = true ]; then exit 1; fi
+  fi
+done
 
 log "ruff"
 .venv/bin/ruff check .

@@ -1,45 +1,38 @@
-"""Shared helpers for the API, feed, sync and province tests: real SQLite stores, apps
-served over real HTTP on loopback, a fault-injecting WSGI wrapper. PostgreSQL tests use
-the `pg_store` fixture of conftest.py.
+"""Shared helpers for the API, feed, sync and province tests: settings with tokens, data
+values, and a fault-injecting WSGI wrapper for apps served on loopback (fixtures_base.serve).
+PostgreSQL tests use the `pg_store` fixture of conftest.py.
 """
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fixtures_base import SMALL_CATALOG, new_store, serve, small_catalog
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from coc.api import create_app
 from coc.config import Settings
-from coc.indicators.catalog import Catalog, load_catalog
+from coc.indicators.catalog import Catalog
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.values import upsert_values
 
-ROOT = Path(__file__).resolve().parents[1]
 FEED_TOKEN = "feed-token-2f9c1e7b8a"
 PUSH_TOKENS = {"10237": "push-10237-9d8c7b6a5f", "10238": "push-10238-1a2b3c4d5e"}
 
 
-def load_test_catalog() -> Catalog:
-    return load_catalog(ROOT / "config" / "indicators.yaml")
-
-
-def new_store(path: Path) -> Store:
-    return Store.from_url(f"sqlite:///{path}").init()
-
-
 def commune_settings(code: str = "10237", **extra: Any) -> Settings:
-    data: dict[str, Any] = {"commune": {"code": code}, "feed": {"tokens": [FEED_TOKEN]}}
+    data: dict[str, Any] = {
+        "commune": {"code": code},
+        "feed": {"tokens": [FEED_TOKEN]},
+        "indicators_file": str(SMALL_CATALOG),
+    }
     for key, value in extra.items():
         data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
     return Settings.model_validate(data)
@@ -54,6 +47,7 @@ def province_settings(communes: list[dict[str, Any]] | None = None, **extra: Any
         "role": "province",
         "commune": {"code": "01", "name": "Thành phố Hà Nội"},
         "feed": {"tokens": [FEED_TOKEN]},
+        "indicators_file": str(SMALL_CATALOG),
         "province": {"communes": communes, "push_tokens": dict(PUSH_TOKENS)},
     }
     for key, value in extra.items():
@@ -93,13 +87,6 @@ def pulling_province(urls: dict[str, str], token: str = FEED_TOKEN) -> Settings:
     )
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on right now (for a server started later)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def put_values(store: Store, rows: list[dict[str, Any]]) -> None:
     """Write data values as the engine does (upsert, last_updated touched on change)."""
     full = [
@@ -110,11 +97,13 @@ def put_values(store: Store, rows: list[dict[str, Any]]) -> None:
         upsert_values(conn, full)
 
 
-def year_of_values(org_unit: str, year: int = 2026, codes: int = 30) -> list[dict[str, Any]]:
-    """A year of monthly values for the first `codes` catalog indicators (deterministic)."""
-    catalog = load_test_catalog()
+def year_of_values(
+    org_unit: str, year: int = 2026, codes: int | None = None
+) -> list[dict[str, Any]]:
+    """A year of monthly values for the first `codes` indicators of the small catalog (all
+    when None); deterministic. Count expectations from the rows, not from `codes`."""
     rows = []
-    for index, ind in enumerate(catalog.indicators[:codes]):
+    for index, ind in enumerate(small_catalog().indicators[:codes]):
         for month in range(1, 13):
             base = (int(org_unit) % 17 + index * 3 + month) % 90 + 5
             row = {"indicator_code": ind.code, "org_unit": org_unit, "period": f"{year}{month:02d}"}
@@ -136,52 +125,61 @@ def stored(store: Store, org_unit: str | None = None) -> dict[tuple[str, str, st
 
 @dataclass
 class Faults:
-    """WSGI wrapper that injects faults into a real server: 5xx answers, delays, counts."""
+    """WSGI wrapper that injects faults into a real server and counts what it saw.
+
+    `fail` lists statuses for the next `method` requests. `hold` numbers the `method`
+    requests (1, 2, … as they arrive) that wait for `release` before reaching the app: a
+    slow upstream, or a request still in flight when the client dies. `seen` counts
+    requests on arrival, `done` once the app has answered, so a test waits for
+    `done == seen` instead of sleeping until in-flight work has landed.
+    """
 
     app: Callable[..., Any]
-    fail: list[int] = field(default_factory=list)  # statuses for the next matching requests
-    fail_on: str = "POST"
-    delay_s: float = 0.0
-    delay_count: int = 0
+    fail: list[int] = field(default_factory=list)
+    method: str = "POST"
+    hold: Container[int] = ()
+    release: threading.Event = field(default_factory=threading.Event)
     seen: dict[str, int] = field(default_factory=dict)
+    done: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ["REQUEST_METHOD"]
         with self.lock:
-            self.seen[method] = self.seen.get(method, 0) + 1
-            status = self.fail.pop(0) if self.fail and method == self.fail_on else None
-            delay = self.delay_s if self.delay_count > 0 else 0.0
-            self.delay_count -= 1 if delay else 0
-        if delay:
-            time.sleep(delay)
-        if status:
-            environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-            start_response(f"{status} Injected", [("Content-Type", "application/json")])
-            return [b'{"error": "injected"}']
-        return self.app(environ, start_response)
+            number = self.seen[method] = self.seen.get(method, 0) + 1
+            status = self.fail.pop(0) if self.fail and method == self.method else None
+        if method == self.method and number in self.hold:
+            self.release.wait(30)
+        try:
+            if status:
+                environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+                start_response(f"{status} Injected", [("Content-Type", "application/json")])
+                return [b'{"error": "injected"}']
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.done[method] = self.done.get(method, 0) + 1
+
+    def settled(self) -> bool:
+        """Every request that arrived has been answered (none in flight)."""
+        with self.lock:
+            return self.done == self.seen
 
 
 @contextmanager
-def serve(app: Callable[..., Any], port: int = 0) -> Iterator[str]:
-    """Serve a WSGI app on 127.0.0.1 in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-@contextmanager
-def serve_coc(store: Store, settings: Settings, faults: bool = False) -> Iterator[tuple[str, Any]]:
-    app: Any = create_app(store, settings, load_test_catalog())
+def serve_coc(
+    store: Store, settings: Settings, faults: bool = False, catalog: Catalog | None = None
+) -> Iterator[tuple[str, Any]]:
+    """COC's API for `store` on loopback (the small catalog unless told), optionally
+    wrapped in Faults; yields (base URL, the app or its Faults wrapper)."""
+    app: Any = create_app(store, settings, catalog or small_catalog())
     wrapped = Faults(app) if faults else app
     with serve(wrapped) as url:
-        yield url, wrapped
+        try:
+            yield url, wrapped
+        finally:
+            if faults:
+                wrapped.release.set()  # nothing held outlives the test or blocks shutdown
 
 
 def auth(token: str = FEED_TOKEN) -> dict[str, str]:

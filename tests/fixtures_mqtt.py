@@ -1,6 +1,7 @@
 """Shared MQTT test fixtures: a real Mosquitto on a free port, settings, store, publisher.
 
-Test modules import what they use: `from tests.fixtures_mqtt import broker, ...`.
+Test modules import what they use: `from fixtures_mqtt import broker, ...`; they wait
+on the broker's effects with fixtures_base.wait_until.
 """
 
 from __future__ import annotations
@@ -8,38 +9,26 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
 import yaml
+from fixtures_base import ROOT, free_port, needs
 from paho.mqtt.enums import CallbackAPIVersion
 
 from coc.config import Settings, load_settings
 from coc.store.db import Store, open_store
-from sensors.broker import BrokerHandle, free_port, mosquitto_binary, start_mosquitto
+from sensors.broker import BrokerHandle, mosquitto_binary, start_mosquitto
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMUNE = "10237"
 MOSQUITTO = mosquitto_binary()
-needs_mosquitto = pytest.mark.skipif(
-    MOSQUITTO is None and os.environ.get("CI") != "true",
-    reason="Mosquitto is not installed (apt-get install mosquitto); MQTT tests skipped",
+needs_mosquitto = needs(
+    MOSQUITTO is not None,
+    "Mosquitto is not installed (apt-get install mosquitto); MQTT tests skipped",
 )
-
-
-def wait_for(cond: Callable[[], Any], timeout: float = 10.0, every: float = 0.05) -> Any:
-    """Poll until cond() is truthy; fail the test with the last value if it never is."""
-    deadline = time.monotonic() + timeout
-    value = cond()
-    while not value and time.monotonic() < deadline:
-        time.sleep(every)
-        value = cond()
-    assert value, f"condition not met within {timeout}s (last value {value!r})"
-    return value
 
 
 @pytest.fixture

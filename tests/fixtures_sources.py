@@ -1,26 +1,28 @@
-"""Shared helpers for connector tests: a real SQLite store, the catalog, and settings that
-point the three connectors at a simulator over real HTTP with short backoffs."""
+"""Shared helpers for connector tests: settings that point the three connectors at the
+source simulator over real HTTP with short backoffs, the sample records, and the counts a
+pull of them must end with, computed from the sample files (never typed in)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coc.config import DEFAULT_CONFIG_DIR, ROOT, Settings, SourceSettings
-from coc.indicators.catalog import Catalog, load_catalog
-from coc.store.db import Store, sqlite_url
+from fixtures_base import SAMPLE_DIR
 
-SAMPLE_DIR = ROOT / "sample_data"
+from coc.config import Settings, SourceSettings
+from connectors import simulator
+
 KINDS = ("documents", "tthc", "reporting")
-
-
-def make_store(tmp_path: Path) -> Store:
-    return Store.from_url(sqlite_url(tmp_path)).init()
-
-
-def catalog() -> Catalog:
-    return load_catalog(DEFAULT_CONFIG_DIR / "indicators.yaml")
+# The simulator's endpoint of each record kind, and the source (connector) that pulls it.
+ENDPOINTS = {
+    "documents": ("/qlvb/api/v1/documents", "documents"),
+    "work_files": ("/qlvb/api/v1/work-files", "documents"),
+    "dossiers": ("/dvc/api/v1/hoso", "tthc"),
+    "data_values": ("/baocao/api/v1/dataValues", "reporting"),
+}
 
 
 def settings_for(url: str, tmp_path: Path, **source: Any) -> Settings:
@@ -42,6 +44,31 @@ def settings_for(url: str, tmp_path: Path, **source: Any) -> Settings:
 
 def sample(name: str) -> list[dict[str, Any]]:
     return json.loads((SAMPLE_DIR / name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Served:
+    """What the simulator serves of one record kind: how many records, and how many of
+    them its half-valid mode corrupts (the same ones every time)."""
+
+    total: int
+    corrupted: int
+
+    @property
+    def valid(self) -> int:
+        return self.total - self.corrupted
+
+
+@cache
+def served() -> dict[str, Served]:
+    """Per record kind (documents, work_files, dossiers, data_values), from the sample."""
+    apis = simulator.build_apis(SAMPLE_DIR)
+    out = {}
+    for kind, (path, _source) in ENDPOINTS.items():
+        idents = [ident for _, ident, _ in apis[path].records]
+        bad = sum(simulator.is_corrupted(ident) is not None for ident in idents)
+        out[kind] = Served(len(idents), bad)
+    return out
 
 
 def write_config(path: Path, tmp_path: Path, url: str, **source: Any) -> Path:

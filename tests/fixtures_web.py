@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures_base import ROOT, needs, new_store, wait_until
 
 from coc.auth import add_user
 from coc.config import Settings, load_settings
 from coc.devices.alerts import evaluate_offline, load_rules
-from coc.indicators.catalog import Catalog, load_catalog, sync_catalog
+from coc.indicators.catalog import Catalog, sync_catalog
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records, write_values
 from coc.store.db import Store
@@ -191,16 +192,10 @@ def make_settings(data_dir: Path, **http: Any) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def web_catalog() -> Catalog:
-    settings = load_settings(environ={})
-    return load_catalog(settings.config_file(settings.indicators_file))
-
-
-@pytest.fixture(scope="session")
-def seeded_store(tmp_path_factory: pytest.TempPathFactory, web_catalog: Catalog) -> Store:
+def seeded_store(tmp_path_factory: pytest.TempPathFactory, shipped_catalog: Catalog) -> Store:
     path = tmp_path_factory.mktemp("web") / "t.sqlite3"
-    store = Store.from_url(f"sqlite:///{path}").init()
-    seed(store, web_catalog)
+    store = new_store(path)
+    seed(store, shipped_catalog)
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
     add_user(store, "xem", PASSWORD, "viewer", name="Người xem")
     add_user(store, "quantri", PASSWORD, "admin", name="Quản trị")
@@ -209,12 +204,12 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, web_catalog: Catalog)
 
 @pytest.fixture(scope="session")
 def _shared_app(
-    seeded_store: Store, web_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+    seeded_store: Store, shipped_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
     from dashboards.app import create_app
 
     settings = make_settings(tmp_path_factory.mktemp("data"))
-    return create_app(seeded_store, settings, web_catalog, clock=lambda: NOW)
+    return create_app(seeded_store, settings, shipped_catalog, clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -227,15 +222,15 @@ def web_app(_shared_app: Any) -> Any:
 
 
 @pytest.fixture
-def fresh_app(tmp_path: Path, web_catalog: Catalog) -> Any:
+def fresh_app(tmp_path: Path, shipped_catalog: Catalog) -> Any:
     """An app on its own freshly seeded store, for tests that write."""
     from dashboards.app import create_app
 
-    store = Store.from_url(f"sqlite:///{tmp_path}/w.sqlite3").init()
-    seed(store, web_catalog)
+    store = new_store(tmp_path / "w.sqlite3")
+    seed(store, shipped_catalog)
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
     add_user(store, "xem", PASSWORD, "viewer", name="Người xem")
-    app = create_app(store, make_settings(tmp_path / "data"), web_catalog, clock=lambda: NOW)
+    app = create_app(store, make_settings(tmp_path / "data"), shipped_catalog, clock=lambda: NOW)
     yield app
     store.dispose()
 
@@ -297,8 +292,6 @@ def call(
 def finish_job(client: Any, prefix: str, tree: Any, lang: str = "vi") -> Any:
     """Poll the pending box a long callback returned (dashboards.jobs) until the job's
     result replaces it; returns that result's component tree."""
-    from fixtures_mqtt import wait_for
-
     box = find(tree, f"{prefix}-job-box")
     assert box is not None, f"no pending {prefix} job in {dump(tree)[:300]}"
     job_id = find(box, f"{prefix}-job")["props"]["data"]
@@ -311,7 +304,7 @@ def finish_job(client: Any, prefix: str, tree: Any, lang: str = "vi") -> Any:
         assert response.status_code in (200, 204), response.data[:300]
         return response if response.status_code == 200 else None  # 204: still running
 
-    return wait_for(answered, timeout=60).json["response"][f"{prefix}-job-box"]["children"]
+    return wait_until(answered, timeout=60).json["response"][f"{prefix}-job-box"]["children"]
 
 
 def texts(tree: Any) -> list[str]:
@@ -419,8 +412,12 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 AVAILABLE = Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
+needs_chromium = [  # a module's `pytestmark`
+    pytest.mark.browser,
+    needs(AVAILABLE, f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from fixtures_http import ROOT, commune_settings
+from fixtures_base import ROOT
+from fixtures_http import commune_settings
 
 from coc.api.openapi import openapi_document
 from coc.cli import sync as sync_cli

@@ -9,15 +9,8 @@ from datetime import timedelta
 
 import pytest
 import requests
-from fixtures_http import (
-    FEED_TOKEN,
-    auth,
-    commune_settings,
-    load_test_catalog,
-    new_store,
-    put_values,
-    serve_coc,
-)
+from fixtures_base import new_store, small_catalog
+from fixtures_http import FEED_TOKEN, auth, commune_settings, put_values, serve_coc
 
 from coc.api.auth import TokenBook, digest
 from coc.store.models import Alert, Device
@@ -217,7 +210,7 @@ def test_public_health_indicators_and_openapi(commune):
     cat = requests.get(f"{url}/api/v1/indicators", params={"year": 2026}, timeout=5).json()
     tthc = next(i for i in cat["indicators"] if i["code"] == "TTHC_DUNG_HAN")
     assert (tthc["target"], tthc["unit"], tthc["aggregation"]) == (95.0, "%", "ratio")
-    assert len(cat["indicators"]) == len(load_test_catalog().indicators)
+    assert len(cat["indicators"]) == len(small_catalog().indicators)
     doc = requests.get(f"{url}/api/v1/openapi.json", timeout=5).json()
     assert set(doc["paths"]) == {
         "/health",

@@ -10,13 +10,12 @@ import json
 from typing import Any
 
 import pytest
+from fixtures_base import new_store, small_catalog
 from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     auth,
     commune_settings,
-    load_test_catalog,
-    new_store,
     province_settings,
     put_values,
     year_of_values,
@@ -32,7 +31,7 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @pytest.fixture(scope="module")
 def province(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store = new_store(tmp_path_factory.mktemp("fuzz") / "p.sqlite3")
-    app = create_app(store, province_settings(), load_test_catalog())
+    app = create_app(store, province_settings(), small_catalog())
     yield app.test_client()
     store.dispose()
 
@@ -41,7 +40,7 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def commune(tmp_path_factory: pytest.TempPathFactory) -> Any:
     store = new_store(tmp_path_factory.mktemp("fuzz") / "c.sqlite3")
     put_values(store, year_of_values("10237", codes=5))
-    app = create_app(store, commune_settings(), load_test_catalog())
+    app = create_app(store, commune_settings(), small_catalog())
     yield app.test_client()
     store.dispose()
 

@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from fixtures_http import PUSH_TOKENS, load_test_catalog, new_store, province_settings
+from fixtures_base import new_store, small_catalog
+from fixtures_http import FEED_TOKEN, PUSH_TOKENS, province_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,7 @@ from coc.api import create_app
 from coc.ingest.records import Rejected
 from coc.wire import DataValueIn, DataValueSetIn, ImportSummary, ValueRules, read_body, read_value
 
-CATALOG = load_test_catalog()
+CATALOG = small_catalog()
 RULES = ValueRules(CATALOG, "10237", {"10237"}.__contains__)
 SCALARS = (
     st.none()
@@ -137,8 +138,6 @@ def test_any_bytes_posted_answer_a_4xx_or_a_summary(client, raw: bytes):
 
 def test_served_pages_match_the_feed_model(client):
     """The feed builds plain dicts for speed; they must stay what coc.wire.DataValueSet says."""
-    from fixtures_http import FEED_TOKEN
-
     from coc.wire import DataValueSet
 
     body = {

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from fixtures_base import ROOT
+
 PACKAGES = ("coc", "connectors", "sensors", "dashboards")
 LINT = Path(sys.executable).with_name("lint-imports")
 

@@ -25,8 +25,8 @@ from coc.store.models import AuditLog
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store.from_url(f"sqlite:///{tmp_path}/a.sqlite3").init()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 def test_hash_is_salted_scrypt_and_verifies():

@@ -74,12 +74,12 @@ def test_cross_origin_callback_refused(web_app):
     assert response.status_code == 403
 
 
-def test_private_site_requires_login(tmp_path, seeded_store, web_catalog):
+def test_private_site_requires_login(tmp_path, seeded_store, shipped_catalog):
     from fixtures_web import make_settings
 
     from dashboards.app import create_app
 
-    app = create_app(seeded_store, make_settings(tmp_path, public_read=False), web_catalog)
+    app = create_app(seeded_store, make_settings(tmp_path, public_read=False), shipped_catalog)
     client = app.server.test_client()
     response = client.get("/chi-tieu")
     assert response.status_code == 302

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from coc.bootstrap import prepare
 from coc.config import Settings
-from coc.indicators.catalog import load_catalog
 from coc.province.hierarchy import org_units
 from coc.store.models import OrgUnit, Target
 
@@ -65,9 +64,8 @@ def test_a_district_root_sits_under_its_province():
     assert tree[2:] == [("001", "district", "002"), ("10238", "commune", "001")]
 
 
-def test_prepare_writes_org_units_and_targets(sqlite_store):
+def test_prepare_writes_org_units_and_targets(sqlite_store, catalog):
     settings = _settings("commune")
-    catalog = load_catalog(settings.config_file(settings.indicators_file))
     now = datetime(2026, 12, 31, 18, 0, tzinfo=UTC)  # already 1 January 2027 in Hà Nội
     prepare(sqlite_store, settings, catalog, now)
     prepare(sqlite_store, settings, catalog, now)  # safe to run on every start

@@ -6,56 +6,43 @@ Screenshots (1920×1080) are written to test-artifacts/.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import openpyxl
 import pytest
-from fixtures_web import AVAILABLE, CHROMIUM, NOW, PASSWORD, make_settings, seed, shot, write_levels
+from fixtures_base import new_store, serve_waitress
+from fixtures_web import NOW, PASSWORD, make_settings, needs_chromium, seed, shot, write_levels
 
 from coc.auth import add_user
 from coc.devices.rollups import rollup_all
-from coc.store.db import Store
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not AVAILABLE and os.environ.get("CI") != "true",
-        reason=f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def server_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> Iterator[str]:
-    from waitress.server import create_server
-
+def server_url(tmp_path_factory: pytest.TempPathFactory, shipped_catalog: Any) -> Iterator[str]:
     from dashboards.app import create_app
 
     tmp = tmp_path_factory.mktemp("browser")
-    store = Store.from_url(f"sqlite:///{tmp}/b.sqlite3").init()
-    seed(store, web_catalog)
+    store = new_store(tmp / "b.sqlite3")
+    seed(store, shipped_catalog)
     write_levels(store, NOW - timedelta(hours=6), [3.0 + (i % 30) / 10 for i in range(72)])
     rollup_all(store, raw_days=30, now=NOW)  # the sensors page charts roll-ups
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
-    app = create_app(store, make_settings(tmp / "data"), web_catalog, clock=lambda: NOW)
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    app = create_app(store, make_settings(tmp / "data"), shipped_catalog, clock=lambda: NOW)
+    with serve_waitress(app.server) as url:
+        yield url
     store.dispose()
 
 
-def test_wall_screen_renders_every_tile_without_console_errors(page, server_url):
+def test_wall_screen_renders_every_tile_without_console_errors(page, server_url, shipped_catalog):
     page.goto(f"{server_url}/wall?kiosk=1&period=202611")
     page.wait_for_selector("#wall-tiles .tile", timeout=15_000)
     page.wait_for_load_state("networkidle")
     tiles = page.locator("#wall-tiles .tile")
-    assert tiles.count() == 37
+    assert tiles.count() == len(shipped_catalog.with_targets)  # one per indicator
     for i in range(tiles.count()):
         tile = tiles.nth(i)
         assert tile.locator(".tile-name").inner_text().strip()

@@ -2,40 +2,27 @@
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fixtures_web import AVAILABLE, CHROMIUM, NOW, province_settings, seed_province, shot
+from fixtures_base import new_store, serve_waitress
+from fixtures_web import NOW, needs_chromium, province_settings, seed_province, shot
 
-from coc.store.db import Store
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not AVAILABLE and os.environ.get("CI") != "true",
-        reason=f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def province_url(tmp_path_factory: pytest.TempPathFactory, web_catalog: Any) -> Iterator[str]:
-    from waitress.server import create_server
-
+def province_url(tmp_path_factory: pytest.TempPathFactory, shipped_catalog: Any) -> Iterator[str]:
     from dashboards.app import create_app
 
     tmp = tmp_path_factory.mktemp("browser-province")
     settings = province_settings(tmp / "data")
-    store = Store.from_url(f"sqlite:///{tmp}/p.sqlite3").init()
-    seed_province(store, web_catalog, settings)
-    app = create_app(store, settings, web_catalog, clock=lambda: NOW)
-    server = create_server(app.server, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    store = new_store(tmp / "p.sqlite3")
+    seed_province(store, shipped_catalog, settings)
+    app = create_app(store, settings, shipped_catalog, clock=lambda: NOW)
+    with serve_waitress(app.server) as url:
+        yield url
     store.dispose()
 
 

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from fixtures_sources import SAMPLE_DIR, write_config
+from fixtures_base import SAMPLE_DIR
+from fixtures_sources import served, write_config
 from sqlalchemy import select
 
 from coc.cli import main, sources
@@ -30,16 +31,21 @@ def test_simulate_group_is_shared_with_the_sensors_module() -> None:
 
 
 def test_pull_quarantine_accept_and_reject(tmp_path: Path, capsys) -> None:
+    dossiers = served()["dossiers"]
+    page = 250
     with start_source_simulator(SAMPLE_DIR, faults={"half_valid": True}) as sim:
-        config = write_config(tmp_path / "site.yaml", tmp_path, sim.url)
+        config = write_config(tmp_path / "site.yaml", tmp_path, sim.url, page_size=page)
         assert main(["--config", str(config), "pull", "tthc", "--no-refresh"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("tthc: thành công — 9 trang, 2042 bản ghi: 1831 mới, 0 cập nhật")
-    assert "211 cách ly" in out
+    pages = -(-dossiers.total // page)
+    assert out.startswith(
+        f"tthc: thành công — {pages} trang, {dossiers.total} bản ghi: "
+        f"{dossiers.valid} mới, 0 cập nhật, 0 không đổi, {dossiers.corrupted} cách ly; 0 lỗi"
+    )
 
     assert main(["--config", str(config), "quarantine", "list", "--limit", "2"]) == 0
     listing = capsys.readouterr().out.splitlines()
-    assert len(listing) == 4 and listing[0].startswith("#211 ")
+    assert len(listing) == 4 and listing[0].startswith(f"#{dossiers.corrupted} ")  # newest
 
     store = Store.from_url(sqlite_url(tmp_path))
     with store.session() as s:

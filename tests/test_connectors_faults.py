@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures_sources import SAMPLE_DIR, catalog, make_store, sample, settings_for
+from fixtures_base import SAMPLE_DIR, new_store, shipped_catalog
+from fixtures_sources import sample, served, settings_for
 from sqlalchemy import func, select
 
 from coc.store.models import ConnectorRun, DataValue, Document, Dossier, Quarantine, WorkFile
@@ -30,9 +31,9 @@ MODES = {
         "duplicates": True,
     },
 }
-# Records the simulator corrupts in half-valid mode (counted once from the sample files).
-CORRUPTED = {"documents": 98, "work_files": 28, "dossiers": 211, "data_values": 53}
-TOTALS = {"documents": 1054, "work_files": 259, "dossiers": 2042, "data_values": 476}
+# Records served and those the simulator corrupts in half-valid mode, from the sample files.
+CORRUPTED = {kind: n.corrupted for kind, n in served().items()}
+TOTALS = {kind: n.total for kind, n in served().items()}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def _stored(store, kind: str) -> dict[str, int]:
 @pytest.mark.parametrize("mode", list(MODES))
 def test_pull_in_fault_mode(sim: SimulatorHandle, tmp_path: Path, kind: str, mode: str) -> None:
     sim.set_faults(**MODES[mode])
-    store, cat = make_store(tmp_path), catalog()
+    store, cat = new_store(tmp_path), shipped_catalog()
     settings = settings_for(sim.url, tmp_path, page_size=100)
     sleeps: list[float] = []
     summary = pull(store, settings, cat, kind, refresh=False, sleep=sleeps.append)
@@ -92,8 +93,8 @@ def test_quarantined_record_keeps_raw_payload_and_reason(
     sim: SimulatorHandle, tmp_path: Path
 ) -> None:
     sim.set_faults(half_valid=True)
-    store = make_store(tmp_path)
-    pull(store, settings_for(sim.url, tmp_path), catalog(), "tthc", refresh=False)
+    store = new_store(tmp_path)
+    pull(store, settings_for(sim.url, tmp_path), shipped_catalog(), "tthc", refresh=False)
     with store.session() as s:
         items = list(s.scalars(select(Quarantine).order_by(Quarantine.id)))
         stored = set(s.scalars(select(Dossier.MaHoSo)))
@@ -113,18 +114,20 @@ def test_quarantined_record_keeps_raw_payload_and_reason(
 def test_failure_mid_run_keeps_cursor_at_last_committed_page(
     sim: SimulatorHandle, tmp_path: Path
 ) -> None:
-    store, cat = make_store(tmp_path), catalog()
-    settings = settings_for(sim.url, tmp_path, max_retries=0, page_size=300)
+    store, cat = new_store(tmp_path), shipped_catalog()
+    page = 300
+    settings = settings_for(sim.url, tmp_path, max_retries=0, page_size=page)
     sim.set_faults(error_500_every=4)  # requests 1–3 succeed, the 4th fails, no retries
     partial = pull(store, settings, cat, "tthc", refresh=False)
-    assert (partial.status, partial.pages, partial.records) == ("partial", 3, 900)
+    assert (partial.status, partial.pages, partial.records) == ("partial", 3, 3 * page)
     assert "HTTP 500" in (partial.message or "")
-    assert _count(store, Dossier) == 900
+    assert _count(store, Dossier) == 3 * page
     with store.session() as s:
         run = s.scalars(select(ConnectorRun)).one()
-    assert (run.status, run.pages, run.records, run.errors) == ("partial", 3, 900, 1)
+    assert (run.status, run.pages, run.records, run.errors) == ("partial", 3, 3 * page, 1)
 
     sim.set_faults()
     rest = pull(store, settings, cat, "tthc", refresh=False)
-    assert (rest.status, rest.records, rest.imported, rest.unchanged) == ("ok", 1142, 1142, 0)
-    assert _count(store, Dossier) == 2042
+    left = TOTALS["dossiers"] - 3 * page
+    assert (rest.status, rest.records, rest.imported, rest.unchanged) == ("ok", left, left, 0)
+    assert _count(store, Dossier) == TOTALS["dossiers"]

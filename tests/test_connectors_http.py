@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fixtures_http import serve
-from fixtures_sources import SAMPLE_DIR, catalog, make_store, settings_for
+from fixtures_base import SAMPLE_DIR, new_store, serve, shipped_catalog
+from fixtures_sources import served, settings_for
 from sqlalchemy import select
 
 from coc.config import SourceSettings
@@ -21,7 +21,7 @@ from connectors.simulator import start_source_simulator
 
 def test_bearer_token_is_sent_and_a_wrong_one_fails_at_once(tmp_path: Path) -> None:
     with start_source_simulator(SAMPLE_DIR, token="bí-mật") as sim:
-        store, cat = make_store(tmp_path), catalog()
+        store, cat = new_store(tmp_path), shipped_catalog()
         good = settings_for(sim.url, tmp_path, auth="bearer", token="bí-mật")
         assert pull(store, good, cat, "reporting", refresh=False).status == "ok"
         bad = settings_for(sim.url, tmp_path, auth="bearer", token="sai")
@@ -39,11 +39,12 @@ def test_bearer_token_is_sent_and_a_wrong_one_fails_at_once(tmp_path: Path) -> N
 
 def test_basic_auth(tmp_path: Path) -> None:
     with start_source_simulator(SAMPLE_DIR, basic=("vanthu", "mật khẩu")) as sim:
-        store = make_store(tmp_path)
+        store = new_store(tmp_path)
         ok = settings_for(sim.url, tmp_path, auth="basic", username="vanthu", password="mật khẩu")
-        assert pull(store, ok, catalog(), "reporting", refresh=False).records == 476
+        summary = pull(store, ok, shipped_catalog(), "reporting", refresh=False)
+        assert summary.records == served()["data_values"].total
         wrong = settings_for(sim.url, tmp_path, auth="basic", username="vanthu", password="x")
-        assert pull(store, wrong, catalog(), "reporting", refresh=False).status == "failed"
+        assert pull(store, wrong, shipped_catalog(), "reporting", refresh=False).status == "failed"
 
 
 def test_timeout_is_retried_then_reported(tmp_path: Path) -> None:
@@ -97,7 +98,7 @@ def _sample_dir(path: Path, docs: list[dict]) -> Path:
 def test_equal_timestamps_across_page_boundaries_are_never_skipped(tmp_path: Path) -> None:
     stamp = "2026-11-20T08:00:00+07:00"
     folder = _sample_dir(tmp_path / "src", _docs("abcde", stamp))
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     with start_source_simulator(folder) as sim:
         settings = settings_for(sim.url, tmp_path, page_size=2)
         first = pull(store, settings, None, "documents", refresh=False)
@@ -116,7 +117,7 @@ def test_equal_timestamps_across_page_boundaries_are_never_skipped(tmp_path: Pat
 
 
 def test_an_internal_failure_is_recorded_on_the_run_and_raised(tmp_path: Path) -> None:
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     with start_source_simulator(SAMPLE_DIR) as sim:
         settings = settings_for(sim.url, tmp_path)
         with pytest.raises(ValueError, match="needs the indicator catalog"):
@@ -136,7 +137,7 @@ def test_a_date_at_the_edge_of_the_calendar_is_quarantined_not_a_crash(tmp_path:
         start_response("200 OK", [("Content-Type", "application/json")])
         return [json.dumps({"items": items, "next_cursor": None}).encode()]
 
-    store = make_store(tmp_path)
+    store = new_store(tmp_path)
     with serve(source) as url:
         summary = pull(store, settings_for(url, tmp_path), None, "documents", refresh=False)
     assert (summary.status, summary.imported, summary.rejected) == ("ok", 2, 1)

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fixtures_base import new_store
 from fixtures_web import NOW, find, make_settings, render_page, seed, texts
 
-from coc.store.db import Store
 from coc.store.status import INGESTER, set_status
 
 
-def _app(tmp_path, web_catalog):
+def _app(tmp_path, shipped_catalog):
     from dashboards.app import create_app
 
-    store = Store.from_url(f"sqlite:///{tmp_path}/w.sqlite3").init()
-    seed(store, web_catalog)
+    store = new_store(tmp_path / "w.sqlite3")
+    seed(store, shipped_catalog)
     base = make_settings(tmp_path / "data")
     settings = base.model_copy(
         update={"mqtt": base.mqtt.model_copy(update={"url": "mqtt://127.0.0.1:1883"})}
     )
-    return store, create_app(store, settings, web_catalog, clock=lambda: NOW)
+    return store, create_app(store, settings, shipped_catalog, clock=lambda: NOW)
 
 
 def _shown(client, path: str, id_: str) -> list[str]:
@@ -38,8 +38,8 @@ DATA = {
 }
 
 
-def test_pages_show_the_ingester_running_restarted_and_silent(tmp_path, web_catalog) -> None:
-    store, app = _app(tmp_path, web_catalog)
+def test_pages_show_the_ingester_running_restarted_and_silent(tmp_path, shipped_catalog) -> None:
+    store, app = _app(tmp_path, shipped_catalog)
     client = app.server.test_client()
     set_status(store, INGESTER, "ok", "đang nhận dữ liệu", DATA, now=NOW - timedelta(seconds=3))
     assert _shown(client, "/dong-bo", "sync-ingester") == [

@@ -9,7 +9,7 @@ import threading
 import time
 
 import pandas as pd
-from fixtures_mqtt import wait_for
+from fixtures_base import wait_until
 from fixtures_web import ORIGIN, call, find, finish_job, login, texts
 
 from dashboards.jobs import LOST_AFTER_S, Jobs
@@ -21,14 +21,14 @@ def test_job_states(tmp_path):
     slow = jobs.submit(lambda: gate.wait(10) and 42)
     assert jobs.get(slow)["state"] == "running"
     gate.set()
-    assert wait_for(lambda: jobs.get(slow)["state"] == "done")
+    assert wait_until(lambda: jobs.get(slow)["state"] == "done")
     assert jobs.get(slow)["result"] == 42
 
     def broken() -> None:
         raise RuntimeError("boom")
 
     failed = jobs.submit(broken)
-    assert wait_for(lambda: jobs.get(failed)["state"] == "failed")
+    assert wait_until(lambda: jobs.get(failed)["state"] == "failed")
     assert jobs.get("no-such-job") == {"state": "unknown"}
     assert jobs.get(None) == {"state": "unknown"}
     # another web process reads the same folder: it answers the poll too
@@ -76,7 +76,7 @@ def test_upload_answers_before_the_import_runs(fresh_app):
                  {"id": "entry-lang", "property": "data", "value": "vi"}], ORIGIN)  # fmt: skip
     assert poll.status_code == 204  # still queued: the poll returns nothing yet
     gate.set()
-    assert wait_for(lambda: queue.get(blocker)["state"] == "done")
+    assert wait_until(lambda: queue.get(blocker)["state"] == "done")
     assert texts(finish_job(client, "entry-upload", message)) == [
         "Đã nhập 0 mới, 1 cập nhật, 0 không đổi, 0 bị từ chối."
     ]

@@ -98,7 +98,7 @@ def test_refresh_interval_has_floor(web_app):
     assert find(page, "overview-tick")["props"]["interval"] == 20000
 
 
-def test_wall_shows_stale_warning(seeded_store, web_catalog, tmp_path):
+def test_wall_shows_stale_warning(seeded_store, shipped_catalog, tmp_path):
     from coc.config import SourceSettings
     from dashboards.app import create_app
 
@@ -107,7 +107,9 @@ def test_wall_shows_stale_warning(seeded_store, web_catalog, tmp_path):
         SourceSettings(name="documents", kind="documents", url="http://x", interval_minutes=15),
         SourceSettings(name="tthc", kind="tthc", url="http://y", interval_minutes=15),
     ]
-    app = create_app(seeded_store, settings, web_catalog, clock=lambda: NOW + timedelta(hours=1))
+    app = create_app(
+        seeded_store, settings, shipped_catalog, clock=lambda: NOW + timedelta(hours=1)
+    )
     page = render_page(app.server.test_client(), "/wall", "?period=202611")
     warnings = [w for w in texts(page) if w.startswith("Dữ liệu cũ")]
     assert warnings == [

@@ -13,7 +13,7 @@ from coc.store.models import DeviceEvent
 from dashboards.app import export_frame, export_payload
 
 
-def test_wall_screen_tiles_ticker_counts(web_app):
+def test_wall_screen_tiles_ticker_counts(web_app, shipped_catalog):
     page = render_page(web_app.server.test_client(), "/wall", "?period=202611&kiosk=1")
     assert find(page, "wall-root")["props"]["className"] == "wall"
     assert texts(find(page, "wall-count-camera")) == ["Camera hoạt động: ", "1/2"]
@@ -23,7 +23,8 @@ def test_wall_screen_tiles_ticker_counts(web_app):
         "Cảnh báo (1):   ⚠ Mất kết nối quá 15 phút: Camera ngã ba (10:00 20/11/2026)"
     ]
     tiles = find(page, "wall-tiles")["props"]["children"]
-    assert sum(1 for c in tiles if c["props"].get("id", "").startswith("tile-")) == 37
+    shown = [c["props"]["id"] for c in tiles if c["props"].get("id", "").startswith("tile-")]
+    assert sorted(shown) == sorted(f"tile-{i.code}" for i in shipped_catalog.with_targets)
     assert find(page, "wall-rotate") is None  # no playlist, no rotation
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fixtures_http import PUSH_TOKENS, new_store, province_settings, serve_coc
+from fixtures_base import new_store
+from fixtures_http import PUSH_TOKENS, province_settings, serve_coc
 from fixtures_web import NOW, ORG, find, make_settings, render_page, seed, texts
 from sqlalchemy import update
 
@@ -31,20 +32,20 @@ def _push_finished_at(store, when):
         )
 
 
-def test_sync_page_after_push_then_failed_push(tmp_path, web_catalog):
+def test_sync_page_after_push_then_failed_push(tmp_path, shipped_catalog):
     from dashboards.app import create_app
 
     store = new_store(tmp_path / "commune.sqlite3")
-    seed(store, web_catalog)
+    seed(store, shipped_catalog)
     base = make_settings(tmp_path / "data")
     province = new_store(tmp_path / "province.sqlite3")
-    with serve_coc(province, province_settings()) as (url, _):
+    with serve_coc(province, province_settings(), catalog=shipped_catalog) as (url, _):
         upstream = base.upstream.model_copy(
             update={"url": url, "token": PUSH_TOKENS[ORG], "watermark_lag_s": 0,
                     "backoff_s": 0.01, "backoff_max_s": 0.02, "max_retries": 1}
         )  # fmt: skip
         settings = base.model_copy(update={"upstream": upstream})
-        app = create_app(store, settings, web_catalog, clock=lambda: NOW)
+        app = create_app(store, settings, shipped_catalog, clock=lambda: NOW)
         client = app.server.test_client()
         first = push_once(store, settings)
         assert first.status == "ok" and first.sent > 0
@@ -62,7 +63,7 @@ def test_sync_page_after_push_then_failed_push(tmp_path, web_catalog):
     assert PUSH_TOKENS[ORG] not in str(page)
 
     item = {"code": "DINH_DANH_DIEN_TU", "period": "202611", "value": 50}
-    assert write_values(store, web_catalog, [item], ORG, source="manual").updated == 1
+    assert write_values(store, shipped_catalog, [item], ORG, source="manual").updated == 1
     assert _kpis(render_page(client, "/dong-bo"))["queue"] == "1"
 
     # the province is gone now: the next push fails and the page says so

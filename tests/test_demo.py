@@ -1,17 +1,28 @@
-"""`coc demo` end to end: real processes, real HTTP, Ctrl-C, and a second run that adds nothing."""
+"""`coc demo` end to end: a real process pulling the sample sources over HTTP, its wall
+screen in headless Chromium showing Vietnamese tiles (whole names with diacritics, values
+in 1.234,5, no internal codes), Ctrl-C, and a second run that adds nothing."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from fixtures_base import free_port, url_answers, wait_until
+from fixtures_sources import sample
+from fixtures_web import needs_chromium, shot
+
+from coc.indicators.catalog import Catalog
+
+pytestmark = needs_chromium
 
 COUNTED = (
     "document",
@@ -23,53 +34,32 @@ COUNTED = (
     "target",
     "org_unit",
 )
+PERIOD = "202611"  # the sample's last month; asked for explicitly, so the clock does not matter
+# A Vietnamese number: groups of three split by '.', decimals after ',' (60.359; 82,5; 1,5).
+VI_NUMBER = re.compile(r"-?\d{1,3}(\.\d{3})*(,\d+)?")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(data: Path, port: int) -> subprocess.Popen[str]:
+def _start(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COC_")}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "coc.cli",
-            "demo",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data),
-            "--no-devices",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
+    command = [sys.executable, "-m", "coc.cli", "demo", "--port", str(port)]
+    command += ["--data-dir", str(data), "--no-devices"]
+    with log.open("wb") as out:  # a file, not a pipe: nothing blocks however much it logs
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
 
 
-def _wait_for_url(proc: subprocess.Popen[str], port: int, timeout: float = 120) -> list[str]:
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            raise AssertionError("demo exited early:\n" + "".join(lines))
-        lines.append(line)
-        if f"http://127.0.0.1:{port}/" in line:
-            return lines
-    raise AssertionError("demo did not print its URL:\n" + "".join(lines))
+def _wait_until_serving(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    def serving() -> bool:
+        assert proc.poll() is None, "demo exited early:\n" + log.read_text(encoding="utf-8")
+        printed = f"http://127.0.0.1:{port}/" in log.read_text(encoding="utf-8")
+        return printed and url_answers(f"http://127.0.0.1:{port}/api/v1/health")
+
+    wait_until(serving, 120, 0.1, what="the demo to print its URL and answer")
 
 
-def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+def _stop(proc: subprocess.Popen[bytes], log: Path) -> tuple[int, str]:
     proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
-    return proc.returncode, out
+    proc.wait(30)
+    return proc.returncode, log.read_text(encoding="utf-8")
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -80,37 +70,82 @@ def _counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
-def test_demo_serves_vietnamese_tiles_and_twice_duplicates_nothing(tmp_path: Path) -> None:
-    data, port = tmp_path / "data", _free_port()
-    proc = _start(data, port)
+def vi_number(value: float, decimals: int) -> str:
+    """1234.5 → '1.234,5': written out here, independent of coc.fmt, as the spec."""
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def reported_tiles(catalog: Catalog) -> dict[str, str]:
+    """What the tile of each reported indicator must show for PERIOD, from the sample."""
+    values = {v["code"]: v["value"] for v in sample("reporting.json") if v["period"] == PERIOD}
+    out = {}
+    for ind in catalog.with_targets:
+        if ind.formula["type"] == "element" and ind.aggregation == "last" and ind.code in values:
+            number = vi_number(values[ind.code], ind.decimals)
+            out[ind.code] = f"{number}%" if ind.unit == "%" else f"{number} {ind.unit}"
+    return out
+
+
+def assert_vietnamese_wall(page: Any, url: str, catalog: Catalog) -> None:
+    page.goto(f"{url}/wall?kiosk=1&period={PERIOD}")
+    page.wait_for_selector("#wall-tiles .tile", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    tiles = page.eval_on_selector_all(  # one round trip for every tile's rendered text
+        "#wall-tiles .tile",
+        """tiles => tiles.map(t => [t.id, t.querySelector('.tile-name').innerText,
+                                    t.querySelector('.tile-actual').innerText])""",
+    )
+    shown = {}
+    for tile_id, name, actual in tiles:
+        code = tile_id.removeprefix("tile-")
+        assert name.strip() == catalog.get(code).name_vi and not name.isascii(), (code, name)
+        shown[code] = actual.strip()
+    assert sorted(shown) == sorted(i.code for i in catalog.with_targets)  # every indicator
+    for code, text in shown.items():  # a number in Vietnamese format, or the empty dash
+        number = text.removesuffix("%").split(" ")[0]
+        assert text == "—" or VI_NUMBER.fullmatch(number), (code, text)
+    expected = reported_tiles(catalog)
+    assert {"DAN_SO", "TY_LE_HO_NGHEO"} <= set(expected)  # thousands, and a decimal comma
+    assert {code: shown[code] for code in expected} == expected
+    visible = page.locator("body").inner_text()
+    leaked = {i.code for i in catalog.indicators if re.search(rf"\b{i.code}\b", visible)}
+    assert leaked == set(), f"internal indicator codes on screen: {sorted(leaked)}"
+    shot(page, "demo-wall-1920x1080")
+    assert page.coc_errors == []
+
+
+def test_demo_serves_vietnamese_tiles_and_twice_duplicates_nothing(
+    tmp_path: Path, request: pytest.FixtureRequest, shipped_catalog: Catalog
+) -> None:
+    data, port = tmp_path / "data", free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _start(data, port, tmp_path / "first.log")
     try:
-        _wait_for_url(proc, port)
-        html = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read().decode()
-        assert "<html" in html.lower()
-        layout = (
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=30)
-            .read()
-            .decode("utf-8")
-        )
-        json.loads(layout)
-        health = json.loads(
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=30).read()
-        )
+        _wait_until_serving(proc, port, tmp_path / "first.log")
+        health = requests.get(f"{url}/api/v1/health", timeout=30).json()
         assert health["database"]["status"] == "ok"
         assert {c["name"] for c in health["connectors"]} >= {"documents", "tthc", "reporting"}
+        json.loads(requests.get(f"{url}/_dash-layout", timeout=30).text)
+        page = request.getfixturevalue("page")  # Chromium starts once the demo is up
+        assert_vietnamese_wall(page, url, shipped_catalog)
+        page.context.close()  # its open connections would hold the server's shutdown
     finally:
-        code, out = _stop(proc)
+        code, out = _stop(proc, tmp_path / "first.log")
     assert code == 0, out
     assert "Đã dừng demo" in out
     assert "Traceback" not in out
     first = _counts(data / "coc.sqlite3")
-    assert first["dossier"] > 1000 and first["document"] > 500
-    assert first["data_value"] > 500
+    assert first["dossier"] == len(sample("dossiers.json"))
+    assert first["document"] == len(sample("documents.json"))
+    assert first["indicator"] == len(shipped_catalog.indicators)
 
-    proc = _start(data, port)
+    proc = _start(data, port, tmp_path / "second.log")
     try:
-        _wait_for_url(proc, port)
+        _wait_until_serving(proc, port, tmp_path / "second.log")
     finally:
-        code, out = _stop(proc)
+        code, out = _stop(proc, tmp_path / "second.log")
     assert code == 0, out
     assert _counts(data / "coc.sqlite3") == first

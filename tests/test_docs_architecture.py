@@ -5,11 +5,10 @@ where" names the same four folders."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from fixtures_base import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOC = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 FOLDERS = ("coc", "connectors", "sensors", "dashboards")
 

@@ -4,7 +4,7 @@ on hand-made records for October 2026, judged at 01/11/2026 12:00 (Hà Nội).""
 from __future__ import annotations
 
 import pytest
-from fixtures_sources import catalog, make_store
+from fixtures_base import new_store, shipped_catalog
 
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records
@@ -58,7 +58,7 @@ WORK_FILES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    store = make_store(tmp_path_factory.mktemp("docs"))
+    store = new_store(tmp_path_factory.mktemp("docs"))
     assert write_records(store, "document", DOCS, "10237", "test").rejected == 0
     assert write_records(store, "work_file", WORK_FILES, "10237", "test").rejected == 0
     return store
@@ -66,8 +66,8 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 
 def _value(store, code: str, period: str = "202610") -> tuple:
     with store.session() as session:
-        result = Engine(catalog()).compute(
-            session, catalog().get(code), "10237", parse_period(period), NOW
+        result = Engine(shipped_catalog()).compute(
+            session, shipped_catalog().get(code), "10237", parse_period(period), NOW
         )
     value = None if result.value is None else round(result.value, 4)
     return value, result.numerator, result.denominator

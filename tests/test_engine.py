@@ -101,7 +101,6 @@ def test_ratio_of_reported_elements_and_missing_target(store: Store, catalog: Ca
         [
             {"code": "SO_HO", "period": "202611", "value": 16000},
             {"code": "SO_HO_PHU_CAP_QUANG", "period": "202611", "value": 12000},
-            {"code": "SO_HO_CO_SDT_TIN_NHAN", "period": "202611", "value": 14000},
         ],
         OU,
         "reporting",

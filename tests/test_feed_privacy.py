@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 import requests
-from fixtures_http import ROOT, auth, commune_settings, load_test_catalog, new_store, serve_coc
+from fixtures_base import ROOT, new_store, small_catalog
+from fixtures_http import auth, commune_settings, serve_coc
 
 from coc.indicators.engine import Engine
 from coc.ingest.writers import write_records
@@ -80,7 +81,7 @@ def test_no_personal_data_anywhere_in_the_feed(tmp_path: Path) -> None:
     assert write_records(store, "dossier", [bad], "10237", "test").rejected == 1
     with store.write() as s:
         s.add(Device(device_id="cam-01", org_unit="10237", kind="camera", name="Camera cổng"))
-    written = Engine(load_test_catalog()).refresh(
+    written = Engine(small_catalog()).refresh(
         store, "10237", [f"2026{m:02d}" for m in range(1, 12)] + ["2026"]
     )
     assert written.inserted > 0

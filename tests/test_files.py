@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fixtures_base import new_store
 
 from coc.config import load_settings
 from coc.errors import CocError
@@ -36,7 +37,7 @@ def open_umask() -> Iterator[None]:
 
 def test_database_wal_shm_and_folder_are_private(tmp_path: Path) -> None:
     data = tmp_path / "new" / "data"
-    store = Store.from_url(f"sqlite:///{data}/coc.sqlite3").init()
+    store = new_store(data / "coc.sqlite3")
     with store.write() as session:
         session.add(AuditLog(actor="t", action="create", entity="x", entity_key="1"))
     files = sorted(p.name for p in data.iterdir())
@@ -47,7 +48,7 @@ def test_database_wal_shm_and_folder_are_private(tmp_path: Path) -> None:
 
 
 def test_backups_are_private(tmp_path: Path) -> None:
-    store = Store.from_url(f"sqlite:///{tmp_path}/db/coc.sqlite3").init()
+    store = new_store(tmp_path / "db" / "coc.sqlite3")
     copy = backup(store, f"{tmp_path}/backups/")
     assert mode(tmp_path / "backups") == 0o700
     assert mode(copy) == 0o600

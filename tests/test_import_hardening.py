@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_sources import catalog, make_store
+from fixtures_base import new_store, small_catalog
 from fixtures_web import ORIGIN, call, find, finish_job, login
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -56,8 +56,8 @@ def test_duplicate_rows_are_counted_and_the_last_one_kept(tmp_path: Path) -> Non
     lines += ["SO_HO;202611;16250", "SO_HO;202610;16200"]
     path = tmp_path / "trung.csv"
     path.write_text("Mã chỉ tiêu;Kỳ báo cáo;Giá trị\n" + "\n".join(lines) + "\n", "utf-8")
-    store = make_store(tmp_path)
-    summary = import_file(store, catalog(), path, "10237", ACTOR)
+    store = new_store(tmp_path)
+    summary = import_file(store, small_catalog(), path, "10237", ACTOR)
     assert (summary.rows, summary.imported, summary.duplicates) == (15, 3, 12)
     assert summary.text_vi() == (
         "trung.csv: 3 mới, 0 cập nhật, 0 không đổi, 0 bị từ chối (đưa vào cách ly), "
@@ -78,8 +78,8 @@ def test_duplicate_records_are_reported_too(tmp_path: Path) -> None:
         + row.format(state=10),
         encoding="utf-8",
     )
-    store = make_store(tmp_path)
-    summary = import_file(store, catalog(), path, "10237", ACTOR)
+    store = new_store(tmp_path)
+    summary = import_file(store, small_catalog(), path, "10237", ACTOR)
     assert (summary.imported, summary.duplicates) == (1, 1)
     assert summary.merged == ["dòng 2 trùng dòng 3 (10237/H01.10237-261102-0001): lấy dòng sau"]
     with store.session() as session:
@@ -104,8 +104,8 @@ def test_encodings_are_detected(tmp_path: Path, data: bytes, encoding: str) -> N
     assert text == (HEADER + ROWS).replace(";", "\t" if b"\t\x00" in data else ";")
     path = tmp_path / "so-lieu.txt"
     path.write_bytes(data)
-    store = make_store(tmp_path)
-    summary = import_file(store, catalog(), path, "10237", ACTOR)
+    store = new_store(tmp_path)
+    summary = import_file(store, small_catalog(), path, "10237", ACTOR)
     assert (summary.imported, summary.rejected) == (2, 0)
     assert _values(store) == {
         "DAN_SO": (60123.0, "Số liệu của Ủy ban nhân dân xã"),  # NFC, as typed
@@ -131,7 +131,7 @@ def test_other_encodings_are_refused_by_name(tmp_path: Path, data: bytes, reason
     path = tmp_path / "la.csv"
     path.write_bytes(data)
     with pytest.raises(ImportError_, match=f"tệp la.csv: .*{reason}"):
-        import_file(make_store(tmp_path), catalog(), path, "10237", ACTOR)
+        import_file(new_store(tmp_path), small_catalog(), path, "10237", ACTOR)
 
 
 def test_upload_page_shows_the_merge(fresh_app: Any) -> None:
@@ -169,13 +169,13 @@ PROPERTY = settings(
 )
 
 
-CATALOG = catalog()
+CATALOG = small_catalog()
 
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
     folder = tmp_path_factory.mktemp("fuzz-import")
-    return make_store(folder), folder
+    return new_store(folder), folder
 
 
 def _accounted(summary: Any) -> None:
@@ -280,6 +280,6 @@ def test_a_nul_in_a_cell_is_refused_with_its_row(tmp_path: Path) -> None:
     path = tmp_path / "nul.csv"
     text = "Mã chỉ tiêu,Kỳ báo cáo,Giá trị\nDAN_SO,202611,1\x002\nSO_HO,202611,5\n"
     path.write_bytes(text.encode("utf-8"))
-    summary = import_file(make_store(tmp_path), catalog(), path, "10237", ACTOR)
+    summary = import_file(new_store(tmp_path), small_catalog(), path, "10237", ACTOR)
     assert (summary.imported, summary.rejected) == (1, 1)
     assert summary.reasons == ["dòng 2: giá trị không phải số: '1\ufffd2'"]

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from fixtures_base import new_store
 from fixtures_web import NOW, PASSWORD, login, make_settings, render_page, texts
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,7 +22,6 @@ from sqlalchemy import select
 from coc.auth import add_user, authenticate, disable_user, throttle
 from coc.auth.passwords import dummy_hash, verify_password
 from coc.auth.redirects import safe_next
-from coc.store.db import Store
 from coc.store.models import AuditLog, LoginSession
 
 NEED_CLERK = "Cần đăng nhập với vai trò công chức để ghi dữ liệu."
@@ -41,14 +41,14 @@ class Clock:
 
 
 @pytest.fixture
-def guarded(tmp_path: Path, web_catalog: Any) -> Any:
+def guarded(tmp_path: Path, catalog: Any) -> Any:
     """A dashboard app on a store with one clerk, its clock under the test's control."""
     from dashboards.app import create_app
 
-    store = Store.from_url(f"sqlite:///{tmp_path}/login.sqlite3").init()
+    store = new_store(tmp_path / "login.sqlite3")
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
     clock = Clock(NOW)
-    app = create_app(store, make_settings(tmp_path / "data"), web_catalog, clock=clock)
+    app = create_app(store, make_settings(tmp_path / "data"), catalog, clock=clock)
     yield app, clock, store
     store.dispose()
 
@@ -127,13 +127,13 @@ def test_failures_are_forgotten_after_the_window(guarded: Any) -> None:
     assert locks[("user", "thuky")].failures == 1
 
 
-def test_forwarded_address_only_behind_a_configured_proxy(tmp_path: Path, web_catalog) -> None:
+def test_forwarded_address_only_behind_a_configured_proxy(tmp_path: Path, catalog) -> None:
     from dashboards.app import create_app
 
-    store = Store.from_url(f"sqlite:///{tmp_path}/p.sqlite3").init()
+    store = new_store(tmp_path / "p.sqlite3")
     for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
         settings = make_settings(tmp_path / f"d{hops}", proxy_hops=hops)
-        app = create_app(store, settings, web_catalog, clock=lambda: NOW)
+        app = create_app(store, settings, catalog, clock=lambda: NOW)
         client = app.server.test_client()
         attempt(client, f"u{hops}", "x", headers={"X-Forwarded-For": "203.0.113.7"})
         locks = throttle.locks(store, now=NOW, policy=throttle.Policy())
@@ -141,28 +141,26 @@ def test_forwarded_address_only_behind_a_configured_proxy(tmp_path: Path, web_ca
     store.dispose()
 
 
-def test_lockout_is_listed_and_cleared_from_the_cli(tmp_path: Path, monkeypatch, capsys) -> None:
-    from test_cli import in_process
-
+def test_lockout_is_listed_and_cleared_from_the_cli(tmp_path: Path, cli) -> None:
     from coc.timeutil import utcnow
 
     env = {"COC_DATA_DIR": str(tmp_path)}
-    made = in_process(monkeypatch, capsys, "user", "add", "thuky", "--role", "clerk",
-                      "--password-stdin", env=env, stdin=PASSWORD)  # fmt: skip
-    assert made[0] == 0, made
-    store = Store.from_url(f"sqlite:///{tmp_path}/coc.sqlite3").init()
+    made = cli("user", "add", "thuky", "--role", "clerk", "--password-stdin",
+               env=env, stdin=PASSWORD)  # fmt: skip
+    assert made.code == 0, made
+    store = new_store(tmp_path)  # the data folder's database, as `coc` opens it
     slow = throttle.Policy(delay_s=600)  # a lock that outlasts the test
     for _ in range(6):
         throttle.record_failure(store, "thuky", "10.0.0.5", now=utcnow(), policy=slow)
     store.dispose()
-    listed = in_process(monkeypatch, capsys, "user", "list", env=env)[1]
+    listed = cli("user", "list", env=env).out
     assert re.search(r"thuky .*\[tạm khóa đến \d\d:\d\d \d\d/\d\d/\d{4} \(6 lần sai\)\]", listed)
     assert re.search(r"10\.0\.0\.5: tạm khóa đến .* \(6 lần sai\)", listed)
-    unlocked = in_process(monkeypatch, capsys, "user", "unlock", "thuky", env=env)[1]
+    unlocked = cli("user", "unlock", "thuky", env=env).out
     assert unlocked.strip() == "Đã mở khóa đăng nhập cho thuky."
-    after = in_process(monkeypatch, capsys, "user", "list", env=env)[1]
+    after = cli("user", "list", env=env).out
     assert "tạm khóa" not in after.split("Địa chỉ")[0]
-    store = Store.from_url(f"sqlite:///{tmp_path}/coc.sqlite3")
+    store = new_store(tmp_path)
     with store.session() as session:
         actions = [a.action for a in session.scalars(select(AuditLog).order_by(AuditLog.id))]
     store.dispose()
@@ -276,13 +274,13 @@ def test_disable_revokes_every_session(fresh_app: Any) -> None:
 
 
 @pytest.mark.parametrize("secure", [False, True])
-def test_secure_cookies_setting(tmp_path: Path, web_catalog: Any, secure: bool) -> None:
+def test_secure_cookies_setting(tmp_path: Path, catalog: Any, secure: bool) -> None:
     from dashboards.app import create_app
 
-    store = Store.from_url(f"sqlite:///{tmp_path}/s.sqlite3").init()
+    store = new_store(tmp_path / "s.sqlite3")
     add_user(store, "thuky", PASSWORD, "clerk")
     settings = make_settings(tmp_path / "data", secure_cookies=secure)
-    client = create_app(store, settings, web_catalog, clock=lambda: NOW).server.test_client()
+    client = create_app(store, settings, catalog, clock=lambda: NOW).server.test_client()
     response = attempt(client, "thuky", PASSWORD)
     session_cookie = [c for c in response.headers.getlist("Set-Cookie") if "coc_session" in c]
     assert session_cookie and ("; Secure" in session_cookie[0]) is secure

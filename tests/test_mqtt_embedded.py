@@ -9,7 +9,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
-from fixtures_mqtt import Publisher, count, make_settings, wait_for
+from fixtures_base import wait_until
+from fixtures_mqtt import Publisher, count, make_settings
 
 from coc.store.db import open_store
 from sensors import broker as broker_module
@@ -35,7 +36,7 @@ def test_embedded_broker_and_mqtt_311_fallback(
             "mn-01", json.dumps({"ts": int(time.time() * 1000), "values": {"water_level": 2.5}})
         )
         pub.send("coc/10237/cameras/cam-01/status", "online")
-        wait_for(lambda: ingest.stats["messages"] == 2)
+        wait_until(lambda: ingest.stats["messages"] == 2)
         pub.close()
         ingest.stop()
         assert count(store, "SELECT value FROM sensor_reading WHERE device_id = 'mn-01'") == 2.5

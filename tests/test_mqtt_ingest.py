@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+from fixtures_base import wait_until
 from fixtures_mqtt import (
     MOSQUITTO,
     Publisher,
@@ -24,7 +25,6 @@ from fixtures_mqtt import (
     settings,
     start_ingest_process,
     store,
-    wait_for,
 )
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -89,7 +89,7 @@ def test_every_payload_form_duplicates_and_bad_payloads(settings, store, publish
     publisher.send("coc/10237/cameras/cam-01/status", "online")
     publisher.send("coc/10237/speakers/loa-01/status", json.dumps({"state": "playing", "ts": TS}))
     publisher.send("coc/10237/cameras/cam-02/status", '{"state": 5}')
-    wait_for(lambda: handle.stats["messages"] == 11)
+    wait_until(lambda: handle.stats["messages"] == 11)
     handle.stop()
 
     assert rows(
@@ -139,7 +139,7 @@ def test_auto_register_adds_pending_devices(tmp_path: Path, broker, publisher) -
     assert handle.wait_connected(10)
     publisher.sensor("new-01", '{"battery": 87}')
     publisher.send("coc/10237/speakers/loa-77/status", "online")
-    wait_for(lambda: handle.stats["messages"] == 2)
+    wait_until(lambda: handle.stats["messages"] == 2)
     handle.stop()
     assert rows(
         store,
@@ -155,7 +155,7 @@ def test_auto_register_adds_pending_devices(tmp_path: Path, broker, publisher) -
 def test_sigkill_mid_stream_loses_nothing(tmp_path: Path, settings, store, broker) -> None:
     watcher = Watcher(broker.url, "coc/10237/coc/status")
     proc = start_ingest_process(settings, tmp_path)
-    wait_for(lambda: "online" in watcher.seen, timeout=20)
+    wait_until(lambda: "online" in watcher.seen, timeout=20)
     total = 4000
     pub = Publisher(broker.url, "test-burst")
     sent = threading.Event()
@@ -167,8 +167,8 @@ def test_sigkill_mid_stream_loses_nothing(tmp_path: Path, settings, store, broke
         sent.set()
 
     threading.Thread(target=burst, daemon=True).start()
-    wait_for(
-        lambda: count(store, "SELECT count(*) FROM sensor_reading") >= 200, timeout=30, every=0.01
+    wait_until(
+        lambda: count(store, "SELECT count(*) FROM sensor_reading") >= 200, 30, interval=0.01
     )
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
@@ -176,20 +176,20 @@ def test_sigkill_mid_stream_loses_nothing(tmp_path: Path, settings, store, broke
     # Its heartbeat stops with it: once three beats are missed, health says "down".
     later = utcnow() + timedelta(seconds=stale_after_s(settings) + 1)
     assert ingester_liveness(store, settings, now=later).state == "down"
-    wait_for(lambda: watcher.seen[-1] == "offline", timeout=10)  # last will
+    wait_until(lambda: watcher.seen[-1] == "offline", timeout=10)  # last will
     assert sent.wait(60)
     assert stored_at_kill < total, "the kill came too late to test anything"
     proc = start_ingest_process(settings, tmp_path)
     try:
-        wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == total, timeout=60)
+        wait_until(lambda: count(store, "SELECT count(*) FROM sensor_reading") == total, timeout=60)
         assert count(store, "SELECT min(ts) FROM sensor_reading") == TS
         assert count(store, "SELECT max(ts) FROM sensor_reading") == TS + total - 1
-        wait_for(lambda: watcher.seen[-1] == "online")
+        wait_until(lambda: watcher.seen[-1] == "online")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
         pub.close()
-    wait_for(lambda: watcher.seen[-1] == "offline")  # clean stop says so too
+    wait_until(lambda: watcher.seen[-1] == "offline")  # clean stop says so too
     watcher.close()
 
 
@@ -200,11 +200,11 @@ def test_broker_restart_keeps_session_and_queue(tmp_path: Path, settings, store,
     for i in range(50):
         pub.sensor("mn-01", json.dumps({"ts": TS + i, "values": {"water_level": 1.0}}))
     pub.close()
-    wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 50)
+    wait_until(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 50)
     assert get_status(store, "mqtt").state == "ok"  # what /api/v1/health reports
     broker.stop()
-    wait_for(lambda: not handle.ingester.connected.is_set())
-    wait_for(lambda: get_status(store, "mqtt").state == "down")
+    wait_until(lambda: not handle.ingester.connected.is_set())
+    wait_until(lambda: get_status(store, "mqtt").state == "down")
     restarted = start_mosquitto(MOSQUITTO, tmp_path / "broker", broker.port)
     try:
         pub = Publisher(restarted.url, "test-after")
@@ -212,7 +212,7 @@ def test_broker_restart_keeps_session_and_queue(tmp_path: Path, settings, store,
             pub.sensor("mn-01", json.dumps({"ts": TS + i, "values": {"water_level": 2.0}}))
         pub.close()
         assert handle.wait_connected(15)
-        wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 100, timeout=20)
+        wait_until(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 100, timeout=20)
         assert get_status(store, "mqtt").state == "ok"
     finally:
         handle.stop()
@@ -238,7 +238,7 @@ def test_mqtt5_publish_properties_are_skipped_cleanly(settings, store, broker) -
         "coc/10237/sensors/mn-01/telemetry", payload, qos=1, properties=props
     ).wait_for_publish(5)
     client.publish("coc/10237/sensors/mn-02/telemetry", payload, qos=0, properties=props)
-    wait_for(lambda: handle.stats["messages"] == 2)
+    wait_until(lambda: handle.stats["messages"] == 2)
     client.disconnect()
     client.loop_stop()
     handle.stop()

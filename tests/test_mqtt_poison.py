@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures_base import wait_until
 from fixtures_mqtt import (
     MOSQUITTO,
     Publisher,
@@ -27,7 +28,6 @@ from fixtures_mqtt import (
     rows,
     settings,
     store,
-    wait_for,
 )
 
 from coc.api import status as api_status
@@ -78,7 +78,7 @@ def test_poison_payloads_never_stop_ingestion(settings, store, publisher) -> Non
         for i, (topic, payload) in enumerate(POISON):
             publisher.send(topic, payload)
             publisher.sensor("mn-01", good(i))
-        wait_for(lambda: handle.stats["messages"] == 2 * len(POISON), timeout=30)
+        wait_until(lambda: handle.stats["messages"] == 2 * len(POISON), timeout=30)
         assert handle.ingester.network_alive() and handle.writer.alive()
         assert handle.supervisor.check() == "ok"
         body, code = health(store, settings)
@@ -108,17 +108,17 @@ def test_a_redelivery_adds_nothing_but_a_second_message_is_kept(settings, store,
     assert first.wait_connected(10)
     first.writer.ack = lambda items: None  # the PUBACK is lost: the broker will redeliver
     publisher.sensor("mn-01", bad)
-    wait_for(lambda: first.stats["messages"] == 1)
+    wait_until(lambda: first.stats["messages"] == 1)
     first.stop()
     assert count(store, "SELECT count(*) FROM quarantine") == 1
 
     second = start_ingest(store, settings)
     try:
         assert second.wait_connected(10)
-        wait_for(lambda: second.stats["messages"] == 1)  # the redelivery, DUP set
+        wait_until(lambda: second.stats["messages"] == 1)  # the redelivery, DUP set
         assert count(store, "SELECT count(*) FROM quarantine") == 1
         publisher.sensor("mn-01", bad)  # the device sends the same payload again
-        wait_for(lambda: second.stats["messages"] == 2)
+        wait_until(lambda: second.stats["messages"] == 2)
     finally:
         second.stop()
     assert (
@@ -154,14 +154,14 @@ def test_a_dead_network_loop_is_restarted_and_reported(tmp_path: Path, broker, p
         assert handle.wait_connected(10)
         client._drain_publishes = broken
         publisher.sensor("mn-01", good(1))
-        wait_for(lambda: not handle.ingester.network_alive())
+        wait_until(lambda: not handle.ingester.network_alive())
         assert handle.supervisor.check() == "down"
         body, _ = health(store, settings)
         assert (body["status"], body["ingester"]["status"]) == ("degraded", "down")
         assert body["ingester"]["networkLoop"] == "dead"
         assert "vòng mạng MQTT đã dừng" in body["ingester"]["detail"]
         # The new loop reconnects; the broker redelivers the unacked message.
-        wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 1, timeout=20)
+        wait_until(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 1, timeout=20)
         assert handle.supervisor.check() == "degraded"  # restarted lately: not "ok" yet
         body, _ = health(store, settings)
     finally:
@@ -191,12 +191,12 @@ def test_a_dead_writer_thread_is_restarted(tmp_path: Path, broker, publisher):
         assert handle.wait_connected(10)
         writer._take = dies
         publisher.sensor("mn-01", good(2))
-        wait_for(lambda: not writer.alive())
+        wait_until(lambda: not writer.alive())
         assert handle.supervisor.check() == "down"
         assert not ingester_liveness(store, settings, now=utcnow()).writer_alive
-        wait_for(lambda: handle.supervisor.check() == "degraded")
+        wait_until(lambda: handle.supervisor.check() == "degraded")
         publisher.sensor("mn-01", good(3))
-        wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") >= 1)
+        wait_until(lambda: count(store, "SELECT count(*) FROM sensor_reading") >= 1)
     finally:
         handle.stop()
     assert ingester_liveness(store, settings, now=utcnow()).state == "stopped"
@@ -231,13 +231,13 @@ def test_broker_killed_after_autosave_keeps_queued_messages(
     pub.close()
     queued_at = time.time()
     db = tmp_path / "broker" / "mosquitto" / "mosquitto.db"
-    wait_for(lambda: db.exists() and db.stat().st_mtime > queued_at + 0.01, timeout=15)
+    wait_until(lambda: db.exists() and db.stat().st_mtime > queued_at + 0.01, timeout=15)
     os.kill(broker.process.pid, signal.SIGKILL)
     broker.process.wait(10)
     restarted = start_mosquitto(MOSQUITTO, tmp_path / "broker", broker.port)
     handle = start_ingest(store, settings)
     try:
-        wait_for(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 100, timeout=20)
+        wait_until(lambda: count(store, "SELECT count(*) FROM sensor_reading") == 100, timeout=20)
     finally:
         handle.stop()
         restarted.stop()
@@ -261,7 +261,7 @@ def test_a_message_that_breaks_the_callback_is_quarantined(tmp_path: Path) -> No
     ingester = Ingester(settings, writer, Limits(devices={"mn-01": ("sensor", {})}))
     ingester._on_fast_publish(b"coc/10237/sensors/\xff/telemetry", b'{"a": 1}', 41, False)
     ingester._on_fast_publish(b"coc/10237/sensors/mn-01/telemetry", good(5), 42, False)
-    wait_for(lambda: acked == [41, 42])
+    wait_until(lambda: acked == [41, 42])
     writer.stop()
     assert count(store, "SELECT count(*) FROM sensor_reading WHERE device_id = 'mn-01'") == 1
     assert rows(store, "SELECT context, reason FROM quarantine") == [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fixtures_mqtt import broker, needs_mosquitto, rows, settings, store, wait_for
+from fixtures_base import wait_until
+from fixtures_mqtt import broker, needs_mosquitto, rows, settings, store
 
 from sensors.service import start_ingest
 from sensors.simulator import World, camera_online, speaker_state, start_device_simulator
@@ -43,8 +44,8 @@ def test_simulated_commune_flows_into_the_store(broker, settings, store) -> None
     assert handle.wait_connected(10)
     sim = start_device_simulator(broker.url, settings, rate=10)
     try:
-        wait_for(lambda: len(rows(store, "SELECT DISTINCT device_id FROM sensor_latest")) == 8)
-        wait_for(lambda: rows(store, "SELECT count(*) FROM device WHERE online = 1")[0][0] >= 21)
+        wait_until(lambda: len(rows(store, "SELECT DISTINCT device_id FROM sensor_latest")) == 8)
+        wait_until(lambda: rows(store, "SELECT count(*) FROM device WHERE online = 1")[0][0] >= 21)
     finally:
         sim.stop()
         handle.stop()

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from fixtures_http import free_port, serve
+from fixtures_base import free_port, serve
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures_http import new_store, serve
+from fixtures_base import new_store, serve
 from sqlalchemy import func, select
 
 from coc.counts import Counts

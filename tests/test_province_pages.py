@@ -9,22 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures_base import new_store
 from fixtures_web import NOW, call, dump, find, province_settings, render_page, seed_province, texts
-
-from coc.store.db import Store
 
 MISSING = "✖ Chưa báo cáo"
 ON_TIME, LATE, NOT_DUE = "✔ Đúng hạn", "⚠ Trễ hạn", "○ Chưa đến hạn"
 
 
 @pytest.fixture
-def province_app(tmp_path: Path, web_catalog: Any) -> Any:
+def province_app(tmp_path: Path, shipped_catalog: Any) -> Any:
     from dashboards.app import create_app
 
     settings = province_settings(tmp_path / "data")
-    store = Store.from_url(f"sqlite:///{tmp_path}/p.sqlite3").init()
-    seed_province(store, web_catalog, settings)
-    app = create_app(store, settings, web_catalog, clock=lambda: NOW)
+    store = new_store(tmp_path / "p.sqlite3")
+    seed_province(store, shipped_catalog, settings)
+    app = create_app(store, settings, shipped_catalog, clock=lambda: NOW)
     yield app
     store.dispose()
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fixtures_base import new_store, small_catalog
 from fixtures_http import (
     commune_settings,
-    load_test_catalog,
-    new_store,
     pulling_province,
     put_values,
     serve_coc,
@@ -22,14 +21,17 @@ pytestmark = pytest.mark.timeout(60)
 
 def test_pull_pages_then_deltas(tmp_path):
     commune = new_store(tmp_path / "c.sqlite3")
-    put_values(commune, year_of_values("10237", codes=25))  # 300 values
+    rows = year_of_values("10237")
+    put_values(commune, rows)
     province = new_store(tmp_path / "p.sqlite3")
     with serve_coc(commune, commune_settings()) as (url, _app):
         settings = pulling_province({"10237": url})
         link = settings.province.communes[0]
-        first = pull_commune(province, settings, load_test_catalog(), link)
-        assert (first.status, first.pages, first.received, first.imported) == ("ok", 4, 300, 300)
-        assert len(stored(province, "10237")) == 300
+        n = len(rows)
+        pages = n // settings.province.pull_page_size + 1  # full pages, then the short last
+        first = pull_commune(province, settings, small_catalog(), link)
+        assert (first.status, first.pages, first.received, first.imported) == ("ok", pages, n, n)
+        assert len(stored(province, "10237")) == n
         assert runs.get_watermark(province, runs.pull_name("10237")) is not None
         put_values(
             commune,
@@ -42,7 +44,7 @@ def test_pull_pages_then_deltas(tmp_path):
                 }
             ],
         )
-        second = pull_commune(province, settings, load_test_catalog(), link)
+        second = pull_commune(province, settings, small_catalog(), link)
     # the cursor sits at the newest lastUpdated seen (lag 0): the old batch shares that
     # timestamp on the commune, so it is re-read once and ignored; the change is updated
     assert (second.updated, second.imported) == (1, 0)
@@ -56,9 +58,7 @@ def test_pull_with_a_wrong_token_fails_and_keeps_the_cursor(tmp_path):
     put_values(commune, year_of_values("10237", codes=1))
     province = new_store(tmp_path / "p.sqlite3")
     with serve_coc(commune, commune_settings()) as (url, _):
-        results = pull_all(
-            province, pulling_province({"10237": url}, token="sai"), load_test_catalog()
-        )
+        results = pull_all(province, pulling_province({"10237": url}, token="sai"), small_catalog())
     assert [(r.commune, r.status) for r in results] == [("10237", "failed")]
     assert "HTTP 401" in results[0].message
     assert runs.get_watermark(province, runs.pull_name("10237")) is None

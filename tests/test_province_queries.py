@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from fixtures_http import load_test_catalog, new_store, province_settings, put_values
+from fixtures_base import new_store, small_catalog
+from fixtures_http import province_settings, put_values
 from sqlalchemy import select, update
 
 from coc.province.completeness import missing, reporting
@@ -90,7 +91,7 @@ def test_reporting_rates_on_time_and_missing(setup):
 
 def test_ranking_comparison_and_map(setup):
     store, hierarchy = setup
-    catalog = load_test_catalog()
+    catalog = small_catalog()
     put_values(
         store,
         [

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 import requests
+from fixtures_base import new_store, small_catalog
 from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     auth,
     commune_settings,
-    load_test_catalog,
-    new_store,
     province_settings,
     serve_coc,
     stored,
@@ -124,7 +123,7 @@ def test_aggregate_rules():
         None,
         None,
     )
-    ratio = load_test_catalog().get("TTHC_DUNG_HAN")
+    ratio = small_catalog().get("TTHC_DUNG_HAN")
     assert aggregate(ratio, [(80.0, 12.0, 15.0), (50.0, None, None)]) == (65.0, None, None)
     assert aggregate(ratio, [(0.0, 0.0, 0.0)]) == (None, 0.0, 0.0)
 
@@ -175,7 +174,7 @@ def test_rollup_all_after_config_change(province):
     s = province_settings(moved, province={"districts": [{"code": "001", "name": "Huyện A"}]})
     hierarchy = Hierarchy.from_settings(s)
     assert hierarchy.leaves_under("001") == ["10238"]
-    rollup_all(store, load_test_catalog(), hierarchy)
+    rollup_all(store, small_catalog(), hierarchy)
     got = stored(store)
     assert got[("DAN_SO", "001", "202610")].deleted is True
     assert got[("DAN_SO", "01", "202610")].value == 400.0

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from fixtures_http import PUSH_TOKENS, auth, load_test_catalog, new_store, province_settings
+from fixtures_base import free_port, new_store, small_catalog
+from fixtures_http import PUSH_TOKENS, auth, province_settings
 from fixtures_web import ORIGIN, finish_job, login, make_settings, texts
 
 from coc.api import create_app
@@ -109,9 +110,7 @@ def _raw_post(port: int, path: str, length: int, body: bytes = b"") -> bytes:
 def test_waitress_stops_at_the_largest_limit_and_flask_at_the_route(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     ctx = Context(settings)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with Services() as services:
         start_web(ctx, services, "127.0.0.1", port)
         url = f"http://127.0.0.1:{port}"
@@ -138,7 +137,7 @@ def test_waitress_stops_at_the_largest_limit_and_flask_at_the_route(tmp_path: Pa
 def province_client(tmp_path: Path):
     store = new_store(tmp_path / "p.sqlite3")
     settings = province_settings(feed={"max_post_mb": 1})
-    app = create_app(store, settings, load_test_catalog())
+    app = create_app(store, settings, small_catalog())
     yield app.test_client()
     store.dispose()
 

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from fixtures_http import free_port
+from fixtures_base import free_port
 
 from coc.cli.runtime import Services, run_until_stopped, start_server
 

@@ -3,39 +3,27 @@ service-status helpers the MQTT ingester calls."""
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 
 import pytest
 import requests
 import yaml
 from apscheduler.schedulers.background import BackgroundScheduler
+from fixtures_base import new_store, small_catalog
 from fixtures_http import (
     PUSH_TOKENS,
     commune_settings,
-    load_test_catalog,
-    new_store,
     province_settings,
     put_values,
     serve_coc,
     year_of_values,
 )
 
-from coc.cli import sync as sync_cli
-from coc.errors import CocError
 from coc.store.models import ConnectorRun
 from coc.store.status import get_status, set_status
 from coc.sync.jobs import PULL_JOB, PUSH_JOB, register_jobs
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def _coc(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="coc")
-    parser.add_argument("--config")
-    sync_cli.register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    return args.func(args)
 
 
 def _site(tmp_path, data: dict) -> str:
@@ -44,7 +32,7 @@ def _site(tmp_path, data: dict) -> str:
     return str(path)
 
 
-def test_coc_sync_pushes_and_reports(tmp_path, capsys):
+def test_coc_sync_pushes_and_reports(tmp_path, cli):
     commune = new_store(tmp_path / "c.sqlite3")
     put_values(commune, year_of_values("10237", codes=2))
     province = new_store(tmp_path / "p.sqlite3")
@@ -56,32 +44,39 @@ def test_coc_sync_pushes_and_reports(tmp_path, capsys):
                 "upstream": {"url": url, "token": PUSH_TOKENS["10237"]},
             },
         )
-        assert _coc(["--config", site, "sync"]) == 0
-    out = capsys.readouterr().out
-    assert "Đồng bộ thành công: 24 giá trị trong 1 trang (mới 24" in out
-    assert _coc(["--config", site, "sync", "--status"]) == 0
-    status = capsys.readouterr().out
+        result = cli("--config", site, "sync")
+    assert result.code == 0, result.err
+    out = result.out
+    n = len(year_of_values("10237", codes=2))
+    assert f"Đồng bộ thành công: {n} giá trị trong 1 trang (mới {n}" in out
+    shown = cli("--config", site, "sync", "--status")
+    assert shown.code == 0
+    status = shown.out
     assert "Mốc đồng bộ (watermark): 20" in status and "Đồng bộ thành công" in status
     assert PUSH_TOKENS["10237"] not in out + status
 
 
-def test_coc_sync_errors_are_one_line(tmp_path, capsys):
+def test_coc_sync_errors_are_one_line(tmp_path, cli):
     site = _site(tmp_path, {"store": {"database_url": f"sqlite:///{tmp_path}/x.sqlite3"}})
-    with pytest.raises(CocError, match=r"chưa cấu hình upstream\.url"):
-        _coc(["--config", site, "sync"])
-    with pytest.raises(CocError, match="chế độ tỉnh/huyện"):
-        _coc(["--config", site, "province", "pull"])
+    result = cli("--config", site, "sync")
+    assert (result.code, result.err) == (
+        1,
+        "coc: lỗi: chưa cấu hình upstream.url (biến môi trường COC_UPSTREAM_URL)\n",
+    )
+    result = cli("--config", site, "province", "pull")
+    assert result.code == 1 and result.err.count("\n") == 1 and "chế độ tỉnh/huyện" in result.err
 
 
-def test_new_token_prints_its_digest(capsys):
-    assert _coc(["sync", "--new-token"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+def test_new_token_prints_its_digest(cli):
+    result = cli("sync", "--new-token")
+    assert result.code == 0
+    lines = result.out.splitlines()
     token = lines[0].split(": ", 1)[1]
     assert len(token) >= 40
     assert lines[1].endswith("sha256:" + hashlib.sha256(token.encode()).hexdigest())
 
 
-def test_province_completeness_command(tmp_path, capsys):
+def test_province_completeness_command(tmp_path, cli):
     data = {
         "role": "province",
         "commune": {"code": "01"},
@@ -107,19 +102,20 @@ def test_province_completeness_command(tmp_path, capsys):
             }
         ],
     )
-    assert _coc(["--config", site, "province", "completeness", "202601"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    result = cli("--config", site, "province", "completeness", "202601")
+    assert result.code == 0, result.err
+    out = result.out.splitlines()
     assert out[1].startswith("10237") and out[1].split()[-1] == "—"
     assert out[2].startswith("10238") and out[2].endswith("202601")
-    assert _coc(["--config", site, "province", "rollup"]) == 0
-    assert "1 giá trị thay đổi" in capsys.readouterr().out
-    with pytest.raises(CocError, match="10299"):
-        _coc(["--config", site, "province", "pull", "10299"])
+    rolled = cli("--config", site, "province", "rollup")
+    assert rolled.code == 0 and "1 giá trị thay đổi" in rolled.out
+    unknown = cli("--config", site, "province", "pull", "10299")
+    assert unknown.code == 1 and "10299" in unknown.err
 
 
 def test_register_jobs(tmp_path):
     store = new_store(tmp_path / "s.sqlite3")
-    catalog = load_test_catalog()
+    catalog = small_catalog()
     scheduler = BackgroundScheduler()
     register_jobs(scheduler, store, commune_settings(), catalog)
     assert scheduler.get_jobs() == []

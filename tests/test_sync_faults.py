@@ -8,23 +8,29 @@ import functools
 import subprocess
 import sys
 import threading
-import time
+from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from fixtures_base import (
+    ROOT,
+    SMALL_CATALOG,
+    free_port,
+    new_store,
+    serve,
+    small_catalog,
+    wait_until,
+)
 from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     commune_settings,
-    free_port,
-    load_test_catalog,
-    new_store,
     province_settings,
     pushing_commune,
     put_values,
-    serve,
     serve_coc,
     stored,
     year_of_values,
@@ -35,9 +41,9 @@ from coc.store.db import Store
 from coc.sync import runs
 from coc.sync.pull import pull_commune
 from coc.sync.push import push_once
+from coc.timeutil import utcnow
 
 pytestmark = pytest.mark.timeout(90)
-ROOT = Path(__file__).resolve().parents[1]
 FAST = {"page_size": 50, "max_retries": 3, "backoff_s": 0.05, "backoff_max_s": 0.2, "timeout_s": 5}
 _commune = functools.partial(pushing_commune, **FAST)  # pages of 50, slower backoff
 
@@ -52,45 +58,49 @@ def _same(commune: Store, province: Store, code: str = "10237") -> None:
     assert theirs == mine
 
 
-def _monthly_batches(store: Store, code: str, codes: int) -> int:
-    """Write a year month by month so values carry 12 distinct lastUpdated stamps."""
-    rows = year_of_values(code, codes=codes)
-    for month in range(1, 13):
-        put_values(store, [r for r in rows if r["period"].endswith(f"{month:02d}")])
-        time.sleep(0.002)
+def _monthly_batches(store: Store, code: str) -> int:
+    """Write a year whose months carry 12 distinct lastUpdated stamps, a second apart and
+    all in the past (the clock is an input: no waiting for it to tick)."""
+    rows = year_of_values(code)
+    start = utcnow() - timedelta(minutes=1)
+    for row in rows:
+        row["last_updated"] = start + timedelta(seconds=int(row["period"][4:]))
+    put_values(store, rows)
     return len(rows)
 
 
 def test_upstream_down_then_back(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     port = free_port()
-    app = create_app(province, province_settings(), load_test_catalog())
+    app = create_app(province, province_settings(), small_catalog())
     store, settings = _commune(tmp_path, f"http://127.0.0.1:{port}", max_retries=1)
-    put_values(store, year_of_values("10237", codes=5))  # 60 values
+    rows = year_of_values("10237", codes=5)
+    put_values(store, rows)
     down = push_once(store, settings)  # nobody listening
     assert down.status == "failed" and "lỗi mạng" in down.message
     assert runs.get_watermark(store, runs.PUSH) is None
     with serve(app, port):
-        assert push_once(store, settings).sent == 60
+        assert push_once(store, settings).sent == len(rows)
     put_values(
         store, [{"indicator_code": "DAN_SO", "org_unit": "10237", "period": "202601", "value": 9.0}]
     )
     assert push_once(store, settings).status == "failed"  # down again
-    # comes back while the job is still retrying: 0.05 + 0.1 + 0.2 + 0.2 s of backoff
+    # It comes back while the job is still retrying: during the first backoff, whose
+    # length is the client's to choose (the job's own sleep, injected, starts the server).
     patient = settings.model_copy(
         update={"upstream": settings.upstream.model_copy(update={"max_retries": 8})}
     )
-    ready = threading.Event()
+    backoffs: list[float] = []
+    with ExitStack() as upstream:
 
-    def later() -> None:
-        time.sleep(0.15)
-        with serve(app, port):
-            ready.set()
-            time.sleep(3)
+        def back_during_backoff(seconds: float) -> None:
+            if not backoffs:
+                upstream.enter_context(serve(app, port))
+            backoffs.append(seconds)
 
-    threading.Thread(target=later, daemon=True).start()
-    result = push_once(store, patient)
-    assert ready.is_set() and result.status == "ok" and result.sent >= 1
+        result = push_once(store, patient, sleep=back_during_backoff)
+    assert result.status == "ok" and result.sent == 1
+    assert len(backoffs) == 1  # one attempt failed, the one after the return succeeded
     _same(store, province)
 
 
@@ -120,14 +130,17 @@ def test_slow_upstream_times_out_and_is_retried(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     with serve_coc(province, province_settings(), faults=True) as (url, app):
         store, settings = _commune(tmp_path, url, timeout_s=0.4)
-        put_values(store, year_of_values("10237", codes=5))  # 60 values → 2 pages
-        app.delay_s, app.delay_count = 1.0, 1
+        rows = year_of_values("10237", codes=5)
+        put_values(store, rows)
+        pages = -(-len(rows) // FAST["page_size"])
+        app.hold = {1}  # the first page hangs until released: the client times out
         result = push_once(store, settings)
-        time.sleep(0.8)  # let the slow request finish on the server side
+        app.release.set()  # the hung request goes on to land after the client gave up
+        wait_until(app.settled, what="the held request to finish on the server")
     assert result.status == "ok"
-    assert app.seen["POST"] == 3
-    # the slow page landed too (after the client gave up): its re-send changed nothing
-    assert result.imported + result.unchanged == 60
+    assert app.seen["POST"] == pages + 1
+    # the re-sent page was imported first; the late original changed nothing
+    assert result.imported + result.unchanged == len(rows)
     _same(store, province)
 
 
@@ -158,26 +171,19 @@ PULL_SCRIPT = (
 )
 
 
-def _wait(predicate, timeout: float = 20.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
-
-
 def test_commune_restarts_in_the_middle_of_a_push(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     with serve_coc(province, province_settings(), faults=True) as (url, app):
         store, settings = _commune(tmp_path, url)
-        total = _monthly_batches(store, "10237", codes=25)  # 300 values → 6 pages
-        app.delay_s, app.delay_count = 0.3, 100
+        total = _monthly_batches(store, "10237")
+        assert total > 3 * FAST["page_size"]  # the kill falls in the middle
+        app.hold = range(3, 1000)  # pages 1 and 2 land; the third hangs in flight
         config = _config(
             tmp_path,
             "commune",
             {
                 "commune": {"code": "10237"},
+                "indicators_file": str(SMALL_CATALOG),
                 "store": {"database_url": str(store.engine.url)},
                 "upstream": {
                     "url": url,
@@ -188,12 +194,13 @@ def test_commune_restarts_in_the_middle_of_a_push(tmp_path):
             },
         )
         proc = _spawn(PUSH_SCRIPT, config)
-        _wait(lambda: app.seen.get("POST", 0) >= 3)
+        wait_until(lambda: app.seen.get("POST", 0) >= 3, 20, what="the third page to be sent")
         proc.kill()  # the commune PC loses power mid-push
         proc.wait(10)
-        time.sleep(0.4)
-        app.delay_count = 0
-        assert 0 < len(stored(province, "10237")) < total
+        app.hold = ()
+        app.release.set()  # the page in flight lands, but its answer reaches nobody
+        wait_until(app.settled, what="the in-flight page to land")
+        assert len(stored(province, "10237")) == 3 * FAST["page_size"]
         mark = runs.get_watermark(store, runs.PUSH)
         assert mark is not None  # pages accepted before the crash are remembered
         result = push_once(store, settings)
@@ -203,7 +210,9 @@ def test_commune_restarts_in_the_middle_of_a_push(tmp_path):
 
 def test_province_restarts_in_the_middle_of_a_pull(tmp_path):
     commune = new_store(tmp_path / "commune.sqlite3")
-    total = _monthly_batches(commune, "10237", codes=25)  # 300 values
+    total = _monthly_batches(commune, "10237")
+    page = 25
+    assert total > 5 * page
     province_db = tmp_path / "province.sqlite3"
     province = new_store(province_db)
     with serve_coc(commune, commune_settings(), faults=True) as (url, app):
@@ -214,23 +223,23 @@ def test_province_restarts_in_the_middle_of_a_pull(tmp_path):
             {
                 "role": "province",
                 "commune": {"code": "01"},
+                "indicators_file": str(SMALL_CATALOG),
                 "store": {"database_url": f"sqlite:///{province_db}"},
-                "province": {"communes": communes, "pull_page_size": 25, "pull_lag_s": 0},
+                "province": {"communes": communes, "pull_page_size": page, "pull_lag_s": 0},
             },
         )
-        app.delay_s, app.delay_count = 0.3, 100
+        app.method, app.hold = "GET", range(5, 1000)  # four pages arrive, the fifth hangs
         proc = _spawn(PULL_SCRIPT, config)
-        _wait(lambda: app.seen.get("GET", 0) >= 5)
+        wait_until(lambda: app.seen.get("GET", 0) >= 5, 20, what="the fifth page request")
+        wait_until(lambda: len(stored(province, "10237")) == 4 * page, what="four pages committed")
         proc.kill()
         proc.wait(10)
-        app.delay_count = 0
-        partial = len(stored(province, "10237"))
-        assert 0 < partial < total
+        app.hold = ()
+        app.release.set()
+        wait_until(app.settled, what="the held page request to finish")
         assert runs.get_watermark(province, runs.pull_name("10237")) is not None
-        settings = province_settings(communes, province={"pull_page_size": 25, "pull_lag_s": 0})
-        result = pull_commune(
-            province, settings, load_test_catalog(), settings.province.communes[0]
-        )
+        settings = province_settings(communes, province={"pull_page_size": page, "pull_lag_s": 0})
+        result = pull_commune(province, settings, small_catalog(), settings.province.communes[0])
     assert result.status == "ok" and result.interrupted
     assert result.received < total  # resumed from the saved cursor, not from the start
     _same(commune, province)
@@ -246,8 +255,9 @@ def test_two_communes_push_at_once(tmp_path):
     with serve_coc(province, province_settings()) as (url, _):
         a = _commune(tmp_path, url, "10237")
         b = _commune(tmp_path, url, "10238")
-        put_values(a[0], year_of_values("10237", codes=20))
-        put_values(b[0], year_of_values("10238", codes=20))
+        rows = {"10237": year_of_values("10237"), "10238": year_of_values("10238")}
+        put_values(a[0], rows["10237"])
+        put_values(b[0], rows["10238"])
         results: dict[str, Any] = {}
         threads = [
             threading.Thread(target=lambda s=s, c=c: results.__setitem__(c, push_once(*s)))
@@ -258,8 +268,7 @@ def test_two_communes_push_at_once(tmp_path):
         for t in threads:
             t.join(30)
     assert {c: (r.status, r.imported) for c, r in results.items()} == {
-        "10237": ("ok", 240),
-        "10238": ("ok", 240),
+        c: ("ok", len(r)) for c, r in rows.items()
     }
     _same(a[0], province, "10237")
     _same(b[0], province, "10238")

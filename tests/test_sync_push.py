@@ -8,15 +8,13 @@ from typing import Any
 
 import pytest
 import requests
+from fixtures_base import new_store, serve, small_catalog
 from fixtures_http import (
     PUSH_TOKENS,
     commune_settings,
-    load_test_catalog,
-    new_store,
     province_settings,
     pushing_commune,
     put_values,
-    serve,
     serve_coc,
     stored,
     year_of_values,
@@ -42,11 +40,13 @@ def test_push_sends_everything_then_only_changes(tmp_path):
     province = new_store(tmp_path / "province.sqlite3")
     with serve_coc(province, province_settings()) as (url, _):
         store, settings = pushing_commune(tmp_path, url)
-        put_values(store, year_of_values("10237"))
+        rows = year_of_values("10237")
+        put_values(store, rows)
+        n, pages = len(rows), -(-len(rows) // settings.upstream.page_size)
         first = push_once(store, settings)
-        assert (first.status, first.pages, first.sent, first.imported) == ("ok", 4, 360, 360)
+        assert (first.status, first.pages, first.sent, first.imported) == ("ok", pages, n, n)
         got = stored(province, "10237")
-        assert len(got) == 360
+        assert len(got) == n
         dv = got[("TTHC_DUNG_HAN", "10237", "202604")]
         mine = stored(store)[("TTHC_DUNG_HAN", "10237", "202604")]
         assert (dv.value, dv.numerator, dv.denominator, dv.source) == (
@@ -74,7 +74,7 @@ def test_push_sends_everything_then_only_changes(tmp_path):
         got = stored(province, "10237")
         assert got[("DAN_SO", "10237", "202603")].value == 7.0
         assert got[("TTHC_DUNG_HAN", "10237", "202603")].deleted is True
-        assert len(got) == 360
+        assert len(got) == n
         pulls = requests.get(f"{url}/api/v1/health", timeout=5).json()["sync"]["pulls"]
     assert pulls == []
     assert runs.last_run(store, runs.PUSH).status == "ok"
@@ -86,12 +86,13 @@ def test_refused_page_keeps_the_watermark_and_health_shows_it(tmp_path):
     with serve_coc(province, province_settings()) as (url, _):
         # 10238's token: every value of 10237 is refused → ERROR summary
         store, settings = pushing_commune(tmp_path, url, token=PUSH_TOKENS["10238"])
-        put_values(store, year_of_values("10237", codes=2))
+        rows = year_of_values("10237", codes=2)
+        put_values(store, rows)
         result = push_once(store, settings)
         assert result.status == "failed" and "ERROR" in result.message
         assert runs.get_watermark(store, runs.PUSH) is None
         assert stored(province, "10237") == {}
-        with serve(create_app(store, settings, load_test_catalog())) as own:
+        with serve(create_app(store, settings, small_catalog())) as own:
             health = requests.get(f"{own}/api/v1/health", timeout=5).json()
         assert health["sync"]["push"]["status"] == "failed"
         assert health["status"] == "degraded"
@@ -101,8 +102,8 @@ def test_refused_page_keeps_the_watermark_and_health_shows_it(tmp_path):
             }
         )
         again = push_once(store, fixed)
-        assert (again.status, again.imported) == ("ok", 24)
-        assert len(stored(province, "10237")) == 24
+        assert (again.status, again.imported) == ("ok", len(rows))
+        assert len(stored(province, "10237")) == len(rows)
 
 
 class FakeDhis2:
@@ -172,9 +173,12 @@ def test_dhis2_endpoint_gets_standard_fields_and_a_warning_fails_the_page(tmp_pa
         store, settings = pushing_commune(
             tmp_path, f"{url}/api/dataValueSets", token="d2pat_abc", auth_scheme="ApiToken"
         )
-        put_values(store, year_of_values("10237", codes=20))  # 240 values → 3 pages
+        rows = year_of_values("10237")
+        page = settings.upstream.page_size
+        assert len(rows) > page  # page 2 exists, and its warning fails the run there
+        put_values(store, rows)
         result = push_once(store, settings)
-        assert (result.status, result.pages, result.sent) == ("failed", 1, 100)
+        assert (result.status, result.pages, result.sent) == ("failed", 1, page)
         assert "WARNING" in result.message and result.conflicts[0].reason
         first = fake.requests[0]
         assert first["path"] == "/api/dataValueSets"
@@ -192,12 +196,12 @@ def test_dhis2_endpoint_gets_standard_fields_and_a_warning_fails_the_page(tmp_pa
         again = push_once(store, settings)
         assert again.status == "ok"
         resent = [v for r in fake.requests[2:] for v in r["body"]["dataValues"]]
-        # all 240 share one last_updated (one upsert), so the held watermark re-sends them all
-        assert len(resent) == 240
+        # all share one last_updated (one upsert), so the held watermark re-sends them all
+        assert len(resent) == len(rows)
         keys = {
             (v["dataElement"], v["period"]) for r in fake.requests for v in r["body"]["dataValues"]
         }
-        assert len(keys) == 240  # every value reached the upstream
+        assert len(keys) == len(rows)  # every value reached the upstream
 
 
 def test_parse_outcome_reads_old_and_new_dhis2_summaries():

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures_sources import catalog, make_store
+from fixtures_base import new_store, shipped_catalog
 
 from coc.indicators.engine import Engine
 from coc.indicators.tthc import item_points, scorecard, total_score
@@ -76,7 +76,7 @@ DOSSIERS = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory):
-    store = make_store(tmp_path_factory.mktemp("tthc"))
+    store = new_store(tmp_path_factory.mktemp("tthc"))
     summary = write_records(store, "dossier", DOSSIERS, "10237", "test")
     assert (summary.imported, summary.rejected) == (len(DOSSIERS), 0)
     return store
@@ -84,8 +84,8 @@ def store(tmp_path_factory: pytest.TempPathFactory):
 
 def _value(store, code: str, period: str = "202610") -> tuple:
     with store.session() as session:
-        result = Engine(catalog()).compute(
-            session, catalog().get(code), "10237", parse_period(period), NOW
+        result = Engine(shipped_catalog()).compute(
+            session, shipped_catalog().get(code), "10237", parse_period(period), NOW
         )
     return result.value, result.numerator, result.denominator
 
@@ -129,8 +129,8 @@ def test_5_4_satisfaction(store: Path) -> None:
 def test_open_dossier_judged_against_now(store: Path) -> None:
     later = parse_datetime("20261106080000")  # D5 (due 05/11) is now overdue too
     with store.session() as session:
-        result = Engine(catalog()).compute(
-            session, catalog().get("TTHC_DUNG_HAN"), "10237", parse_period("202610"), later
+        result = Engine(shipped_catalog()).compute(
+            session, shipped_catalog().get("TTHC_DUNG_HAN"), "10237", parse_period("202610"), later
         )
     # D11 (due 03/11) is overdue by then as well
     assert (result.numerator, result.denominator) == (4.0, 10.0)
