@@ -26,6 +26,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "other_lang": ("English", "Tiếng Việt"),
     "role_viewer": ("người xem", "viewer"),
     "role_clerk": ("công chức", "clerk"),
+    "role_approver": ("lãnh đạo phê duyệt", "approver"),
     "role_admin": ("quản trị", "admin"),
     "not_found": ("Không tìm thấy trang", "Page not found"),
     # status words (shown with icon and colour)

@@ -57,6 +57,11 @@ def test_roles_are_ordered():
     assert not role_at_least("viewer", "clerk")
     assert not role_at_least(None, "viewer")
     assert not role_at_least("root", "viewer")
+    # The approver (chairperson) ranks between clerk and admin.
+    assert role_at_least("approver", "clerk")
+    assert not role_at_least("clerk", "approver")
+    assert not role_at_least("approver", "admin")
+    assert role_at_least("admin", "approver")
 
 
 def test_add_list_passwd_disable(store):

@@ -14,7 +14,9 @@ from coc.store.db import Store
 from coc.store.models import User
 from coc.timeutil import utcnow
 
-ROLES = ("viewer", "clerk", "admin")
+# Ordered by what each may do: an approver (the chairperson) can do all a clerk can, and
+# approve; an admin can do everything.
+ROLES = ("viewer", "clerk", "approver", "admin")
 MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 

@@ -376,7 +376,7 @@ class User(SQLModel, table=True):
     __tablename__ = "app_user"
     username: str = Field(primary_key=True, max_length=64)
     name: str = ""
-    role: str = Field(default="viewer", max_length=16)  # viewer | clerk | admin
+    role: str = Field(default="viewer", max_length=16)  # viewer | clerk | approver | admin
     password_hash: str
     password_version: int = 1
     active: bool = True
