@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dashboards.texts import feature_strings
+
 STRINGS: dict[str, tuple[str, str]] = {
     # shell and navigation
     "app_title": ("Trung tâm giám sát, điều hành thông minh", "Intelligent operations centre"),
@@ -261,6 +263,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The form expired, please try again.",
     ),
 }
+
+
+def _merge(base: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    extra = feature_strings()
+    twice = sorted(set(base) & set(extra))
+    if twice:
+        raise ValueError(f"strings defined twice: {', '.join(twice)}")
+    return {**base, **extra}
+
+
+STRINGS = _merge(STRINGS)
 
 PILLAR_ORDER = ("chinh_quyen_so", "kinh_te_so", "xa_hoi_so", "ha_tang_so", "kinh_te_xa_hoi")
 
