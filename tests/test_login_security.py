@@ -194,8 +194,9 @@ def test_unknown_and_disabled_accounts_cost_one_kdf_run(guarded: Any, monkeypatc
             assert authenticate(store, name, "mat-khau-sai") is None
             fastest[name] = min(fastest[name], time.perf_counter() - started)
             assert calls == ["scrypt"], name  # one KDF run per attempt, whatever the account
-    # skipping the KDF would answer in about a millisecond, fifty times sooner
-    assert all(t >= 0.5 * kdf for t in fastest.values()), (fastest, kdf)
+    # skipping the KDF would answer in about a millisecond, fifty times sooner; the bound
+    # leaves room for a loaded machine (seen: one name at a third of the KDF's time)
+    assert all(t >= 0.2 * kdf for t in fastest.values()), (fastest, kdf)
 
 
 # Known open-redirect payloads (PayloadsAllTheThings, OWASP cheat sheet) as they arrive
