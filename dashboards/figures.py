@@ -88,20 +88,41 @@ def series_chart(
     target_label: str,
     unit: str = "",
     title: str = "",
+    cumulative: bool = False,
 ) -> go.Figure:
-    """Monthly values as a line against a dashed target line."""
+    """Monthly values as a line against a dashed target line. A summed indicator with a
+    yearly target is drawn year to date against the planned year-to-date path (target ×
+    month ÷ 12), never a month's own value against the year's total."""
     x = [month_label(p) for p, _ in points]
+    ys: list[float | None] = [v for _, v in points]
+    if cumulative:
+        ys, running, year = [], 0.0, ""
+        for p, v in points:
+            if p[:4] != year:
+                running, year = 0.0, p[:4]
+            running += v or 0.0
+            ys.append(running if v is not None else None)
     fig = go.Figure(
         go.Scatter(
             x=x,
-            y=[v for _, v in points],
+            y=ys,
             mode="lines+markers",
             name=name,
             line={"color": "#2c7fb8", "width": 3},
             connectgaps=False,
         )
     )
-    if target is not None and x:
+    if target is not None and x and cumulative:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[target * int(p[4:6]) / 12 for p, _ in points],
+                mode="lines",
+                name=target_label,
+                line={"color": "#d73027", "dash": "dash", "width": 2},
+            )
+        )
+    elif target is not None and x:
         fig.add_trace(
             go.Scatter(
                 x=[x[0], x[-1]],

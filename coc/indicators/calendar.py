@@ -139,3 +139,8 @@ def to_day_label(day: date, lang: str = "vi") -> str:
     """'đến ngày 02/12' / 'to 02/12': a month in progress."""
     text = f"{day.day:02d}/{day.month:02d}"
     return f"đến ngày {text}" if lang == "vi" else f"to {text}"
+
+
+def month_of_now(now: datetime) -> str:
+    """The month `now` falls in, local time: the month in progress."""
+    return month_of(local_day(now)).code
