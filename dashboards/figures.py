@@ -335,13 +335,16 @@ def ranking_chart(
     unit: str = "",
     target: float | None = None,
     dark: bool = False,
+    cap: float | None = None,
 ) -> go.Figure:
     """Communes as horizontal bars, best at the top, coloured by band; a dashed target line.
 
-    A commune without a value keeps its row (an empty bar labelled —).
+    A commune without a value keeps its row (an empty bar labelled —). With `cap` (100 for
+    completion %) a bar stops at the cap while its label keeps the real figure.
     """
     ys = list(names)[::-1]
-    xs = [v if v is not None else 0.0 for v in values][::-1]
+    xs = [(min(v, cap) if cap is not None else v) if v is not None else 0.0 for v in values]
+    xs = xs[::-1]
     labels = ["—" if v is None else fmt.number(v, 1) for v in values][::-1]
     colours = [BAND_COLOURS.get(b, BAND_COLOURS[None]) for b in bands][::-1]
     fig = go.Figure(

@@ -178,3 +178,11 @@ def test_words_colours_and_order_come_from_one_table() -> None:
         "met",
         "exceeded",
     }
+
+
+def test_completion_bars_stop_at_100_but_keep_the_real_label() -> None:
+    from dashboards.figures import ranking_chart
+
+    fig = ranking_chart(["A", "B"], [112.0, 40.0], ["green", "red"], "%", cap=100.0)
+    bar = fig.data[0]
+    assert list(bar.x) == [40.0, 100.0] and list(bar.text) == ["40", "112"]
