@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -91,6 +91,21 @@ def _year_points(
     return out
 
 
+def _shown(
+    ind: IndicatorDef, own: dict[str, float | None], period: Period, now: datetime
+) -> calendar.Shown:
+    """The value a row shows. A snapshot (devices online) is only computed while its month
+    runs, so on the latest complete month or later it shows the current one, as final."""
+    if ind.snapshot and period.kind == "month":
+        code = period.code
+        if code >= calendar.expected_month(ind.lag_days, now):
+            code = max(code, calendar.month_of_now(now))
+        return replace(
+            calendar.shown_value(own, code, ind.lag_days, now), partial=False, late=False
+        )
+    return calendar.shown_value(own, period.code, ind.lag_days, now)
+
+
 def _value(values: dict[tuple[str, str], DataValue], code: str, period: str) -> float | None:
     dv = values.get((code, period))
     return None if dv is None or dv.value is None else float(dv.value)
@@ -123,7 +138,7 @@ def indicator_rows(
         if ind.kind != "indicator" and not include_elements:
             continue
         own = {p: dv.value for (c, p), dv in values.items() if c == ind.code}
-        shown = calendar.shown_value(own, period.code, ind.lag_days, now)
+        shown = _shown(ind, own, period, now)
         dv = values.get((ind.code, shown.period)) if shown.period else None
         actual = shown.value
         shown_p = parse_period(shown.period) if shown.period else period
