@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coc.indicators import calendar, status
 from coc.indicators.status import judge, projection_level, projection_sum
@@ -186,3 +188,22 @@ def test_completion_bars_stop_at_100_but_keep_the_real_label() -> None:
     fig = ranking_chart(["A", "B"], [112.0, 40.0], ["green", "red"], "%", cap=100.0)
     bar = fig.data[0]
     assert list(bar.x) == [40.0, 100.0] and list(bar.text) == ["40", "112"]
+
+
+@given(st.text(max_size=12) | st.from_regex(r"\A\d{4}(Q[0-9]|\d{2}|\d{4})?\Z"))
+def test_any_asked_period_is_a_choice_or_a_reason(text: str) -> None:
+    choice = calendar.choose(text, [0, 20], vn(2))
+    assert parse_period_code(choice.code)
+    assert choice.error is None or choice.code == "202611"
+
+
+def parse_period_code(code: str) -> bool:
+    from coc.periods import parse_period
+
+    return parse_period(code).code == code
+
+
+@pytest.mark.parametrize("asked", ["99991231", "9999Q4", "9999", "0000", "000001", "2026-13"])
+def test_edge_periods_are_refused_with_a_reason(asked: str) -> None:
+    choice = calendar.choose(asked, [0], vn(2))
+    assert (choice.code, bool(choice.error)) == ("202611", True)

@@ -72,8 +72,9 @@ def choose(asked: str | None, lags: Iterable[int], now: datetime) -> Choice:
     if asked:
         try:
             code = parse_period(asked).code
-        except ValueError as exc:
-            error = str(exc)
+            parse_period(code).previous()  # 9999… periods have no neighbours: refused too
+        except (ValueError, OverflowError) as exc:
+            code, error = default, str(exc) or f"kỳ báo cáo không hợp lệ: {asked!r}"
     period = parse_period(code)
     if in_progress(period, now):
         return Choice(code, error, True, local_day(now))

@@ -13,6 +13,7 @@ import operator as op
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
@@ -247,7 +248,8 @@ def open_flags(
     store: Store, org_unit: str, period: str | None = None, catalog: Catalog | None = None
 ) -> list[Flag]:
     """Open flags of an org unit (of one month, or all when `period` is None), oldest
-    first. Without a catalog the shipped one is read (rules come from the catalog)."""
+    first. Rules come from the catalog: pass the site's; without one the shipped catalog is
+    read (once)."""
     catalog = catalog or _shipped_catalog()
     stmt = select(ValidationFlag).where(
         ValidationFlag.org_unit == org_unit, ValidationFlag.status == OPEN
@@ -259,6 +261,7 @@ def open_flags(
         return [f for r in rows if (f := _flag(catalog, r))]
 
 
+@cache
 def _shipped_catalog() -> Catalog:
     from coc.config import DEFAULT_CONFIG_DIR
     from coc.indicators.catalog import load_catalog
