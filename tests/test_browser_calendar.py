@@ -118,3 +118,70 @@ def test_wall_shows_values_with_their_period(
     assert labels == {expected}, labels
     shot(page, f"wall-calendar-{day:%Y%m%d}")
     assert page.coc_errors == []
+
+
+@pytest.fixture(scope="module")
+def small_server(tmp_path_factory: pytest.TempPathFactory, shipped_catalog: Catalog):
+    """The small seeded commune seen on 02/12/2026 09:00, one figure breaking a rule."""
+    from fixtures_web import PASSWORD, seed
+
+    from coc.auth import add_user
+    from dashboards.app import create_app
+
+    now = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    tmp = tmp_path_factory.mktemp("cal-small")
+    store = new_store(tmp / "s.sqlite3")
+    seed(store, shipped_catalog)
+    add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
+    ocop = [{"code": "SO_SP_OCOP_TREN_MANG", "period": "202611", "value": 12},
+            {"code": "SO_SP_OCOP", "period": "202611", "value": 5}]  # fmt: skip
+    write_values(store, shipped_catalog, ocop, OU, source="reporting")
+    Engine(shipped_catalog).refresh(store, OU, ["202611"], now=now)
+    app = create_app(store, make_settings(tmp / "data"), shipped_catalog, clock=lambda: now)
+    with serve_waitress(app.server) as url:
+        yield url
+    store.dispose()
+
+
+def test_chosen_period_survives_drill_down_and_back(page: Any, small_server: str) -> None:
+    page.goto(f"{small_server}/chi-tieu")
+    picker = page.locator("#indicators-period-bar .period-picker")
+    picker.wait_for(timeout=30_000)
+    assert "Tháng 11/2026" in picker.inner_text()  # the default on 02/12
+    picker.click()
+    page.get_by_role("option", name="Tháng 10/2026").click()
+    page.wait_for_url("**/chi-tieu?period=202610", timeout=15_000)
+    page.wait_for_selector(".ag-row", timeout=30_000)
+    page.get_by_role("link", name="Tỷ lệ người dân từ 15 tuổi có tài khoản thanh toán").click()
+    page.wait_for_url("**/chi-tieu/TK_THANH_TOAN?period=202610", timeout=15_000)
+    title = page.locator("#ind-title")
+    title.wait_for(timeout=15_000)
+    assert title.inner_text().endswith("Tháng 10/2026")
+    shot(page, "indicator-period-kept")
+    page.go_back()
+    page.wait_for_url("**/chi-tieu?period=202610", timeout=15_000)
+    page.locator("#indicators-period-bar .period-picker").wait_for(timeout=15_000)
+    assert "Tháng 10/2026" in page.locator("#indicators-period-bar .period-picker").inner_text()
+    page.goto(f"{small_server}/chi-tieu?period=2026-13")
+    error = page.locator("#indicators-period-error")
+    error.wait_for(timeout=15_000)
+    assert "2026-13" in error.inner_text() and error.is_visible()
+    assert page.coc_errors == []
+
+
+def test_clerk_sees_the_flag_and_confirms_it(page: Any, small_server: str) -> None:
+    from fixtures_web import PASSWORD
+
+    page.goto(f"{small_server}/login?next=/can-kiem-tra")
+    page.fill("#username", "thuky")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#check-list .check-flag", timeout=30_000)
+    page.wait_for_load_state("networkidle")  # Dash has registered its callbacks
+    card = page.locator("#check-list .check-flag").first
+    assert "(12 > 5)" in card.inner_text()
+    shot(page, "check-list")
+    card.get_by_role("button", name="Xác nhận số liệu đúng").click()
+    page.wait_for_selector("#check-empty", timeout=15_000)
+    assert "Đã xác nhận" in page.locator("#check-message").inner_text()
+    assert page.coc_errors == []

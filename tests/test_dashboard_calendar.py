@@ -2,7 +2,7 @@
 period, late and to-date labels, a refused ?period= shown, truthful status words with the
 missed and at-risk first, links keeping the period, validation flags and the clerk's list.
 
-Seeded (tests/fixtures_web.py): November values, TK_THANH_TOAN also 70 in October.
+Seeded (tests/fixtures_web.py): November values, TK_THANH_TOAN also 66 (09) and 70 (10).
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def test_default_period_is_last_month_not_the_empty_new_one(dec_app: Any) -> Non
     page = render_page(dec_app.server.test_client(), "/")
     assert "Tổng quan chỉ tiêu – Tháng 11/2026" in texts(page)
     assert find(page, "overview-period-error") is None
-    # TK_THANH_TOAN: 70 (10) → 72,5 (11); path 70 → 80 puts November at 75; the line through
-    # the two months reaches 75 in December, short of 80 → at risk
+    # TK_THANH_TOAN: 66 (09), 70 (10), 72,5 (11); the line through them has slope 3,25 and
+    # reaches 69,5 + 3,25·2 = 76 in December, short of the 80 % target → at risk
     tile = find(page, "tile-TK_THANH_TOAN")
     assert {"72,5%", "Nguy cơ không đạt", "✖"} <= set(texts(tile))
     # 30 of 80 is 37,5 %: missed; 60 of 90 is 66,7 %: close (amber), never "Đạt"
