@@ -221,11 +221,11 @@ def cases(period: str) -> dict[str, dict[str, Any]]:
         "refresh sensors": _refresh("sensors", {}),
         "indicators filter": _single(
             "indicators-table.children",
-            [{"id": "indicators-period", "property": "value", "value": period},
-             {"id": "indicators-pillar", "property": "value", "value": "chinh_quyen_so"},
+            [{"id": "indicators-pillar", "property": "value", "value": "chinh_quyen_so"},
              {"id": "indicators-source", "property": "value", "value": None},
              {"id": "indicators-status", "property": "value", "value": None}],
-            [{"id": "indicators-lang", "property": "data", "value": "vi"}],
+            [{"id": "indicators-period", "property": "data", "value": period},
+             {"id": "indicators-lang", "property": "data", "value": "vi"}],
         ),
         **{
             f"sensor chart {span}": _single(

@@ -102,6 +102,9 @@ def _shell() -> html.Div:
 
 
 def _register_callbacks(app: dash.Dash) -> None:
+    from dashboards import periods
+
+    periods.register(app)
     app.clientside_callback(
         """function(search) {
             const kiosk = new URLSearchParams(search || "").get("kiosk") === "1";

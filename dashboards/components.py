@@ -11,6 +11,7 @@ from dash import dcc, html
 from coc import fmt
 from coc.indicators.query import IndicatorRow
 from coc.store.status import IngesterLiveness
+from dashboards import periods
 from dashboards.figures import BAND_ICONS, band_key, sparkline_svg
 from dashboards.i18n import t
 
@@ -19,6 +20,11 @@ MIN_REFRESH_S = 5
 
 def status_word(band: str | None, lang: str) -> str:
     return t(f"status_{band_key(band)}", lang)
+
+
+def verdict_word(status: str, lang: str) -> str:
+    """The word of a `coc.indicators.status` verdict ("Đạt" only when met)."""
+    return t(f"calendar_status_{status}", lang)
 
 
 def status_badge(band: str | None, lang: str, word: str | None = None) -> html.Span:
@@ -32,6 +38,11 @@ def status_badge(band: str | None, lang: str, word: str | None = None) -> html.S
     )
 
 
+def row_badge(row: IndicatorRow, lang: str) -> html.Span:
+    """The status of an indicator row: its verdict's word in its band's colour and icon."""
+    return status_badge(row.band, lang, verdict_word(row.status, lang))
+
+
 def value_text(value: float | None, unit: str, lang: str, decimals: int = 1) -> str:
     if value is None:
         return "—"
@@ -39,6 +50,12 @@ def value_text(value: float | None, unit: str, lang: str, decimals: int = 1) -> 
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit}" if unit else text
+
+
+def completion_text(row: IndicatorRow, lang: str) -> str:
+    """The real completion figure; above 100 % it says so ("112,0% – vượt")."""
+    text = fmt.percent(row.completion, lang)
+    return f"{text} – {t('calendar_exceeded', lang)}" if row.exceeded else text
 
 
 def _actual(row: IndicatorRow, lang: str, decimals: int) -> Any:
@@ -52,15 +69,28 @@ def _actual(row: IndicatorRow, lang: str, decimals: int) -> Any:
 
 
 def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = None) -> html.Div:
-    """One indicator: name, status, actual, target, completion % and a 12-month sparkline."""
+    """One indicator: name, status, the value with its period (when not the page's), late
+    and validation notes, target, completion % (year to date for sums) and a sparkline."""
+    notes: list[Any] = []
+    if label := periods.shown_label(row, lang):
+        notes.append(html.Div(label, className="tile-period"))
+    if late := periods.late_label(row, lang):
+        notes.append(html.Div(f"⏱ {late}", className="tile-late"))
+    if (row.show_ytd or row.cumulative) and row.ytd is not None:
+        notes.append(
+            html.Div(
+                [html.Span(f"{t('calendar_ytd', lang)}: "),
+                 html.B(value_text(row.ytd, row.unit, lang, decimals))],
+                className="tile-ytd",
+            )
+        )  # fmt: skip
+    for message in row.flags:
+        notes.append(html.Div(f"⚠ {t('calendar_check', lang)}: {message}", className="tile-flag"))
     body = [
         html.Div(row.name, className="tile-name", title=row.code),
-        status_badge(
-            row.band,
-            lang,
-            t("status_no_target", lang) if row.actual is not None and row.target is None else None,
-        ),
+        row_badge(row, lang),
         html.Div(_actual(row, lang, decimals), className="tile-actual"),
+        *notes,
         html.Div(
             [
                 html.Div(
@@ -73,7 +103,7 @@ def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = Non
                 html.Div(
                     [
                         html.Span(f"{t('completion', lang)}: "),
-                        html.B(fmt.percent(row.completion, lang), className="tile-completion"),
+                        html.B(completion_text(row, lang), className="tile-completion"),
                     ],
                     className="meta-completion",
                 ),
@@ -88,7 +118,10 @@ def tile(row: IndicatorRow, lang: str, decimals: int = 1, href: str | None = Non
     ]
     if href:
         body = [dcc.Link(body, href=href, className="tile-link")]
-    return html.Div(body, className=f"tile band-{band_key(row.band)}", id=f"tile-{row.code}")
+    classes = f"tile band-{band_key(row.band)} status-is-{row.status}"
+    if row.held:
+        classes += " tile-held"
+    return html.Div(body, className=classes, id=f"tile-{row.code}")
 
 
 GRID_LOCALE_VI = {

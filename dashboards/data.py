@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from coc.devices.queries import device_summary
 from coc.devices.queries import open_alerts as device_alerts
-from coc.indicators import query
+from coc.indicators import calendar, query
 from coc.indicators.query import IndicatorRow, indicator_rows
-from coc.periods import month_of, parse_period
+from coc.periods import month_of
 from coc.store.versions import values_version
 from coc.timeutil import parse_datetime
 from dashboards import state
@@ -29,12 +29,12 @@ def current_month(now: datetime | None = None) -> str:
 
 
 def period_param(params: dict[str, Any]) -> str:
-    """`?period=` when valid, else the current month."""
-    code = str(params.get("period") or "")
-    try:
-        return parse_period(code).code
-    except ValueError:
-        return current_month()
+    """`?period=` when valid, else the latest month that should be complete given each
+    indicator's reporting lag (`coc.indicators.calendar`); `dashboards.periods.picker`
+    shows why an invalid one was refused."""
+    st = state.get()
+    lags = [i.lag_days for i in st.catalog.with_targets]
+    return calendar.choose(str(params.get("period") or "") or None, lags, st.now()).code
 
 
 _ROWS_CACHE: dict[tuple[Any, ...], list[IndicatorRow]] = {}
@@ -46,10 +46,12 @@ def rows_for(period: str, lang: str) -> list[IndicatorRow]:
     """Indicator rows of a period, memoised until the data changes (pages share them)."""
     st = state.get()
     with st.store.session() as session:
-        key = (id(st), st.org_unit, period, lang, values_version(session))
+        now = st.now()
+        day = calendar.local_day(now)  # lateness and "to date" change with the day
+        key = (id(st), st.org_unit, period, lang, day, values_version(session))
         rows = _ROWS_CACHE.get(key)
         if rows is None:
-            rows = indicator_rows(session, st.catalog, st.org_unit, period, lang)
+            rows = indicator_rows(session, st.catalog, st.org_unit, period, lang, now=now)
             with _ROWS_LOCK:  # waitress serves callbacks from several threads
                 while len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
                     _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))

@@ -88,20 +88,41 @@ def series_chart(
     target_label: str,
     unit: str = "",
     title: str = "",
+    cumulative: bool = False,
 ) -> go.Figure:
-    """Monthly values as a line against a dashed target line."""
+    """Monthly values as a line against a dashed target line. A summed indicator with a
+    yearly target is drawn year to date against the planned year-to-date path (target ×
+    month ÷ 12), never a month's own value against the year's total."""
     x = [month_label(p) for p, _ in points]
+    ys: list[float | None] = [v for _, v in points]
+    if cumulative:
+        ys, running, year = [], 0.0, ""
+        for p, v in points:
+            if p[:4] != year:
+                running, year = 0.0, p[:4]
+            running += v or 0.0
+            ys.append(running if v is not None else None)
     fig = go.Figure(
         go.Scatter(
             x=x,
-            y=[v for _, v in points],
+            y=ys,
             mode="lines+markers",
             name=name,
             line={"color": "#2c7fb8", "width": 3},
             connectgaps=False,
         )
     )
-    if target is not None and x:
+    if target is not None and x and cumulative:
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=[target * int(p[4:6]) / 12 for p, _ in points],
+                mode="lines",
+                name=target_label,
+                line={"color": "#d73027", "dash": "dash", "width": 2},
+            )
+        )
+    elif target is not None and x:
         fig.add_trace(
             go.Scatter(
                 x=[x[0], x[-1]],
@@ -314,13 +335,16 @@ def ranking_chart(
     unit: str = "",
     target: float | None = None,
     dark: bool = False,
+    cap: float | None = None,
 ) -> go.Figure:
     """Communes as horizontal bars, best at the top, coloured by band; a dashed target line.
 
-    A commune without a value keeps its row (an empty bar labelled —).
+    A commune without a value keeps its row (an empty bar labelled —). With `cap` (100 for
+    completion %) a bar stops at the cap while its label keeps the real figure.
     """
     ys = list(names)[::-1]
-    xs = [v if v is not None else 0.0 for v in values][::-1]
+    xs = [(min(v, cap) if cap is not None else v) if v is not None else 0.0 for v in values]
+    xs = xs[::-1]
     labels = ["—" if v is None else fmt.number(v, 1) for v in values][::-1]
     colours = [BAND_COLOURS.get(b, BAND_COLOURS[None]) for b in bands][::-1]
     fig = go.Figure(

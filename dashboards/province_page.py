@@ -9,7 +9,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboards import state
+from dashboards import periods, state
 from dashboards.components import refresh_seconds
 from dashboards.i18n import t
 from dashboards.views import province as view
@@ -25,10 +25,11 @@ def layout(prefix: str, title_key: str, params: dict[str, Any], render: Render,
         return html.Div([title, view.not_enabled(lang)])
     period, options = view.periods(params, lang)
     code = (params.get("code") or view.default_code()) if with_code else None
+    del options  # the shared picker lists the periods and puts the choice in the URL
     pickers = [
-        html.Div([html.Label(t("period", lang)),
-                  dcc.Dropdown(options, period, id=f"{prefix}-period", clearable=False)]),
-    ]  # fmt: skip
+        periods.picker(prefix, params, lang),
+        dcc.Store(id=f"{prefix}-period", data=period),
+    ]
     if with_code:
         pickers.append(
             html.Div([html.Label(t("indicator", lang)),
@@ -55,7 +56,7 @@ def register(prefix: str, render: Render, with_code: bool = False) -> None:
 
     @callback(
         Output(f"{prefix}-body", "children"),
-        Input(f"{prefix}-period", "value"),
+        State(f"{prefix}-period", "data"),
         code_input,
         Input(f"{prefix}-tick", "n_intervals"),
         State(f"{prefix}-lang", "data"),

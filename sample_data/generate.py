@@ -4,7 +4,12 @@ Xã Chương Dương (10237), Thành phố Hà Nội (01): October 2025 to 22 No
 official documents, work files, one-stop dossiers and monthly reported figures. The demo
 and the tests serve these files through the source simulators.
 
-    python -m sample_data.generate [--out DIR]
+With an as-of date the sample is that day's commune: the 12 full months before its month
+plus the month to date (records up to the day before), and reporting figures only for the
+months whose reports are due (by the 20th of the next month) — the same files for the same
+date. `coc demo` generates today's sample this way.
+
+    python -m sample_data.generate [--out DIR] [--as-of YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ HERE = Path(__file__).resolve().parent
 NOW = datetime(2026, 11, 22, 9, 0, 0)  # local time (Asia/Ho_Chi_Minh) of the sample
 FIRST_MONTH = date(2025, 10, 1)
 MONTHS = 14  # 2025-10 … 2026-11 (the last one up to NOW)
+REPORT_MONTHS = MONTHS  # months with reporting figures (from FIRST_MONTH)
+REPORT_LAG_DAYS = 20  # a month's reports are due this many days after it ends
 COMMUNE = "10237"
 PROVINCE = "01"
 FILES = ("documents.json", "work_files.json", "dossiers.json", "reporting.json")
@@ -772,7 +779,7 @@ def reporting(rng: random.Random) -> list[dict[str, Any]]:
     """Values for every reported element and element-type indicator, month by month."""
     out: list[dict[str, Any]] = []
     population, households = 59_973.0, 16_200.0
-    for index in range(MONTHS):
+    for index in range(REPORT_MONTHS):
         t = progress(index)
         start = month_start(index)
         period = f"{start.year}{start.month:02d}"
@@ -831,21 +838,43 @@ def dump(records: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(lines) + "\n]\n"
 
 
-def build() -> dict[str, str]:
-    """File name → content. Each file has its own seeded generator, so they are independent."""
+def span(as_of: date) -> tuple[datetime, date, int, int]:
+    """(now, first month, months, reporting months) of the sample as of a day: now is the
+    day's local midnight, the first month 12 months before the day's month."""
+    first = date(as_of.year - 1, as_of.month, 1)
+    months = 13
+    reported = 0
+    for index in range(months):
+        n = first.year * 12 + first.month + index  # the month after `index`, 0-based + 1
+        end = date(n // 12, n % 12 + 1, 1)
+        if end + timedelta(days=REPORT_LAG_DAYS) <= as_of:
+            reported = index + 1
+    return datetime(as_of.year, as_of.month, as_of.day), first, months, reported
+
+
+def build(as_of: date | None = None) -> dict[str, str]:
+    """File name → content. Each file has its own seeded generator, so they are independent.
+    Without `as_of`, the bundled sample (to 22/11/2026)."""
+    global NOW, FIRST_MONTH, MONTHS, REPORT_MONTHS
+    saved = NOW, FIRST_MONTH, MONTHS, REPORT_MONTHS
+    if as_of is not None:
+        NOW, FIRST_MONTH, MONTHS, REPORT_MONTHS = span(as_of)
     makers = {
         "documents.json": documents,
         "work_files.json": work_files,
         "dossiers.json": dossiers,
         "reporting.json": reporting,
     }
-    return {name: dump(make(random.Random(f"{SEED}:{name}"))) for name, make in makers.items()}
+    try:
+        return {name: dump(make(random.Random(f"{SEED}:{name}"))) for name, make in makers.items()}
+    finally:
+        NOW, FIRST_MONTH, MONTHS, REPORT_MONTHS = saved
 
 
-def generate(out_dir: Path = HERE) -> list[Path]:
+def generate(out_dir: Path = HERE, as_of: date | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in build().items():
+    for name, text in build(as_of).items():
         path = out_dir / name
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
@@ -855,8 +884,11 @@ def generate(out_dir: Path = HERE) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the sample commune's source data.")
     parser.add_argument("--out", type=Path, default=HERE, help="output folder")
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="the sample's day (YYYY-MM-DD)"
+    )
     args = parser.parse_args(argv)
-    for path in generate(args.out):
+    for path in generate(args.out, args.as_of):
         print(f"{path} ({path.stat().st_size:,} bytes)")
     return 0
 

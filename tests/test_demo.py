@@ -1,6 +1,7 @@
-"""`coc demo` end to end: a real process pulling the sample sources over HTTP, its wall
-screen in headless Chromium showing Vietnamese tiles (whole names with diacritics, values
-in 1.234,5, no internal codes), Ctrl-C, and a second run that adds nothing."""
+"""`coc demo` end to end: a real process generating the sample for its day and pulling it
+over HTTP, its wall screen in headless Chromium showing Vietnamese tiles (whole names with
+diacritics, values in 1.234,5, no internal codes), Ctrl-C, and a second run that adds
+nothing."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from typing import Any
 import pytest
 import requests
 from fixtures_base import free_port, url_answers, wait_until
-from fixtures_sources import sample
 from fixtures_web import needs_chromium, shot
 
 from coc.indicators.catalog import Catalog
@@ -34,7 +34,8 @@ COUNTED = (
     "target",
     "org_unit",
 )
-PERIOD = "202611"  # the sample's last month; asked for explicitly, so the clock does not matter
+AS_OF = "2026-12-02"  # the demo's sample day, fixed so the run is the same on any day
+PERIOD = "202610"  # its last month with reporting figures (November's are due on 21/12)
 # A Vietnamese number: groups of three split by '.', decimals after ',' (60.359; 82,5; 1,5).
 VI_NUMBER = re.compile(r"-?\d{1,3}(\.\d{3})*(,\d+)?")
 
@@ -42,7 +43,7 @@ VI_NUMBER = re.compile(r"-?\d{1,3}(\.\d{3})*(,\d+)?")
 def _start(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COC_")}
     command = [sys.executable, "-m", "coc.cli", "demo", "--port", str(port)]
-    command += ["--data-dir", str(data), "--no-devices"]
+    command += ["--data-dir", str(data), "--no-devices", "--as-of", AS_OF]
     with log.open("wb") as out:  # a file, not a pipe: nothing blocks however much it logs
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
 
@@ -78,9 +79,16 @@ def vi_number(value: float, decimals: int) -> str:
     return text.translate(str.maketrans({",": ".", ".": ","}))
 
 
-def reported_tiles(catalog: Catalog) -> dict[str, str]:
+def demo_sample(data: Path, name: str) -> list[dict[str, Any]]:
+    """A file of the sample the demo generated into its data folder."""
+    return json.loads((data / "sample" / name).read_text(encoding="utf-8"))
+
+
+def reported_tiles(catalog: Catalog, data: Path) -> dict[str, str]:
     """What the tile of each reported indicator must show for PERIOD, from the sample."""
-    values = {v["code"]: v["value"] for v in sample("reporting.json") if v["period"] == PERIOD}
+    items = demo_sample(data, "reporting.json")
+    assert max(v["period"] for v in items) == PERIOD
+    values = {v["code"]: v["value"] for v in items if v["period"] == PERIOD}
     out = {}
     for ind in catalog.with_targets:
         if ind.formula["type"] == "element" and ind.aggregation == "last" and ind.code in values:
@@ -89,7 +97,7 @@ def reported_tiles(catalog: Catalog) -> dict[str, str]:
     return out
 
 
-def assert_vietnamese_wall(page: Any, url: str, catalog: Catalog) -> None:
+def assert_vietnamese_wall(page: Any, url: str, catalog: Catalog, data: Path) -> None:
     page.goto(f"{url}/wall?kiosk=1&period={PERIOD}")
     page.wait_for_selector("#wall-tiles .tile", timeout=30_000)
     page.wait_for_load_state("networkidle")
@@ -107,7 +115,7 @@ def assert_vietnamese_wall(page: Any, url: str, catalog: Catalog) -> None:
     for code, text in shown.items():  # a number in Vietnamese format, or the empty dash
         number = text.removesuffix("%").split(" ")[0]
         assert text == "—" or VI_NUMBER.fullmatch(number), (code, text)
-    expected = reported_tiles(catalog)
+    expected = reported_tiles(catalog, data)
     assert {"DAN_SO", "TY_LE_HO_NGHEO"} <= set(expected)  # thousands, and a decimal comma
     assert {code: shown[code] for code in expected} == expected
     visible = page.locator("body").inner_text()
@@ -130,7 +138,7 @@ def test_demo_serves_vietnamese_tiles_and_twice_duplicates_nothing(
         assert {c["name"] for c in health["connectors"]} >= {"documents", "tthc", "reporting"}
         json.loads(requests.get(f"{url}/_dash-layout", timeout=30).text)
         page = request.getfixturevalue("page")  # Chromium starts once the demo is up
-        assert_vietnamese_wall(page, url, shipped_catalog)
+        assert_vietnamese_wall(page, url, shipped_catalog, data)
         page.context.close()  # its open connections would hold the server's shutdown
     finally:
         code, out = _stop(proc, tmp_path / "first.log")
@@ -138,8 +146,9 @@ def test_demo_serves_vietnamese_tiles_and_twice_duplicates_nothing(
     assert "Đã dừng demo" in out
     assert "Traceback" not in out
     first = _counts(data / "coc.sqlite3")
-    assert first["dossier"] == len(sample("dossiers.json"))
-    assert first["document"] == len(sample("documents.json"))
+    assert first["dossier"] == len(demo_sample(data, "dossiers.json"))
+    assert first["document"] == len(demo_sample(data, "documents.json"))
+    assert max(d["NgayTiepNhan"] for d in demo_sample(data, "dossiers.json")) < "20261202"
     assert first["indicator"] == len(shipped_catalog.indicators)
 
     proc = _start(data, port, tmp_path / "second.log")

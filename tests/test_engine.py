@@ -110,9 +110,10 @@ def test_ratio_of_reported_elements_and_missing_target(store: Store, catalog: Ca
     assert (fibre.numerator, fibre.denominator, fibre.value) == (12000, 16000, 75.0)
     with store.session() as s:
         rows = {r.code: r for r in indicator_rows(s, catalog, OU, "202611")}
-    # 75 % of households against a target of 80 % → 93,75 % completion, green
+    # 75 % of households against a target of 80 % → 93,75 % completion: close, not met
+    # (one month only, so no path to judge: amber by the bands)
     assert rows["HO_PHU_CAP_QUANG"].completion == pytest.approx(93.75)
-    assert rows["HO_PHU_CAP_QUANG"].band == "green"
+    assert (rows["HO_PHU_CAP_QUANG"].status, rows["HO_PHU_CAP_QUANG"].band) == ("near", "amber")
     # the dossier count has no yearly target: no completion, no band
     assert rows["TTHC_SO_HO_SO_TIEP_NHAN"].target is None
     assert rows["TTHC_SO_HO_SO_TIEP_NHAN"].completion is None
@@ -154,8 +155,13 @@ def test_year_aggregation_of_elements(store: Store, catalog: Catalog) -> None:
         assert engine.compute(s, catalog.get("DAN_SO"), OU, year).value == 59950
         rows = {r.code: r for r in indicator_rows(s, catalog, OU, "202602")}
     # budget revenue is compared year to date: 2.500 of 14.500 planned
-    assert rows["THU_NGAN_SACH"].actual == 2500
-    assert rows["THU_NGAN_SACH"].completion == pytest.approx(2500 / 14500 * 100)
+    # the month shows its own 1.500; the year to date 2.500 is compared with the plan
+    budget = rows["THU_NGAN_SACH"]
+    assert (budget.actual, budget.ytd, budget.shown_period) == (1500, 2500, "202602")
+    assert budget.completion == pytest.approx(2500 / 14500 * 100)
+    # path after 2 months 14.500·2/12 = 2.416,7 ≤ 2.500; projection 2.500 + 1.250·10 = 15.000
+    assert (budget.status, budget.projection) == ("on_track", 15000)
+    assert budget.path == pytest.approx(14500 * 2 / 12)
     assert rows["DAN_SO"].previous == 59900
     assert rows["DAN_SO"].change == 50
 

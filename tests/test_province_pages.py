@@ -55,12 +55,15 @@ def test_compare_one_indicator_and_switch_period(province_app):
         (None, "Xã Tự Nhiên", None, 95.0, None),
     ]
     # September through the page's callback: only 10239 reported TTHC_DUNG_HAN (90 of 95)
+    # (the period comes from the URL's picker, kept in a store beside the body)
     inputs = [
-        {"id": "prov-compare-period", "property": "value", "value": "202609"},
         {"id": "prov-compare-code", "property": "value", "value": "TTHC_DUNG_HAN"},
         {"id": "prov-compare-tick", "property": "n_intervals", "value": None},
     ]
-    state = [{"id": "prov-compare-lang", "property": "data", "value": "vi"}]
+    state = [
+        {"id": "prov-compare-period", "property": "data", "value": "202609"},
+        {"id": "prov-compare-lang", "property": "data", "value": "vi"},
+    ]
     response = call(client, "prov-compare-body.children", inputs, state)
     body = response.json["response"]["prov-compare-body"]["children"]
     rows = _table(body, "so-sanh")
@@ -103,11 +106,13 @@ def test_reporting_completeness_and_missing(province_app):
     assert (rows[2]["p202609"], rows[2]["p202610"]) == (MISSING, LATE)
     # November has not ended on 20/11: not due yet, and not expected
     inputs = [
-        {"id": "prov-report-period", "property": "value", "value": "202611"},
         {"id": "prov-report-code", "property": "data", "value": None},
         {"id": "prov-report-tick", "property": "n_intervals", "value": None},
     ]
-    state = [{"id": "prov-report-lang", "property": "data", "value": "vi"}]
+    state = [
+        {"id": "prov-report-period", "property": "data", "value": "202611"},
+        {"id": "prov-report-lang", "property": "data", "value": "vi"},
+    ]
     response = call(client, "prov-report-body.children", inputs, state)
     body = response.json["response"]["prov-report-body"]["children"]
     rows = _table(body, "bao-cao")

@@ -1,14 +1,18 @@
-"""`coc demo`: zero set-up. SQLite under a data folder, the bundled sample sources served on
-loopback and pulled over real HTTP, simulated devices on a real MQTT broker (Mosquitto or
-an embedded one), and the dashboard at http://127.0.0.1:8050. Running it twice duplicates
-nothing: every write is an upsert on a natural key.
+"""`coc demo`: zero set-up. SQLite under a data folder, the sample sources (generated for
+today: 12 full months and the month to date) served on loopback and pulled over real HTTP,
+simulated devices on a real MQTT broker (Mosquitto or an embedded one), and the dashboard
+at http://127.0.0.1:8050. Running it twice the same day duplicates nothing (every write is
+an upsert on a natural key); on a later day the folder's sample is rebuilt for that day.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from coc.cli.context import Context, port_number
 from coc.cli.core import prepare
@@ -25,12 +29,14 @@ from coc.errors import CocError
 from coc.files import private_dir
 from coc.indicators.engine import Engine
 from coc.periods import recent_months, with_enclosing
-from coc.timeutil import utcnow
+from coc.store.reset import clear_pulled
+from coc.timeutil import to_local, utcnow
 
 log = logging.getLogger(__name__)
 SAMPLE_DIR = ROOT / "sample_data"
 DEMO_TOKEN = "demo-source-token"
 SOURCE_KINDS = {"documents": "documents", "tthc": "tthc", "reporting": "reporting"}
+SAMPLE_FILES = ("documents.json", "work_files.json", "dossiers.json", "reporting.json")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +47,47 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-devices", action="store_true", help="không chạy broker và thiết bị mô phỏng"
     )
     p.add_argument("--rate", type=float, default=1.0, help="tốc độ thiết bị mô phỏng (lần/giây)")
+    p.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        help="ngày của dữ liệu mẫu, YYYY-MM-DD (mặc định hôm nay)",
+    )
     p.set_defaults(func=cmd_demo)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (dùng YYYY-MM-DD)") from None
+
+
+def _generator() -> Any:
+    """sample_data/generate.py, loaded by path (a folder of the repository, not a package)."""
+    spec = importlib.util.spec_from_file_location("coc_sample_generate", SAMPLE_DIR / "generate.py")
+    if spec is None or spec.loader is None:
+        raise CocError(f"không tìm thấy bộ sinh dữ liệu mẫu ở {SAMPLE_DIR}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare_sample(ctx: Context, data: Path, as_of: date) -> Path:
+    """The sample of `as_of` under the data folder. A folder holding another day's sample
+    (or one from before samples were dated) is rebuilt: the pulled records of that day are
+    removed first, so nothing of it is left behind or doubled."""
+    folder = data / "sample"
+    marker = folder / "as_of.txt"
+    previous = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if previous == as_of.isoformat() and all((folder / n).is_file() for n in SAMPLE_FILES):
+        return folder
+    removed = clear_pulled(ctx.store, ctx.org_unit, SOURCE_KINDS)
+    if any(removed.values()):
+        print(f"  • dựng lại dữ liệu mẫu cho ngày {as_of:%d/%m/%Y}", flush=True)
+    _generator().generate(folder, as_of)
+    marker.write_text(as_of.isoformat(), encoding="utf-8")
+    return folder
 
 
 def _point_sources_at(ctx: Context, url: str) -> None:
@@ -59,12 +105,12 @@ def _point_sources_at(ctx: Context, url: str) -> None:
     ]
 
 
-def start_sources(ctx: Context, services: Services) -> None:
+def start_sources(ctx: Context, services: Services, sample: Path = SAMPLE_DIR) -> None:
     """Serve the sample systems on loopback and pull each once over HTTP."""
     from connectors.run import pull
     from connectors.simulator import start_source_simulator
 
-    simulator = start_source_simulator(SAMPLE_DIR, token=DEMO_TOKEN)
+    simulator = start_source_simulator(sample, token=DEMO_TOKEN)
     services.add("source simulator", simulator.stop)
     _point_sources_at(ctx, simulator.url)
     for source in ctx.settings.sources:
@@ -104,10 +150,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     check_port_free("127.0.0.1", ctx.settings.http.port)
     prepare(ctx)
+    as_of = args.as_of or to_local(utcnow()).date()
+    sample = prepare_sample(ctx, Path(data), as_of)
 
     def start(services: Services) -> None:
-        print("Thu thập dữ liệu mẫu qua HTTP:", flush=True)
-        start_sources(ctx, services)
+        print(f"Thu thập dữ liệu mẫu ngày {as_of:%d/%m/%Y} qua HTTP:", flush=True)
+        start_sources(ctx, services, sample)
         if not args.no_devices:
             start_devices(ctx, services, args.rate)
         Engine(ctx.catalog).refresh(

@@ -15,6 +15,35 @@ from coc.store.upsert import upsert_rows
 PILLARS = ("chinh_quyen_so", "kinh_te_so", "xa_hoi_so", "kinh_te_xa_hoi", "ha_tang_so")
 FORMULA_TYPES = ("ratio", "measure", "element")
 AGGREGATIONS = ("ratio", "sum", "average", "last")
+OPERATORS = ("<=", "<", ">=", ">", "==", "!=")
+# Days after a month ends by which a source's figures for it should be in; a site's
+# catalog overrides these under `source_lags`, an indicator under `lag_days`.
+DEFAULT_LAGS = {"documents": 0, "tthc": 0, "devices": 0, "reporting": 20}
+
+
+@dataclass(frozen=True)
+class ValidationRule:
+    """A DHIS2-style validation rule: left side, operator, right side over data elements.
+
+    A side is a sum of element codes ("A + B"); `kind` "change" is the month-over-month
+    limit of one element (`limit_pct`), flagged for follow-up.
+    """
+
+    code: str
+    name_vi: str
+    name_en: str
+    left: tuple[str, ...]
+    operator: str
+    right: tuple[str, ...]
+    kind: str = "compare"  # compare | change
+    limit_pct: float | None = None
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_vi if lang == "vi" else self.name_en
+
+    @property
+    def elements(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.left, *self.right)))
 
 
 @dataclass(frozen=True)
@@ -39,6 +68,16 @@ class IndicatorDef:
     max_value: float | None = None
     snapshot: bool = False
     sort_order: int = 0
+    lag_days: int = 0  # figures for a month should be in this many days after it ends
+    show_ytd: bool = False  # show the year to date beside the period's own value
+    max_change_pct: float | None = None  # month-over-month change flagged beyond this
+
+    def elements(self) -> tuple[str, ...]:
+        """The data elements a ratio is built from (numerator, denominator), if any."""
+        if self.formula.get("type") != "ratio":
+            return ()
+        refs = (self.formula.get("numerator", ""), self.formula.get("denominator", ""))
+        return tuple(r.partition(":")[2] for r in refs if str(r).startswith("element:"))
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -78,6 +117,7 @@ class IndicatorDef:
 class Catalog:
     indicators: tuple[IndicatorDef, ...]
     pillars: dict[str, dict[str, str]]
+    rules: tuple[ValidationRule, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_code", {i.code: i for i in self.indicators})
@@ -104,7 +144,9 @@ class Catalog:
         return self.pillars.get(pillar, {}).get(lang, pillar)
 
 
-def _indicator(raw: dict[str, Any], kind: str, order: int, bands: list[float]) -> IndicatorDef:
+def _indicator(
+    raw: dict[str, Any], kind: str, order: int, bands: list[float], lags: dict[str, int]
+) -> IndicatorDef:
     code = raw.get("code")
     if not code or not str(code).isupper():
         raise ConfigError(f"chỉ tiêu thứ {order + 1}: mã phải viết hoa, có dạng TTHC_DUNG_HAN")
@@ -125,6 +167,11 @@ def _indicator(raw: dict[str, Any], kind: str, order: int, bands: list[float]) -
         raise ConfigError(f"chỉ tiêu {code}: ngưỡng màu phải là [đỏ, vàng] tăng dần")
     target = raw.get("target")
     targets = raw.get("targets") or {}
+    source = raw.get("source", "reporting")
+    lag = raw.get("lag_days", lags.get(source, 0))
+    if not isinstance(lag, int) or lag < 0:
+        raise ConfigError(f"chỉ tiêu {code}: độ trễ báo cáo (lag_days) phải là số ngày ≥ 0")
+    change = raw.get("max_change_pct")
     return IndicatorDef(
         code=code,
         kind=kind,
@@ -132,7 +179,7 @@ def _indicator(raw: dict[str, Any], kind: str, order: int, bands: list[float]) -
         name_en=raw["name_en"],
         pillar=pillar,
         unit=str(raw.get("unit", "")),
-        source=raw.get("source", "reporting"),
+        source=source,
         formula=formula,
         direction=direction,
         aggregation=aggregation,
@@ -146,21 +193,93 @@ def _indicator(raw: dict[str, Any], kind: str, order: int, bands: list[float]) -
         max_value=raw.get("max_value"),
         snapshot=bool(raw.get("snapshot", False)),
         sort_order=order,
+        lag_days=lag,
+        show_ytd=bool(raw.get("show_ytd", False)),
+        max_change_pct=None if change is None else float(change),
     )
+
+
+def _side(text: Any, rule: str, known: set[str]) -> tuple[str, ...]:
+    codes = tuple(c.strip() for c in str(text or "").split("+") if c.strip())
+    if not codes:
+        raise ConfigError(f"quy tắc kiểm tra {rule}: thiếu vế trái hoặc vế phải")
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ConfigError(f"quy tắc kiểm tra {rule}: không có phần tử dữ liệu {unknown[0]}")
+    return codes
+
+
+def _rules(data: dict[str, Any], items: list[IndicatorDef]) -> tuple[ValidationRule, ...]:
+    """Declared rules, then one numerator ≤ denominator rule per ratio over elements and
+    one change rule per element with `max_change_pct`."""
+    known = {i.code for i in items}
+    rules: list[ValidationRule] = []
+    for raw in data.get("validation_rules") or []:
+        code = str(raw.get("code") or "")
+        if not code.isupper():
+            raise ConfigError("quy tắc kiểm tra: mã phải viết hoa, ví dụ OCOP_TREN_MANG_LE_TONG")
+        operator = raw.get("operator", "<=")
+        if operator not in OPERATORS:
+            raise ConfigError(f"quy tắc kiểm tra {code}: phép so sánh không hợp lệ {operator!r}")
+        rules.append(
+            ValidationRule(
+                code=code,
+                name_vi=raw["name_vi"],
+                name_en=raw.get("name_en", raw["name_vi"]),
+                left=_side(raw.get("left"), code, known),
+                operator=operator,
+                right=_side(raw.get("right"), code, known),
+            )
+        )
+    declared = {(r.left, r.right) for r in rules}
+    for ind in items:
+        parts = ind.elements()
+        if len(parts) == 2 and ((parts[0],), (parts[1],)) not in declared:
+            rules.append(
+                ValidationRule(
+                    code=f"{ind.code}_TU_LE_MAU",
+                    name_vi=f"Tử số không vượt mẫu số ({ind.name_vi})",
+                    name_en=f"Numerator not above denominator ({ind.name_en})",
+                    left=(parts[0],),
+                    operator="<=",
+                    right=(parts[1],),
+                )
+            )
+        if ind.max_change_pct is not None:
+            rules.append(
+                ValidationRule(
+                    code=f"{ind.code}_BIEN_DONG",
+                    name_vi=f"{ind.name_vi}: thay đổi so với tháng trước quá "
+                    f"{ind.max_change_pct:g}%",
+                    name_en=f"{ind.name_en}: change from the previous month above "
+                    f"{ind.max_change_pct:g}%",
+                    left=(ind.code,),
+                    operator="<=",
+                    right=(ind.code,),
+                    kind="change",
+                    limit_pct=ind.max_change_pct,
+                )
+            )
+    codes = [r.code for r in rules]
+    if len(codes) != len(set(codes)):
+        raise ConfigError("mã quy tắc kiểm tra bị trùng")
+    return tuple(rules)
 
 
 def load_catalog(path: str | Path) -> Catalog:
     data = read_yaml(Path(path), "danh mục chỉ tiêu")
     bands = data.get("default_bands", [50, 80])
+    lags = {**DEFAULT_LAGS, **(data.get("source_lags") or {})}
     items: list[IndicatorDef] = []
     try:
         for raw in data.get("indicators", []):
-            items.append(_indicator(raw, "indicator", len(items), bands))
+            items.append(_indicator(raw, "indicator", len(items), bands, lags))
         for raw in data.get("elements", []):
             if raw.get("code") in {i.code for i in items}:
                 continue
             raw = {"formula": {"type": "element"}, "aggregation": "last", **raw}
-            items.append(_indicator(raw, "element", len(items), bands))
+            items.append(_indicator(raw, "element", len(items), bands, lags))
+        rules = _rules(data, items)
     except KeyError as exc:
         raise ConfigError(f"danh mục chỉ tiêu thiếu trường {exc}") from None
     codes = [i.code for i in items]
@@ -168,7 +287,7 @@ def load_catalog(path: str | Path) -> Catalog:
     if dupes:
         raise ConfigError(f"mã chỉ tiêu bị trùng: {', '.join(sorted(dupes))}")
     pillars = {k: dict(v) for k, v in (data.get("pillars") or {}).items()}
-    return Catalog(tuple(items), pillars)
+    return Catalog(tuple(items), pillars, rules)
 
 
 def sync_catalog(store: Store, catalog: Catalog, org_unit: str, years: list[int]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
-from coc.indicators import measures
+from coc.indicators import measures, validation
 from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.indicators.context import MeasureContext
 from coc.periods import Period, parse_period
@@ -158,8 +158,10 @@ class Engine:
         now: datetime | None = None,
         codes: Iterable[str] | None = None,
     ) -> UpsertResult:
-        """Compute every formula indicator for the periods and upsert the data values."""
+        """Compute every formula indicator for the periods and upsert the data values, then
+        check the validation rules of the months (`coc.indicators.validation`)."""
         now = now or utcnow()
+        periods = list(periods)
         wanted = set(codes) if codes else None
         rows: list[dict] = []
         gone: list[tuple[str, str]] = []
@@ -194,7 +196,7 @@ class Engine:
                     )
         with store.write_conn() as conn:
             _retire(conn, org_unit, gone)
-            return upsert_rows(
+            result = upsert_rows(
                 conn,
                 DataValue,
                 rows,
@@ -202,6 +204,8 @@ class Engine:
                 compare=["value", "numerator", "denominator", "deleted"],
                 touch="last_updated",
             )
+        validation.check(store, self.catalog, org_unit, periods, now)
+        return result
 
 
 def _retire(conn: Any, org_unit: str, keys: list[tuple[str, str]]) -> None:

@@ -411,3 +411,37 @@ class LoginSession(SQLModel, table=True):
     created_at: datetime = _now_ts()
     expires_at: datetime = _now_ts(index=True)
     revoked_at: datetime | None = _ts()
+
+
+# ── validation ──
+
+
+class ValidationFlag(SQLModel, table=True):
+    """A validation rule a period's values break: kept open until a clerk confirms the
+    values or corrects them (a corrected value that no longer breaks the rule clears it)."""
+
+    __tablename__ = "validation_flag"
+    __table_args__ = (UniqueConstraint("org_unit", "period", "rule_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_unit: str = Field(max_length=16)
+    period: str = Field(max_length=10, index=True)
+    rule_code: str = Field(max_length=80)
+    left_value: float | None = None
+    right_value: float | None = None
+    status: str = Field(default="open", max_length=16, index=True)  # open|confirmed|cleared
+    opened_at: datetime = _now_ts()
+    resolved_at: datetime | None = _ts()
+    resolved_by: str | None = Field(default=None, max_length=64)
+    note: str | None = None
+
+
+class HeldValue(SQLModel, table=True):
+    """A data value held back from the feed and the push while its flag is open."""
+
+    __tablename__ = "held_value"
+    __table_args__ = (UniqueConstraint("org_unit", "indicator_code", "period", "flag_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_unit: str = Field(max_length=16)
+    indicator_code: str = Field(max_length=64)
+    period: str = Field(max_length=10)
+    flag_id: int = Field(index=True)

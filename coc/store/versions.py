@@ -8,14 +8,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from coc.store.models import DataValue, DeviceEvent, Dossier, Target
+from coc.store.models import DataValue, DeviceEvent, Dossier, Target, ValidationFlag
 
 
 def values_version(session: Session) -> tuple[Any, ...]:
-    """Changes whenever a data value or target is written: newest stamps and row counts."""
+    """Changes whenever a data value, target or validation flag is written: newest stamps
+    and row counts."""
     dv = session.execute(select(func.max(DataValue.last_updated), func.count(DataValue.id))).one()
     tg = session.execute(select(func.max(Target.updated_at), func.count(Target.id))).one()
-    return (*dv, *tg)
+    vf = session.execute(
+        select(
+            func.count(ValidationFlag.id),
+            func.max(ValidationFlag.opened_at),
+            func.max(ValidationFlag.resolved_at),
+        )
+    ).one()
+    return (*dv, *tg, *vf)
 
 
 def dossiers_version(session: Session) -> tuple[Any, ...]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlmodel import Session
 
-from coc.store.models import DataValue
+from coc.store.models import DataValue, HeldValue
 from coc.timeutil import as_utc, iso_utc
 
 STANDARD_FIELDS = ("dataElement", "period", "orgUnit", "value")
@@ -69,9 +69,16 @@ def page(
     """Values with since ≤ last_updated < before, after `after`, in (last_updated, id) order.
 
     Keyset order is stable under concurrent writes: a value changed mid-read gets a newer
-    last_updated and so appears again later, never skipped.
+    last_updated and so appears again later, never skipped. Values held back by an open
+    validation flag (`coc.indicators.validation`) are left out until it is resolved; the
+    release touches their last_updated so they come after the watermark.
     """
-    stmt = select(DataValue)
+    held = exists().where(
+        HeldValue.org_unit == DataValue.org_unit,
+        HeldValue.indicator_code == DataValue.indicator_code,
+        HeldValue.period == DataValue.period,
+    )
+    stmt = select(DataValue).where(~held)
     if since is not None:
         stmt = stmt.where(DataValue.last_updated >= as_utc(since))
     if before is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboards import data, state
+from dashboards import data, periods, state
 from dashboards.i18n import t
 from dashboards.views import indicators as view
 
@@ -21,9 +21,6 @@ def layout(**kwargs: Any) -> html.Div:
     lang = state.lang(params)
     period = data.period_param(params)
     options = view.filter_options(lang)
-    periods = view.period_options(data.current_month(), lang)
-    if period not in [o["value"] for o in periods]:
-        periods.insert(0, {"label": period, "value": period})
 
     def dropdown(key: str, opts: list[dict[str, str]], value: str | None = None) -> html.Div:
         return html.Div(
@@ -36,9 +33,10 @@ def layout(**kwargs: Any) -> html.Div:
         [
             html.H1(t("nav_indicators", lang), className="page-title"),
             dcc.Store(id="indicators-lang", data=lang),
+            dcc.Store(id="indicators-period", data=period),
+            periods.picker("indicators", params, lang),
             html.Div(
                 [
-                    dropdown("period", periods, period),
                     dropdown("pillar", options["pillar"], params.get("pillar")),
                     dropdown("source", options["source"], params.get("source")),
                     dropdown("status", options["status"], params.get("status")),
@@ -50,18 +48,21 @@ def layout(**kwargs: Any) -> html.Div:
                            params.get("status")),
                 id="indicators-table",
             ),
+            html.Details([html.Summary(t("calendar_projection", lang)),
+                          html.P(t("calendar_how_projection", lang))],
+                         className="how-judged", id="indicators-how-judged"),
         ]
     )  # fmt: skip
 
 
 @callback(
     Output("indicators-table", "children"),
-    Input("indicators-period", "value"),
     Input("indicators-pillar", "value"),
     Input("indicators-source", "value"),
     Input("indicators-status", "value"),
+    State("indicators-period", "data"),
     State("indicators-lang", "data"),
     prevent_initial_call=True,
 )
-def update(period: str, pillar: str | None, source: str | None, status: str | None, lang: str):
+def update(pillar: str | None, source: str | None, status: str | None, period: str, lang: str):
     return view.table(data.period_param({"period": period}), lang or "vi", pillar, source, status)

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboards import state
+from dashboards import periods, state
 from dashboards.components import live_callback, live_page
 from dashboards.views.overview import render
 
@@ -18,7 +18,13 @@ P = "overview"
 
 
 def layout(**kwargs: Any) -> html.Div:
-    return live_page(P, render, dict(kwargs), state.get().settings.dashboard.refresh_s)
+    params = dict(kwargs)
+    return html.Div(
+        [
+            periods.picker(P, params, state.lang(params)),
+            live_page(P, render, params, state.get().settings.dashboard.refresh_s),
+        ]
+    )
 
 
 live_callback(P, render)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output, State, dcc, html
 
-from dashboards import state
+from dashboards import periods, state
 from dashboards.components import MIN_REFRESH_S, live_callback, live_page, refresh_seconds
 from dashboards.views import devices, documents, sensors, tthc, wall
 
@@ -69,8 +69,9 @@ def layout(**kwargs: Any) -> html.Div:
             dcc.Store(id="wall-next", data=next_url(params, pages, index)),
             dcc.Interval(id="wall-rotate", interval=seconds * 1000, max_intervals=1),
         ]
+    picker = [] if params.get("kiosk") == "1" else [periods.picker(P, params, state.lang(params))]
     return html.Div(
-        [*rotation, live_page(P, render, params, max(MIN_REFRESH_S, settings.refresh_s))],
+        [*rotation, *picker, live_page(P, render, params, max(MIN_REFRESH_S, settings.refresh_s))],
         className="wall",
         id="wall-root",
         **{"data-page": pages[index]},

@@ -7,10 +7,21 @@ from typing import Any
 from dash import html
 
 from coc import fmt
+from coc.indicators import calendar
 from coc.indicators.query import IndicatorRow, series
 from coc.periods import months_between, parse_period
-from dashboards import access, data, state
-from dashboards.components import card, data_table, graph, kpi, status_badge, status_word
+from dashboards import access, data, periods, state
+from dashboards.components import (
+    card,
+    completion_text,
+    data_table,
+    graph,
+    kpi,
+    row_badge,
+    status_badge,
+    status_word,
+    verdict_word,
+)
 from dashboards.drill import behind as rows_behind
 from dashboards.figures import BAND_ICONS, band_key, series_chart
 from dashboards.i18n import PILLAR_ORDER, t
@@ -35,7 +46,8 @@ def table_rows(rows: list[IndicatorRow], lang: str) -> list[dict[str, Any]]:
     return [
         {
             "code": r.code,
-            "name": f"[{r.name}](/chi-tieu/{r.code})",
+            "name": f"[{r.name}]({periods.href(f'/chi-tieu/{r.code}', r.period)})",
+            "shown": _shown(r, lang),
             "pillar": st.catalog.pillar_name(r.pillar, lang),
             "source": r.source,
             "unit": r.unit,
@@ -43,11 +55,25 @@ def table_rows(rows: list[IndicatorRow], lang: str) -> list[dict[str, Any]]:
             "target": r.target,
             "completion": None if r.completion is None else round(r.completion, 1),
             "change": None if r.change is None else round(r.change, 2),
-            "status": f"{BAND_ICONS.get(r.band, BAND_ICONS[None])} {status_word(r.band, lang)}",
+            "ytd": r.ytd,
+            "status": f"{BAND_ICONS.get(r.band, BAND_ICONS[None])} {verdict_word(r.status, lang)}"
+            + (f" · {t('calendar_check', lang)}" if r.held else ""),
             "band": band_key(r.band),
         }
         for r in rows
     ]
+
+
+def _shown(row: IndicatorRow, lang: str) -> str:
+    """The period of the value: 'T10/2026', '… (chưa cập nhật)', 'đến ngày 02/12'."""
+    if row.shown_period is None:
+        return "—"
+    text = calendar.month_label(row.shown_period, lang)
+    if row.partial:
+        text += f" ({calendar.to_day_label(calendar.local_day(state.get().now()), lang)})"
+    if row.late:
+        text += f" ({t('calendar_late', lang).lower()})"
+    return text
 
 
 def filter_rows(
@@ -75,7 +101,9 @@ def table(
         ("pillar", t("pillar", lang)),
         ("source", t("source", lang)),
         ("unit", t("unit", lang)),
+        ("shown", t("calendar_period", lang)),
         ("actual", t("actual", lang)),
+        ("ytd", t("calendar_ytd", lang)),
         ("target", t("target", lang)),
         ("completion", f"{t('completion', lang)} (%)"),
         ("change", t("change", lang)),
@@ -94,7 +122,7 @@ def table(
         lang,
         page_size=50,
         markdown=("name",),
-        numeric=("actual", "target", "completion", "change"),
+        numeric=("actual", "ytd", "target", "completion", "change"),
         cell_styles={"status": style},
     )
 
@@ -111,7 +139,8 @@ def filter_options(lang: str) -> dict[str, list[dict[str, str]]]:
 
 
 def detail(code: str, params: dict[str, Any]) -> Any:
-    """One indicator: series against the target, the formula in words, the rows behind it."""
+    """One indicator: its value with its period and status, validation flags, the series
+    against the target, the formula in words, how the status is judged, the rows behind."""
     lang = state.lang(params)
     st = state.get()
     if code not in st.catalog:
@@ -129,14 +158,22 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         st.store, ind, st.org_unit, period, st.now(), lang, access.has_role("clerk")
     )
     unit = ind.unit
+    cumulative = ind.aggregation == "sum"
     fig = series_chart(points, ind.target_for(last.year), t("actual", lang),
-                       t("target", lang), unit)  # fmt: skip
+                       t("calendar_cumulative_target", lang) if cumulative else t("target", lang),
+                       unit, cumulative=cumulative)  # fmt: skip
     formula = ind.formula_vi if lang == "vi" else ind.formula_en
     facts = [
         kpi(t("actual", lang), _val(row and row.actual, unit, lang), id_="ind-actual"),
         kpi(t("target", lang), _val(row and row.target, unit, lang), id_="ind-target"),
-        kpi(t("completion", lang), fmt.percent(row and row.completion, lang), id_="ind-completion"),
-    ]
+        kpi(t("completion", lang), completion_text(row, lang) if row else "—",
+            id_="ind-completion"),
+    ]  # fmt: skip
+    if row and row.ytd is not None:
+        facts.insert(1, kpi(t("calendar_ytd", lang), _val(row.ytd, unit, lang), id_="ind-ytd"))
+    if row and row.projection is not None:
+        facts.append(kpi(t("calendar_projection", lang), _val(row.projection, unit, lang),
+                         id_="ind-projection"))  # fmt: skip
     if row and row.numerator is not None:
         facts += [
             kpi(t("numerator", lang), fmt.number(row.numerator, 0, lang), id_="ind-numerator"),
@@ -152,18 +189,40 @@ def detail(code: str, params: dict[str, Any]) -> Any:
             data_table(f"chi-tiet-{code}", behind.columns, behind.rows, lang),
             id_="ind-rows",
         )
-    links: list[Any] = [html.A(t("back_to_list", lang), href="/chi-tieu")]
+    links: list[Any] = [
+        html.A(t("back_to_list", lang), href=periods.href("/chi-tieu", period), id="ind-back")
+    ]
+    entry_period = (row.shown_period if row and row.held else None) or period
     if ind.formula.get("type") == "element" and access.has_role("clerk"):
         links += [" · ", html.A(t("entry_heading", lang), id="ind-enter",
-                                href=f"/nhap-lieu?code={code}&period={period}")]  # fmt: skip
+                                href=f"/nhap-lieu?code={code}&period={entry_period}")]  # fmt: skip
+    notes: list[Any] = []
+    if row and (label := periods.shown_label(row, lang)):
+        notes.append(html.Div(label, className="tile-period", id="ind-shown-period"))
+    if row and (late := periods.late_label(row, lang)):
+        notes.append(html.Div(f"⏱ {late}", className="tile-late", id="ind-late"))
+    flags = None
+    if row and row.flags:
+        flags = card(
+            t("calendar_check", lang),
+            html.Ul([html.Li(m) for m in row.flags]),
+            html.P(t("calendar_check_held", lang)),
+            html.A(t("calendar_check_heading", lang), href="/can-kiem-tra")
+            if access.has_role("clerk") else None,
+            id_="ind-flags",
+        )  # fmt: skip
     return [
         html.Div(links),
+        periods.picker("indicator", params, lang),
         html.H1(f"{ind.name(lang)} – {parse_period(period).label(lang)}", className="page-title",
                 id="ind-title"),
-        html.Div([status_badge(row.band if row else None, lang)]),
+        html.Div([row_badge(row, lang) if row else status_badge(None, lang), *notes]),
+        flags,
         html.Div(facts, className="kpis"),
         card(t("formula", lang), html.P(formula or "—", id="ind-formula")),
         card(t("series_title", lang), graph(fig, "ind-series")),
+        card(t("calendar_projection", lang), html.P(t("calendar_how_projection", lang)),
+             id_="ind-how-judged"),
         rows_card,
     ]  # fmt: skip
 

@@ -7,42 +7,81 @@ from typing import Any
 from dash import html
 
 from coc import fmt
-from coc.indicators.query import IndicatorRow
+from coc.indicators import calendar
+from coc.indicators.query import IndicatorRow, by_urgency
 from coc.periods import parse_period
 from coc.store.runs import stale_sources
-from dashboards import data, state
+from dashboards import data, periods, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 
+ACT_FIRST = ("at_risk", "missed")
 
-def pillar_sections(rows: list[IndicatorRow], lang: str, links: bool = True) -> list[html.Section]:
-    """One section per pillar in the fixed order, tiles in catalog order."""
+
+def act_first(rows: list[IndicatorRow]) -> tuple[list[IndicatorRow], list[IndicatorRow]]:
+    """(missed and at-risk, by urgency; the others, by urgency): what the chairperson must
+    act on comes first."""
+    ordered = by_urgency(rows)
+    return [r for r in ordered if r.status in ACT_FIRST], [
+        r for r in ordered if r.status not in ACT_FIRST
+    ]
+
+
+def pillar_sections(
+    rows: list[IndicatorRow], lang: str, links: bool = True, period: str | None = None
+) -> list[html.Section]:
+    """Missed and at-risk indicators first, then one section per pillar in the fixed order,
+    the most urgent first within each."""
     st = state.get()
-    sections = []
-    for pillar in PILLAR_ORDER:
-        items = [r for r in rows if r.pillar == pillar]
-        if not items:
-            continue
-        tiles = [
+
+    def tiles(items: list[IndicatorRow]) -> list[html.Div]:
+        return [
             tile(
                 r,
                 lang,
                 st.catalog.get(r.code).decimals,
-                href=f"/chi-tieu/{r.code}" if links else None,
+                href=(periods.href(f"/chi-tieu/{r.code}", period or r.period) if links else None),
             )
             for r in items
         ]
+
+    urgent, rest = act_first(rows)
+    sections = []
+    if urgent:
+        sections.append(
+            html.Section(
+                [
+                    html.H2(t("calendar_act_first", lang), className="pillar-title"),
+                    html.Div(tiles(urgent), className="tiles"),
+                ],
+                className="pillar pillar-act",
+                id="pillar-act-first",
+            )
+        )
+    for pillar in PILLAR_ORDER:
+        items = [r for r in rest if r.pillar == pillar]
+        if not items:
+            continue
         sections.append(
             html.Section(
                 [
                     html.H2(st.catalog.pillar_name(pillar, lang), className="pillar-title"),
-                    html.Div(tiles, className="tiles"),
+                    html.Div(tiles(items), className="tiles"),
                 ],
                 className="pillar",
                 id=f"pillar-{pillar}",
             )
         )
     return sections
+
+
+def period_title(period: str, lang: str) -> str:
+    """'Tháng 12/2026 (đến ngày 02/12)' for a month in progress, else the period's label."""
+    label = parse_period(period).label(lang)
+    now = state.get().now()
+    if calendar.in_progress(parse_period(period), now):
+        label += f" ({calendar.to_day_label(calendar.local_day(now), lang)})"
+    return label
 
 
 def freshness(lang: str) -> list[Any]:
@@ -74,12 +113,17 @@ def render(params: dict[str, Any]) -> Any:
         html.Div(
             [
                 html.H1(
-                    f"{t('overview_heading', lang)} – {parse_period(period).label(lang)}",
+                    f"{t('overview_heading', lang)} – {period_title(period, lang)}",
                     className="page-title",
                 ),
                 html.Div(freshness(lang), className="freshness"),
             ],
             className="page-head",
         ),
-        *pillar_sections(rows, lang),
-    ]
+        *pillar_sections(rows, lang, period=period),
+        html.Details(
+            [html.Summary(t("calendar_projection", lang)),
+             html.P(t("calendar_how_projection", lang))],
+            className="how-judged", id="overview-how-judged",
+        ),
+    ]  # fmt: skip

@@ -81,7 +81,11 @@ def ranking(period: str, lang: str) -> list[Any]:
                ("status", t("status", lang)), ("scored", t("scored", lang)),
                ("reported", t("reported_indicators", lang))]  # fmt: skip
     chart = ranking_chart(
-        [s.name for s in scores], [s.completion for s in scores], [s.band for s in scores], "%"
+        [s.name for s in scores],
+        [s.completion for s in scores],
+        [s.band for s in scores],
+        "%",
+        cap=100.0,
     )
     return [
         card(

@@ -7,11 +7,10 @@ from typing import Any
 from dash import html
 
 from coc import fmt
-from coc.periods import parse_period
 from dashboards import data, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
-from dashboards.views.overview import freshness
+from dashboards.views.overview import act_first, freshness, period_title
 
 ICONS = {"critical": "⛔", "warning": "⚠", "info": "ℹ"}
 
@@ -49,12 +48,16 @@ def device_count(kind: str, key: str, lang: str) -> html.Div:
 
 
 def wall_tiles(period: str, lang: str) -> html.Div:
-    """All indicator tiles in pillar order, a label cell opening each pillar."""
+    """Missed and at-risk tiles first under their own label, then the others in pillar
+    order (the most urgent first in each), a label cell opening each group."""
     st = state.get()
-    rows = data.rows_for(period, lang)
+    urgent, rest = act_first(data.rows_for(period, lang))
     cells: list[Any] = []
+    if urgent:
+        cells.append(html.Div(t("calendar_act_first", lang), className="pillar-cell"))
+        cells.extend(tile(r, lang, st.catalog.get(r.code).decimals) for r in urgent)
     for pillar in PILLAR_ORDER:
-        items = [r for r in rows if r.pillar == pillar]
+        items = [r for r in rest if r.pillar == pillar]
         if not items:
             continue
         cells.append(
@@ -77,8 +80,7 @@ def render_overview(params: dict[str, Any]) -> Any:
                     [
                         html.H1(st.settings.commune.name, className="page-title"),
                         html.Div(
-                            f"{t('overview_heading', lang)} – {parse_period(period).label(lang)}"
-                            f" · {now}",
+                            f"{t('overview_heading', lang)} – {period_title(period, lang)} · {now}",
                             className="wall-sub",
                         ),
                     ],
