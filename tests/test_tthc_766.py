@@ -32,7 +32,7 @@ import pytest
 from fixtures_base import new_store, shipped_catalog
 
 from coc.indicators.engine import Engine
-from coc.indicators.tthc import GROUPS, item_points, scorecard
+from coc.indicators.tthc import GROUPS, RATES, item_points, scorecard
 from coc.ingest.writers import write_records
 from coc.periods import parse_period
 from coc.timeutil import parse_datetime
@@ -250,3 +250,15 @@ def test_year_boundary_new_month_carries_the_open_dossiers(year_end) -> None:
     jan = _value(year_end, "TTHC_DUNG_HAN", "202701", parse_datetime("20270201000000"))
     assert jan == (0.0, 0.0, 2.0)
     assert _value(year_end, "TTHC_SO_HO_SO_TIEP_NHAN", "202701") == (0.0, None, None)
+
+
+def test_docs_list_every_item_with_its_points_and_source() -> None:
+    """docs/decision-766.md stays true: each numbered item's row gives its points and
+    whether COC computes it, as GROUPS and RATES do."""
+    doc = (Path(__file__).parents[1] / "docs" / "decision-766.md").read_text(encoding="utf-8")
+    rows = [line for line in doc.splitlines() if line.startswith("| ")]
+    for item in (i for g in GROUPS for i in g.items if i.code):
+        (row,) = [r for r in rows if f"| {item.code} " in r]
+        cells = [c.strip() for c in row.split("|")]
+        assert cells[3].split()[0] == f"{item.points:g}", item.code
+        assert cells[5].startswith("yes" if item.code in RATES else "no"), item.code
