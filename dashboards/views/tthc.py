@@ -84,6 +84,7 @@ def render(params: dict[str, Any]) -> Any:
     st = state.get()
     card_ = commune_scorecard(period)
     groups = [(group_name(g, lang), g.points, g.spec.max_points) for g in card_.groups]
+    chart = scorecard_chart(groups, "", dark=bool(params.get("wall")), lang=lang)
     show_names = access.has_role("clerk")
     late = rows_of(st.store, "dossiers_late", None, st.org_unit, period, st.now(), lang, show_names)
     total = (
@@ -105,7 +106,7 @@ def render(params: dict[str, Any]) -> Any:
         ),
         card(
             t("tthc766_groups", lang),
-            graph(scorecard_chart(groups, "", dark=bool(params.get("wall"))), "tthc-chart"),
+            graph(chart, "tthc-chart"),
             data_table(
                 "diem-766",
                 [("group", t("group", lang)), ("points", t("points", lang)),
