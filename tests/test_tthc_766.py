@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from fixtures_base import new_store, shipped_catalog
 
+from coc.indicators.drill import rows_of
 from coc.indicators.engine import Engine
 from coc.indicators.tthc import GROUPS, RATES, item_points, scorecard
 from coc.ingest.writers import write_records
@@ -262,3 +263,16 @@ def test_docs_list_every_item_with_its_points_and_source() -> None:
         cells = [c.strip() for c in row.split("|")]
         assert cells[3].split()[0] == f"{item.points:g}", item.code
         assert cells[5].startswith("yes" if item.code in RATES else "no"), item.code
+
+
+@pytest.mark.parametrize("now", ["20261101120000", "20261201000000"])
+def test_drill_down_lists_the_same_dossiers_the_measures_count(store: Path, now: str) -> None:
+    at = parse_datetime(now)
+    with store.session() as session:
+        late = rows_of(session, "dossiers_late", None, "10237", "202610", at, show_names=True)
+        lower = rows_of(session, "tthc_satisfaction", None, "10237", "202610", at, True)
+        offline = rows_of(session, "dossiers_received", "dossiers_online", "10237", "202610", at)
+    # the six late ones of 2.1, carried-over D0 included, in order of receipt
+    assert [r.code for r in late.rows] == ["D0", "D2", "D4", "D9", "D6", "D17"]
+    assert [r.code for r in lower.rows] == ["D0", "D2", "D4", "D9", "D13", "D6", "D17"]
+    assert len(offline.rows) == 15 - 4  # received, not online (3.3's denominator − numerator)
