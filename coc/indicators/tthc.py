@@ -121,8 +121,8 @@ def is_on_time(d: Dossier, as_of: datetime) -> bool:
     end = ended_at(d)
     if has_ended(d) and end is None:
         return False
-    judged = end if end is not None and has_ended(d) and end < as_of else as_of
-    return judged <= as_utc(d.NgayHenTra) + supplement_wait(d, judged)
+    moment = end if end is not None and has_ended(d) and end < as_of else as_of
+    return moment <= as_utc(d.NgayHenTra) + supplement_wait(d, moment)
 
 
 def has_e_result(d: Dossier) -> bool:

@@ -115,7 +115,7 @@ def render(params: dict[str, Any]) -> Any:
                 lang,
             ),
         ),
-        card(
+        None if params.get("wall") else card(
             t("tthc766_items", lang),
             html.P(t("tthc766_note", lang), className="note", id="tthc-note"),
             data_table(
