@@ -207,14 +207,30 @@ def sensor_chart(
     return fig
 
 
+def _wrap(name: str, width: int = 18) -> str:
+    """'2. Tiến độ, kết quả giải quyết' → '2. Tiến độ, kết<br>quả giải quyết' (two lines at
+    most, broken at the space nearest the middle)."""
+    if len(name) <= width or " " not in name:
+        return name
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return f"{name[:cut]}<br>{name[cut + 1 :]}"
+
+
 def scorecard_chart(
-    groups: Sequence[tuple[str, float | None, float]], title: str, dark: bool = False
+    groups: Sequence[tuple[str, float | None, float]],
+    title: str,
+    dark: bool = False,
+    lang: str = "vi",
 ) -> go.Figure:
-    """Decision 766 points per group as bars of points over the maximum ("—" if unknown)."""
-    names = [g[0] for g in groups]
+    """Decision 766 points per group as bars of points over the maximum ("—" if unknown).
+    Long group names wrap onto two lines (automargin) so the bars keep room on a phone."""
+    names = [_wrap(g[0]) for g in groups]
     top = max((g[2] for g in groups), default=1.0)
     labels = [
-        f"{'—' if g[1] is None else f'{g[1]:.1f}'.replace('.', ',')}/{g[2]:g}" for g in groups
+        f"{'—' if g[1] is None else f'{g[1]:.1f}'.replace('.', ',' if lang == 'vi' else '.')}"
+        f"/{g[2]:g}"
+        for g in groups
     ]
     fig = go.Figure(
         [
@@ -248,12 +264,16 @@ def scorecard_chart(
     fig.update_layout(
         **{
             **_base_layout(dark, height=60 + 50 * len(groups)),
-            "margin": {"l": 430 if dark else 330, "r": 20, "t": 40 if title else 10, "b": 30},
+            "margin": {"l": 10, "r": 20, "t": 40 if title else 10, "b": 30},
         },
         title={"text": title},
         barmode="overlay",
         showlegend=False,
-        yaxis={"autorange": "reversed", "tickfont": {"size": 20 if dark else 14}},
+        yaxis={
+            "autorange": "reversed",
+            "automargin": True,
+            "tickfont": {"size": 20 if dark else 14},
+        },
         xaxis={"range": [0, top * 1.25], "showgrid": False},
     )
     return fig

@@ -748,8 +748,8 @@ def _outcome(
     roll = rng.random()
     if roll < 0.006:
         return 3, None, None  # not accepted
-    if roll < 0.014:
-        return 7, None, None  # withdrawn by the citizen
+    if roll < 0.014:  # withdrawn by the citizen, a third of the way to the due date
+        return 7, min(received + (due - received) / 3, NOW), None
     if rng.random() < 0.05 - 0.04 * t:  # late: one to three working days after the due date
         finished = office_time(rng, add_workdays(due, rng.randint(1, 3)).date())
     else:

@@ -66,7 +66,8 @@ def test_wall_rotation_moves_to_next_page(page, server_url):
     page.wait_for_url("**/wall?*i=1", timeout=15_000)
     page.wait_for_selector("#tthc-total", timeout=15_000)
     assert page.locator("#wall-root").get_attribute("data-page") == "thu-tuc"
-    assert page.locator("#tthc-total .kpi-value").inner_text() == "66,8"
+    assert page.locator("#tthc-total .kpi-value").inner_text() == "33,2 / 48"
+    assert page.locator("#tthc-note").count() == 0  # the item table stays off the wall
     page.wait_for_selector("#tthc-chart .main-svg", timeout=15_000)
     assert "15,0/20" in page.locator("#tthc-chart").inner_text()
     shot(page, "wall-tthc-1920x1080")

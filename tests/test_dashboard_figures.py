@@ -60,6 +60,11 @@ def test_scorecard_chart_bars():
     assert list(fig.data[1].x) == [0.0, 15.8, 22.0]  # points; unknown drawn as empty
     assert list(fig.data[2].text) == ["—/18", "15,8/20", "22,0/22"]
     assert fig.layout.xaxis.range == (0, 27.5)  # room for the labels
+    # long names wrap onto two lines so the bars keep room on a phone
+    assert list(fig.data[0].y) == ["1. Công khai", "2. Tiến độ", "3. DVC"]
+    wide = figures.scorecard_chart([("2. Tiến độ, kết quả giải quyết", 15.0, 20.0)], "")
+    assert list(wide.data[0].y) == ["2. Tiến độ, kết<br>quả giải quyết"]
+    assert list(figures.scorecard_chart(groups, "", lang="en").data[2].text)[1] == "15.8/20"
 
 
 def test_device_map_uses_bundled_boundary_and_no_tiles():

@@ -81,7 +81,7 @@ def test_indicator_page_masks_names_for_viewers(web_app):
     assert texts(find(page, "ind-completion"))[0] == "78,9%"
     assert texts(find(page, "ind-numerator"))[0] == "3"
     assert texts(find(page, "ind-denominator"))[0] == "4"
-    assert texts(find(page, "ind-formula"))[0].startswith("(Hồ sơ đã giải quyết")
+    assert texts(find(page, "ind-formula"))[0].startswith("(Hồ sơ đã kết thúc xử lý")
     rows = find(page, {"type": "coc-table", "table": "chi-tiet-TTHC_DUNG_HAN"})["props"]["rowData"]
     assert rows == [
         {"ma": "000.00.23.H26-261101-0002", "tthc": "Đăng ký khai sinh", "chu": "N***** V** A*",
@@ -105,19 +105,43 @@ def test_unsigned_documents_behind_signed_rate(web_app):
 
 
 def test_tthc_scorecard(web_app):
-    # 2: 75/100×20 = 15; 3: 50 ≥ 50 → 12/12 of 22 = 22; 4: (0 + 25/80×4)/10 × 22 = 2.75;
-    # 5: 75/90×6 = 5 → 5/6 × 18 = 15; total (15+22+2.75+15) ÷ 82 × 100 = 66.77
+    # November at 20/11 (as of now): 2.1 3 of 4 → 75 % × 20 = 15; 3.3 2 of 4 = 50 % ≥ 50 →
+    # 12; 3.6 no fee-bearing dossier → none; 4.1 0 of 3 → 0 of 6; 4.2 1 of 4 = 25/80 × 4 =
+    # 1,25 (shown 1,2: fmt rounds half to even); 5.4 75/90 × 6 = 5. Total 33,25 of the 48
+    # points computable; nothing scaled up.
     page = render_page(web_app.server.test_client(), "/thu-tuc", "?period=202611")
-    assert texts(find(page, "tthc-total")) == ["66,8", "Tổng / 100"]
+    assert texts(find(page, "tthc-total")) == ["33,2 / 48", "điểm tính được (tối đa 100)"]
     rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["rowData"]
-    assert [r["points"] for r in rows] == ["—", "15", "22", "2,8", "15"]
+    assert [(r["points"], r["computable"], r["max"]) for r in rows] == [
+        ("chưa tính", "0", "18"), ("15", "20", "20"), ("12", "12", "12"),
+        ("chưa tính", "0", "10"), ("1,2", "10", "22"), ("5", "6", "18"),
+    ]  # fmt: skip
+    items = {
+        r["item"].split()[0]: r
+        for r in find(page, {"type": "coc-table", "table": "chi-tieu-766"})["props"]["rowData"]
+    }
+    assert (items["2.1"]["rate"], items["2.1"]["count"], items["2.1"]["points"]) == (
+        "75%", "3/4", "15")  # fmt: skip
+    assert items["3.6"]["points"] == "không có hồ sơ" and items["3.6"]["max"] == "6"
+    assert items["1.4"]["points"] == "chưa tính" and items["1.4"]["rate"] == "—"
+    assert items["5.4"]["threshold"] == "90%"
     overdue = find(page, {"type": "coc-table", "table": "ho-so-qua-han"})["props"]["rowData"]
     assert [r["chu"] for r in overdue] == ["N***** V** A*"]
 
 
+def test_tthc_scorecard_in_english(web_app):
+    page = render_page(web_app.server.test_client(), "/thu-tuc", "?period=202611&lang=en")
+    assert texts(find(page, "tthc-total")) == ["33.2 / 48", "computable points (of 100)"]
+    rows = find(page, {"type": "coc-table", "table": "diem-766"})["props"]["rowData"]
+    assert rows[0]["group"] == "1. Publicity and transparency"
+    assert rows[0]["points"] == "not computed"
+
+
 def test_tthc_scorecard_follows_new_dossiers(fresh_app):
     client = fresh_app.server.test_client()
-    assert texts(find(render_page(client, "/thu-tuc", "?period=202611"), "tthc-total"))[0] == "66,8"
+    assert texts(find(render_page(client, "/thu-tuc", "?period=202611"), "tthc-total"))[0] == (
+        "33,2 / 48"
+    )
     late = {"MaHoSo": "000.00.23.H26-261101-0005", "MaTTHC": "1.001612",
             "TenTTHC": "Đăng ký khai sinh", "TrangThaiHoSo": 10, "HoSoCoThanhPhanSoHoa": 1,
             "KenhThucHien": 1, "NgayTiepNhan": "20261116080000", "NgayHenTra": "20261117170000",

@@ -47,6 +47,12 @@ DOCS = [
     _in("in5", "2026-10-15T09:00:00+07:00", None, None, electronic=False),  # no deadline
     _in("in6", "2026-10-31T23:30:00+07:00", None, None),  # last half hour of October
     _in("in7", "2026-11-01T00:10:00+07:00", "2026-11-02T17:00:00+07:00", None),  # November
+    # due 3/11, finished 20/11 (late, but in November): in time at the end of October
+    _in("in8", "2026-10-30T09:00:00+07:00", "2026-11-03T17:00:00+07:00",
+        "2026-11-20T10:00:00+07:00"),
+    # due 30/10, finished 2/11: still open and overdue at the end of October
+    _in("in9", "2026-10-27T09:00:00+07:00", "2026-10-30T17:00:00+07:00",
+        "2026-11-02T10:00:00+07:00"),
 ]  # fmt: skip
 WORK_FILES = [
     {"id": "wf1", "opened_date": "2026-10-03T08:00:00+07:00", "online": True},
@@ -64,10 +70,10 @@ def store(tmp_path_factory: pytest.TempPathFactory):
     return store
 
 
-def _value(store, code: str, period: str = "202610") -> tuple:
+def _value(store, code: str, period: str = "202610", now=NOW) -> tuple:
     with store.session() as session:
         result = Engine(shipped_catalog()).compute(
-            session, shipped_catalog().get(code), "10237", parse_period(period), NOW
+            session, shipped_catalog().get(code), "10237", parse_period(period), now
         )
     value = None if result.value is None else round(result.value, 4)
     return value, result.numerator, result.denominator
@@ -78,14 +84,40 @@ def test_signed_outgoing(store) -> None:
 
 
 def test_electronic_documents(store) -> None:
-    # out1, out2, in1–in6 count; out2 and in5 were handled on paper
-    assert _value(store, "VB_DIEN_TU") == (75.0, 6.0, 8.0)
+    # out1, out2, in1–in6, in8, in9 count; out2 and in5 were handled on paper
+    assert _value(store, "VB_DIEN_TU") == (80.0, 8.0, 10.0)
 
 
 def test_incoming_overdue(store) -> None:
-    # with a deadline: in1, in2, in3, in4; overdue: in2 (finished late), in3 (still open)
-    assert _value(store, "VB_DEN_QUA_HAN") == (50.0, 2.0, 4.0)
+    # with a deadline: in1, in2, in3, in4, in8, in9; overdue at the end of October: in2
+    # (finished late), in3 (still open), in9 (open then, deadline passed); in8 not yet due
+    assert _value(store, "VB_DEN_QUA_HAN") == (50.0, 3.0, 6.0)
     assert _value(store, "VB_DEN_QUA_HAN", "202611") == (0.0, 0.0, 1.0)  # in7 not yet due
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        "2026-11-01T00:00:00+07:00",
+        "2026-12-01T09:00:00+07:00",
+        "2027-01-01T00:00:00+07:00",
+        "2027-06-15T12:00:00+07:00",
+    ],
+)
+def test_past_month_overdue_does_not_drift(store, now: str) -> None:
+    """October judged at its end whatever the day it is computed: in4 (due 5/11, still
+    open), in8 (finished late in November) are not October's overdue documents."""
+    assert _value(store, "VB_DEN_QUA_HAN", now=parse_datetime(now)) == (50.0, 3.0, 6.0)
+
+
+def test_month_in_progress_overdue_judged_against_now(store) -> None:
+    # November (in7, due 2/11 17:00, open): in time on the 2nd at noon, overdue an hour
+    # after its deadline
+    early, late = (
+        parse_datetime(t) for t in ("2026-11-02T12:00:00+07:00", "2026-11-02T18:00:00+07:00")
+    )
+    assert _value(store, "VB_DEN_QUA_HAN", "202611", early) == (0.0, 0.0, 1.0)
+    assert _value(store, "VB_DEN_QUA_HAN", "202611", late) == (100.0, 1.0, 1.0)
 
 
 def test_work_files_online(store) -> None:

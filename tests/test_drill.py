@@ -42,7 +42,9 @@ def test_rows_match_the_computed_numerator_and_denominator(seeded_store, shipped
                 expected = num if ind.direction == "lower" else den - num
             elif ind.formula["name"] == "tthc_satisfaction":
                 ctx = MeasureContext(session, ORG, parse_period(PERIOD), NOW)
-                facts = [tthc.facts_of(d, NOW) for d in tthc.dossiers_received(ctx)]
+                facts = [
+                    tthc.facts_of(d, ctx.period, ctx.as_of) for d in tthc.dossiers_processed(ctx)
+                ]
                 expected = sum(1 for f in facts if not f.on_time or f.complaint)
             else:
                 expected = result.value or 0
@@ -55,7 +57,9 @@ def test_late_dossiers_are_the_766_late_ones(seeded_store):
     with seeded_store.session() as session:
         late = rows_of(session, "dossiers_late", None, ORG, PERIOD, NOW, show_names=False)
         ctx = MeasureContext(session, ORG, parse_period(PERIOD), NOW)
-        expected = [d.MaHoSo for d in tthc.dossiers_received(ctx) if not tthc.is_on_time(d, NOW)]
+        expected = [
+            d.MaHoSo for d in tthc.dossiers_processed(ctx) if not tthc.is_on_time(d, ctx.as_of)
+        ]
     assert late is not None and late.masked
     assert [r.code for r in late.rows] == expected
     assert expected  # the seed has late dossiers

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from coc.periods import Period
+from coc.timeutil import as_utc
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,14 @@ class MeasureContext:
     org_unit: str
     period: Period
     now: datetime  # "now" for judging open dossiers; fixed in tests
+
+    @property
+    def as_of(self) -> datetime:
+        """The moment open dossiers and documents are judged at: the end of the period,
+        or now while the period is in progress, so a past period's value depends only on
+        the records, never on when it is computed (Decision 766: "chưa có trạng thái hoàn
+        thành → lấy ngày cuối kỳ báo cáo")."""
+        return min(as_utc(self.now), self.period.end_utc)
 
 
 MeasureFn = Callable[[MeasureContext], float | None]

@@ -103,11 +103,11 @@ def dossiers(
     if keep is None or (exclude and drop is None):
         return None
     ctx = _context(session, org_unit, period, now)
-    rows = []
-    for d in tthc.dossiers_received(ctx):
-        f = tthc.facts_of(d, now)
-        if keep(f) and not (drop and drop(f)):
-            rows.append(_dossier_row(d, f.on_time, show_names))
+    rows = [
+        _dossier_row(d, f.on_time, show_names)
+        for d, f in tthc.judged(ctx)
+        if keep(f) and not (drop and drop(f))
+    ]
     return Behind("dossier", rows, masked=not show_names)
 
 
@@ -135,9 +135,9 @@ def _fact_rows(
     if rows.table not in (Document, Device):
         return None  # work files have no list of their own
     ctx = _context(session, org_unit, period, now)
-    where = [*rows.scope(ctx), *rows.conditions(now)]
+    where = [*rows.scope(ctx), *rows.conditions(ctx.as_of)]
     if other is not None:
-        where.append(not_(and_(*other.conditions(now))))
+        where.append(not_(and_(*other.conditions(ctx.as_of))))
     if rows.table is Document:
         stmt = select(Document).where(*where).order_by(Document.issued_date, Document.id)
         return Behind("document", [_document_row(d) for d in session.scalars(stmt)])

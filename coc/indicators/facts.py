@@ -22,13 +22,13 @@ from coc.store.types import UTCDateTime
 # arrived (received_date), outgoing ones by their issue date.
 handled_day = func.coalesce(Document.received_date, Document.issued_date, type_=UTCDateTime())
 
-Conditions = Callable[[datetime], tuple[Any, ...]]  # now → SQL conditions
+Conditions = Callable[[datetime], tuple[Any, ...]]  # as_of → SQL conditions
 
 
 @dataclass(frozen=True)
 class RowSet:
     """The rows one measure counts: a table, the scope of an org unit and period, and
-    the measure's own conditions (which may depend on now)."""
+    the measure's own conditions (which may depend on the moment judged at, `as_of`)."""
 
     table: Any
     conditions: Conditions
@@ -54,16 +54,19 @@ class RowSet:
         stmt = (
             select(func.count())
             .select_from(self.table)
-            .where(*self.scope(ctx), *self.conditions(ctx.now))
+            .where(*self.scope(ctx), *self.conditions(ctx.as_of))
         )
         return float(ctx.session.scalar(stmt) or 0)
 
 
-def overdue(now: datetime) -> Any:
-    """An incoming document past its deadline: finished late, or still open (no
-    completed_date) after it, judged against now."""
-    late_done = Document.completed_date.is_not(None) & (Document.completed_date > Document.deadline)
-    late_open = Document.completed_date.is_(None) & (Document.deadline < now)
+def overdue(as_of: datetime) -> Any:
+    """An incoming document past its deadline as of `as_of` (the end of the period, or now
+    while it is in progress): completed before `as_of` but after the deadline, or still
+    open at `as_of` (not completed, or completed later) with the deadline passed. So a
+    past period's count never changes with the day it is computed."""
+    done = Document.completed_date.is_not(None) & (Document.completed_date < as_of)
+    late_done = done & (Document.completed_date > Document.deadline)
+    late_open = ~done & (Document.deadline < as_of)
     return late_done | late_open
 
 

@@ -1,7 +1,12 @@
 """Decision 766/QĐ-TTg measures over one-stop dossiers, by the national portal's formulas.
 
-See docs/decision-766.md. Dossiers of a period are those received (NgayTiepNhan) in it;
-status 3 (not accepted) and 7 (withdrawn by the citizen) leave every denominator.
+See docs/decision-766.md. Two sets of dossiers per period:
+- *received*: NgayTiepNhan in the period (the denominators of 3.3, 3.6, 4.1, 4.2);
+- *processed*: received in it, or received earlier and still being processed in it (2.1
+  and 5.4, the portal's "hồ sơ được tiếp nhận, xử lý trong kỳ").
+Status 3 (not accepted) is in neither; status 7 (withdrawn after acceptance) stays in both.
+Open dossiers are judged at `MeasureContext.as_of`: the end of the period, or now while it
+is in progress, so a past period never drifts.
 """
 
 from __future__ import annotations
@@ -11,25 +16,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from coc.indicators.context import MeasureContext, MeasureFn
 from coc.periods import Period, parse_period
 from coc.store.models import Dossier
+from coc.store.types import UTCDateTime
 from coc.timeutil import as_utc, parse_datetime
 
-NOT_ACCEPTED, WITHDRAWN = 3, 7
-COMPLETED = (8, 9, 10)  # stopped, processed, result returned
-EXCLUDED = (NOT_ACCEPTED, WITHDRAWN)
+NOT_ACCEPTED, WITHDRAWN, STOPPED = 3, 7, 8
+RESULT_STATES = (9, 10)  # processed, result returned
+ENDED = (WITHDRAWN, STOPPED, *RESULT_STATES)  # 2.1: processing has ended
 
 
 @dataclass(frozen=True)
 class DossierFacts:
-    """What 766 needs of one dossier, derived once."""
+    """What 766 needs of one dossier in one period, derived once."""
 
-    completed: bool
-    on_time: bool
+    received: bool  # received in the period (else carried over from an earlier one)
+    completed: bool  # 4.1's set: a result was issued
+    on_time: bool  # 2.1, judged at the period's as_of
     online: bool
     fee_bearing: bool
     paid_online: bool
@@ -49,39 +56,73 @@ def _date(value: Any) -> datetime | None:
         return None
 
 
-def supplement_wait(dossier: Dossier, now: datetime) -> timedelta:
-    """Time spent waiting for the citizen's supplements (excluded from processing time)."""
+def _supplements(d: Dossier, until: datetime) -> list[dict]:
+    """Supplement requests made before `until` (one without a date counts as made)."""
+    out = []
+    for item in d.DanhSachHoSoBoSung or []:
+        if not isinstance(item, dict):
+            continue
+        asked = _date(item.get("NgayBoSung"))
+        if asked is None or asked < until:
+            out.append(item)
+    return out
+
+
+def supplement_wait(d: Dossier, until: datetime) -> timedelta:
+    """Time spent waiting for the citizen's supplements up to `until` (excluded from the
+    processing time); a supplement not yet returned runs until `until`."""
     wait = timedelta(0)
-    for item in dossier.DanhSachHoSoBoSung or []:
+    for item in _supplements(d, until):
         asked = _date(item.get("NgayBoSung"))
         if asked is None:
             continue
-        back = _date(item.get("NgayTiepNhanBoSung")) or now
+        back = min(_date(item.get("NgayTiepNhanBoSung")) or until, until)
         if back > asked:
             wait += back - asked
     return wait
 
 
+def has_ended(d: Dossier) -> bool:
+    """Processing has ended: withdrawn, stopped, processed or returned (2.1)."""
+    return d.TrangThaiHoSo in ENDED or d.NgayKetThucXuLy is not None
+
+
+def ended_at(d: Dossier) -> datetime | None:
+    end = d.NgayKetThucXuLy or d.NgayTra
+    return as_utc(end) if end is not None else None
+
+
+def has_result(d: Dossier) -> bool:
+    return any(isinstance(item, dict) and item for item in d.DanhSachGiayToKetQua or [])
+
+
 def is_completed(d: Dossier) -> bool:
-    return d.TrangThaiHoSo in COMPLETED or d.NgayKetThucXuLy is not None
+    """4.1's completed set: a result was issued. Stopped dossiers (8) count only when they
+    have a result; withdrawn ones (7) never (nothing was issued)."""
+    if d.TrangThaiHoSo == WITHDRAWN:
+        return False
+    if d.TrangThaiHoSo == STOPPED:
+        return has_result(d)
+    return d.TrangThaiHoSo in RESULT_STATES or d.NgayKetThucXuLy is not None
 
 
-def is_on_time(d: Dossier, now: datetime) -> bool:
-    """Completed by the (supplement-extended) due date, or open and not yet past it.
+def is_on_time(d: Dossier, as_of: datetime) -> bool:
+    """2.1: ended by the (supplement-extended) due date, or still open at `as_of` and not
+    past it. A dossier that ended after `as_of` was open at `as_of`.
 
-    Missing dates never count in the commune's favour: no NgayHenTra, or a completed
-    dossier with neither NgayKetThucXuLy nor NgayTra, is judged late (and so shows up in
-    the drill-down for a clerk to correct at the source).
+    Missing dates never count in the commune's favour: no NgayHenTra, or an ended dossier
+    with neither NgayKetThucXuLy nor NgayTra, is judged late (and so shows up in the
+    drill-down for a clerk to correct at the source). More than one supplement request
+    before `as_of` is late.
     """
-    if len(d.DanhSachHoSoBoSung or []) > 1:
+    as_of = as_utc(as_of)
+    if len(_supplements(d, as_of)) > 1 or d.NgayHenTra is None:
         return False
-    if d.NgayHenTra is None:
+    end = ended_at(d)
+    if has_ended(d) and end is None:
         return False
-    due = as_utc(d.NgayHenTra) + supplement_wait(d, now)
-    if is_completed(d):
-        end = d.NgayKetThucXuLy or d.NgayTra
-        return end is not None and as_utc(end) <= due
-    return as_utc(now) <= due
+    moment = end if end is not None and has_ended(d) and end < as_of else as_of
+    return moment <= as_utc(d.NgayHenTra) + supplement_wait(d, moment)
 
 
 def has_e_result(d: Dossier) -> bool:
@@ -108,12 +149,14 @@ def is_fee_bearing(d: Dossier) -> bool:
     return any(_price(f) > 0 for f in d.DanhSachLePhi or [])
 
 
-def facts_of(d: Dossier, now: datetime) -> DossierFacts:
+def facts_of(d: Dossier, period: Period, as_of: datetime) -> DossierFacts:
     completed = is_completed(d)
     e_result = has_e_result(d)
+    received = d.NgayTiepNhan is not None and as_utc(d.NgayTiepNhan) >= period.start_utc
     return DossierFacts(
+        received=received,
         completed=completed,
-        on_time=is_on_time(d, now),
+        on_time=is_on_time(d, as_of),
         online=d.KenhThucHien == 2,
         fee_bearing=is_fee_bearing(d),
         paid_online=d.DuocThanhToanTrucTuyen in (1, 2),
@@ -123,46 +166,68 @@ def facts_of(d: Dossier, now: datetime) -> DossierFacts:
     )
 
 
-def dossiers_received(ctx: MeasureContext) -> list[Dossier]:
-    """The period's dossiers that count (received in it, not excluded), oldest first."""
+_ended_at = func.coalesce(Dossier.NgayKetThucXuLy, Dossier.NgayTra, type_=UTCDateTime())
+
+
+def dossiers_processed(ctx: MeasureContext) -> list[Dossier]:
+    """The dossiers processed in the period, oldest first: received in it, or received
+    earlier and not ended before it started (an ended dossier without a date counts only
+    in the period it was received in)."""
+    start, end = ctx.period.start_utc, ctx.period.end_utc
+    open_before = or_(
+        _ended_at >= start,
+        and_(
+            _ended_at.is_(None),
+            or_(Dossier.TrangThaiHoSo.is_(None), Dossier.TrangThaiHoSo.not_in(ENDED)),
+        ),
+    )
     stmt = (
         select(Dossier)
         .where(
             Dossier.org_unit == ctx.org_unit,
-            Dossier.NgayTiepNhan >= ctx.period.start_utc,
-            Dossier.NgayTiepNhan < ctx.period.end_utc,
+            Dossier.NgayTiepNhan < end,
+            or_(Dossier.NgayTiepNhan >= start, open_before),
+            or_(Dossier.TrangThaiHoSo.is_(None), Dossier.TrangThaiHoSo != NOT_ACCEPTED),
         )
         .order_by(Dossier.NgayTiepNhan, Dossier.id)
     )
-    return [d for d in ctx.session.scalars(stmt) if d.TrangThaiHoSo not in EXCLUDED]
+    return list(ctx.session.scalars(stmt))
+
+
+def judged(ctx: MeasureContext) -> list[tuple[Dossier, DossierFacts]]:
+    """Each processed dossier with its facts; the measures, the scorecard and the
+    drill-down all read this one list."""
+    cache = ctx.session.info.setdefault("tthc_facts", {})
+    key = (ctx.org_unit, ctx.period.code, ctx.as_of)
+    if key not in cache:
+        cache[key] = [(d, facts_of(d, ctx.period, ctx.as_of)) for d in dossiers_processed(ctx)]
+    return cache[key]
 
 
 def _facts(ctx: MeasureContext) -> list[DossierFacts]:
-    cache = ctx.session.info.setdefault("tthc_facts", {})
-    key = (ctx.org_unit, ctx.period.code, ctx.now)
-    if key not in cache:
-        cache[key] = [facts_of(d, ctx.now) for d in dossiers_received(ctx)]
-    return cache[key]
+    return [f for _, f in judged(ctx)]
 
 
 Predicate = Callable[[DossierFacts], bool]
 
-# Each counting measure is the number of the period's dossiers that meet its predicate.
-# The scorecard's rates and the drill-down's "dossiers that pull it down" are built from
-# these same predicates (coc.indicators.drill), never restated.
+# Each counting measure is the number of the period's processed dossiers that meet its
+# predicate. The scorecard's rates and the drill-down's "dossiers that pull it down" are
+# built from these same predicates (coc.indicators.drill), never restated.
 PREDICATES: dict[str, Predicate] = {
-    "dossiers_received": lambda f: True,
+    "dossiers_received": lambda f: f.received,
+    "dossiers_processed": lambda f: True,
     "dossiers_on_time": lambda f: f.on_time,
     "dossiers_late": lambda f: not f.on_time,
-    "dossiers_online": lambda f: f.online,
-    "dossiers_fee_bearing": lambda f: f.fee_bearing,
-    "dossiers_paid_online": lambda f: f.fee_bearing and f.paid_online,
-    "dossiers_completed": lambda f: f.completed,
-    "dossiers_e_result": lambda f: f.e_result,
-    "dossiers_digitised": lambda f: f.digitised,
+    "dossiers_online": lambda f: f.received and f.online,
+    "dossiers_fee_bearing": lambda f: f.received and f.fee_bearing,
+    "dossiers_paid_online": lambda f: f.received and f.fee_bearing and f.paid_online,
+    "dossiers_completed": lambda f: f.received and f.completed,
+    "dossiers_e_result": lambda f: f.received and f.e_result,
+    "dossiers_digitised": lambda f: f.received and f.digitised,
     "dossiers_complaints": lambda f: f.complaint,
 }
-# 5.4: satisfaction = 100 − (overdue rate + complaint rate); these measures lower it
+# 5.4: satisfaction = 100 − (overdue rate + complaint rate) over the processed dossiers;
+# a dossier that is both late and complained about lowers it once.
 SATISFACTION_PENALTIES = ("dossiers_late", "dossiers_complaints")
 
 
@@ -179,11 +244,15 @@ def _counter(name: str) -> MeasureFn:
     return measure
 
 
+def lowers_satisfaction(f: DossierFacts) -> bool:
+    return any(PREDICATES[n](f) for n in SATISFACTION_PENALTIES)
+
+
 def satisfaction_of(facts: list[DossierFacts]) -> float | None:
-    """5.4: 100 − (overdue rate + complaint rate), in percent, floored at 0."""
+    """5.4: 100 − (dossiers late or complained about, each once) ÷ processed, floored at 0."""
     if not facts:
         return None
-    penalty = sum(count(facts, name) for name in SATISFACTION_PENALTIES)
+    penalty = sum(1 for f in facts if lowers_satisfaction(f))
     return max(0.0, 100.0 - 100.0 * penalty / len(facts))
 
 
@@ -201,69 +270,157 @@ def drag_down(name: str) -> Predicate | None:
     """The dossiers a measure-only indicator lists behind its number: those it counts, or
     for satisfaction those that lower it. None for a name that is not a TTHC measure."""
     if name == "tthc_satisfaction":
-        penalties = [PREDICATES[n] for n in SATISFACTION_PENALTIES]
-        return lambda f: any(p(f) for p in penalties)
+        return lowers_satisfaction
     return PREDICATES.get(name)
 
 
-# ── Scorecard (docs/decision-766.md, "Groups") ─────────────────────────────────────────
+# ── Scorecard (docs/decision-766.md, "Groups and items") ───────────────────────────────
+
+Rate = tuple[float | None, int | None, int | None]  # percent, numerator, denominator
 
 
-def _rate(numerator: str, denominator: str) -> Callable[[list[DossierFacts]], float | None]:
+def _ratio(numerator: str, denominator: str) -> Callable[[list[DossierFacts]], Rate]:
     """numerator ÷ denominator × 100 over the same facts the measures count."""
 
-    def rate(facts: list[DossierFacts]) -> float | None:
-        base = count(facts, denominator)
-        return 100.0 * count(facts, numerator) / base if base else None
+    def rate(facts: list[DossierFacts]) -> Rate:
+        num, den = count(facts, numerator), count(facts, denominator)
+        return (100.0 * num / den if den else None), num, den
 
     return rate
 
 
-RateFn = Callable[[list[DossierFacts]], float | None]
-RATES: dict[str, RateFn] = {
-    "2.1": _rate("dossiers_on_time", "dossiers_received"),
-    "3.3": _rate("dossiers_online", "dossiers_received"),
-    "3.6": _rate("dossiers_paid_online", "dossiers_fee_bearing"),
-    "4.1": _rate("dossiers_e_result", "dossiers_completed"),
-    "4.2": _rate("dossiers_digitised", "dossiers_received"),
-    "5.4": satisfaction_of,
+def _satisfaction(facts: list[DossierFacts]) -> Rate:
+    penalty = sum(1 for f in facts if lowers_satisfaction(f))
+    return satisfaction_of(facts), len(facts) - penalty, len(facts)
+
+
+RATES: dict[str, Callable[[list[DossierFacts]], Rate]] = {
+    "2.1": _ratio("dossiers_on_time", "dossiers_processed"),
+    "3.3": _ratio("dossiers_online", "dossiers_received"),
+    "3.6": _ratio("dossiers_paid_online", "dossiers_fee_bearing"),
+    "4.1": _ratio("dossiers_e_result", "dossiers_completed"),
+    "4.2": _ratio("dossiers_digitised", "dossiers_received"),
+    "5.4": _satisfaction,
 }
-# (group, name, max points, ((item, name, catalog code, points, threshold %), …))
-ItemSpec = tuple[str, str, str | None, float, float]
-GROUPS: tuple[tuple[str, str, float, tuple[ItemSpec, ...]], ...] = (
-    ("1", "Công khai, minh bạch", 18,
-     (("1.4", "Hồ sơ được đồng bộ lên Cổng Dịch vụ công quốc gia", None, 6, 100),)),
-    ("2", "Tiến độ, kết quả giải quyết", 20,
-     (("2.1", "Hồ sơ giải quyết trước hạn, đúng hạn", "TTHC_DUNG_HAN", 20, 100),)),
-    ("3", "Dịch vụ công trực tuyến, thanh toán trực tuyến", 22,
-     (("3.3", "Hồ sơ nộp trực tuyến", "TTHC_TRUC_TUYEN", 12, 50),
-      ("3.6", "Hồ sơ thanh toán trực tuyến", "TTHC_THANH_TOAN_TRUC_TUYEN", 10, 100))),
-    ("4", "Số hóa hồ sơ", 22,
-     (("4.1", "Hồ sơ có kết quả điện tử", "TTHC_KET_QUA_DIEN_TU", 6, 100),
-      ("4.2", "Hồ sơ được số hóa", "TTHC_SO_HOA_HO_SO", 4, 80))),
-    ("5", "Mức độ hài lòng", 18,
-     (("5.4", "Mức độ hài lòng của người dân, doanh nghiệp", "TTHC_HAI_LONG", 6, 90),)),
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    code: str  # the item's number in the portal's guidance ("" when it has none)
+    name_vi: str
+    name_en: str
+    points: float
+    threshold: float  # full points at or above this rate (100: points in proportion)
+    indicator: str | None = None  # the catalog indicator of the same formula
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    code: str
+    name_vi: str
+    name_en: str
+    items: tuple[ItemSpec, ...]
+
+    @property
+    def max_points(self) -> float:
+        return sum(i.points for i in self.items)
+
+
+# The portal's six groups and their items; which points are confirmed and which assumed
+# is in docs/decision-766.md. An item absent from RATES has no source in COC: "chưa tính".
+GROUPS: tuple[GroupSpec, ...] = (
+    GroupSpec("1", "Công khai, minh bạch", "Publicity and transparency", (
+        ItemSpec("1.1", "TTHC công bố đúng hạn", "Procedures announced on time", 6, 100),
+        ItemSpec("1.2", "TTHC được cập nhật, công khai đúng hạn",
+                 "Procedures published on time", 4, 100),
+        ItemSpec("1.3", "TTHC công khai đầy đủ các bộ phận tạo thành",
+                 "Procedures published in full", 2, 100),
+        ItemSpec("1.4", "Hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia",
+                 "Dossiers synchronised to the national portal", 6, 100),
+    )),
+    GroupSpec("2", "Tiến độ, kết quả giải quyết", "Timeliness and results", (
+        ItemSpec("2.1", "Hồ sơ xử lý trước hạn, đúng hạn", "Dossiers handled on time",
+                 20, 100, "TTHC_DUNG_HAN"),
+    )),
+    GroupSpec("3", "Dịch vụ công trực tuyến", "Online public services", (
+        ItemSpec("3.3", "Hồ sơ nộp trực tuyến", "Dossiers submitted online",
+                 12, 50, "TTHC_TRUC_TUYEN"),
+    )),
+    GroupSpec("4", "Thanh toán trực tuyến", "Online payment", (
+        ItemSpec("3.5", "TTHC có nghĩa vụ tài chính được tích hợp thanh toán trên Cổng "
+                 "Dịch vụ công quốc gia", "Fee-bearing procedures payable on the national "
+                 "portal", 2, 80),
+        ItemSpec("3.5b", "TTHC có giao dịch thanh toán trực tuyến",
+                 "Procedures with online payments", 2, 100),
+        ItemSpec("3.6", "Hồ sơ thanh toán trực tuyến", "Dossiers paid online",
+                 6, 100, "TTHC_THANH_TOAN_TRUC_TUYEN"),
+    )),
+    GroupSpec("5", "Số hóa hồ sơ", "Digitisation", (
+        ItemSpec("4.1", "Hồ sơ có kết quả giải quyết điện tử",
+                 "Dossiers with an electronic result", 6, 100, "TTHC_KET_QUA_DIEN_TU"),
+        ItemSpec("4.2", "Hồ sơ được số hóa", "Dossiers digitised", 4, 80, "TTHC_SO_HOA_HO_SO"),
+        ItemSpec("", "Cung cấp dịch vụ chứng thực bản sao điện tử từ bản chính",
+                 "Electronic certified copies", 2, 100),
+        ItemSpec("4.3", "Hồ sơ khai thác, sử dụng lại dữ liệu số hóa",
+                 "Dossiers reusing digitised data", 2, 80),
+        ItemSpec("4.4", "Hồ sơ số hóa kết nối, chia sẻ để tái sử dụng",
+                 "Digitised dossiers shared for reuse", 4, 100),
+        ItemSpec("4.5a", "TTHC kết nối, chia sẻ dữ liệu dân cư",
+                 "Procedures using the population database", 2, 100),
+        ItemSpec("4.5b", "Hồ sơ sử dụng thông tin từ Cơ sở dữ liệu quốc gia về dân cư",
+                 "Dossiers using the population database", 2, 100),
+    )),
+    GroupSpec("6", "Mức độ hài lòng", "Satisfaction", (
+        ItemSpec("5.2", "Phản ánh, kiến nghị được xử lý đúng hạn",
+                 "Feedback handled on time", 6, 100),
+        ItemSpec("5.3", "Hài lòng trong xử lý phản ánh, kiến nghị",
+                 "Satisfaction with feedback handling", 6, 100),
+        ItemSpec("5.4", "Hài lòng trong tiếp nhận, giải quyết TTHC",
+                 "Satisfaction with dossier handling", 6, 90, "TTHC_HAI_LONG"),
+    )),
 )  # fmt: skip
+MAX_POINTS = 100.0
 
 
 @dataclass(frozen=True)
 class ScoreItem:
-    code: str  # "2.1"
-    name_vi: str
-    indicator: str | None  # catalog code, None when COC cannot compute it
-    rate: float | None  # percent
-    threshold: float
-    max_points: float
-    points: float | None
+    spec: ItemSpec
+    rate: float | None  # percent; None when not computed
+    numerator: int | None
+    denominator: int | None
+    points: float | None  # None: "chưa tính" (no source, or no dossiers)
+    computable: bool  # COC has a source for this item
 
 
 @dataclass(frozen=True)
 class ScoreGroup:
-    code: str
-    name_vi: str
-    max_points: float
+    spec: GroupSpec
     items: tuple[ScoreItem, ...]
-    points: float | None  # out of max_points, scaled over the items COC computes
+
+    @property
+    def points(self) -> float | None:
+        """The points of the items computed, never scaled up; None when none is."""
+        got = [i.points for i in self.items if i.points is not None]
+        return sum(got) if got else None
+
+    @property
+    def computed_max(self) -> float:
+        return sum(i.spec.points for i in self.items if i.points is not None)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    groups: tuple[ScoreGroup, ...]
+
+    @property
+    def points(self) -> float | None:
+        got = [g.points for g in self.groups if g.points is not None]
+        return sum(got) if got else None
+
+    @property
+    def computed_max(self) -> float:
+        """How many of the 100 points COC could compute ("74,2 / 82 điểm tính được")."""
+        return sum(g.computed_max for g in self.groups)
 
 
 def item_points(rate: float | None, max_points: float, threshold: float) -> float | None:
@@ -273,37 +430,17 @@ def item_points(rate: float | None, max_points: float, threshold: float) -> floa
     return max_points if rate >= threshold else max(0.0, rate) * max_points / threshold
 
 
-def scorecard(
-    session: Session, org_unit: str, period: str | Period, now: datetime
-) -> list[ScoreGroup]:
-    """The commune's Decision 766 groups for one period, with points per group."""
+def scorecard(session: Session, org_unit: str, period: str | Period, now: datetime) -> Scorecard:
+    """The commune's Decision 766 groups and items for one period."""
     period = parse_period(period) if isinstance(period, str) else period
     facts = _facts(MeasureContext(session, org_unit, period, now))
     groups = []
-    for code, name, group_max, specs in GROUPS:
+    for group in GROUPS:
         items = []
-        for item, item_name, indicator, points, threshold in specs:
-            rate = RATES[item](facts) if item in RATES else None
-            items.append(
-                ScoreItem(
-                    item,
-                    item_name,
-                    indicator,
-                    rate,
-                    threshold,
-                    points,
-                    item_points(rate, points, threshold),
-                )
-            )
-        scored = [i for i in items if i.points is not None]
-        reach = sum(i.max_points for i in scored)
-        got = sum(i.points or 0.0 for i in scored) * group_max / reach if reach else None
-        groups.append(ScoreGroup(code, name, group_max, tuple(items), got))
-    return groups
-
-
-def total_score(groups: list[ScoreGroup]) -> float | None:
-    """Out of 100, scaled over the groups that have points."""
-    scored = [g for g in groups if g.points is not None]
-    reach = sum(g.max_points for g in scored)
-    return sum(g.points or 0.0 for g in scored) * 100.0 / reach if reach else None
+        for spec in group.items:
+            rate_fn = RATES.get(spec.code)
+            rate, num, den = rate_fn(facts) if rate_fn else (None, None, None)
+            points = item_points(rate, spec.points, spec.threshold)
+            items.append(ScoreItem(spec, rate, num, den, points, rate_fn is not None))
+        groups.append(ScoreGroup(group, tuple(items)))
+    return Scorecard(tuple(groups))

@@ -8,7 +8,7 @@ from dash import html
 
 from coc import fmt
 from coc.indicators import tthc
-from coc.indicators.tthc import ScoreGroup
+from coc.indicators.tthc import Scorecard, ScoreGroup
 from coc.periods import parse_period
 from coc.store.versions import dossiers_version
 from dashboards import access, data, state
@@ -17,24 +17,15 @@ from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
 
-GROUP_EN = {
-    "1": "Publicity and transparency",
-    "2": "Timeliness and results",
-    "3": "Online services and payment",
-    "4": "Digitisation",
-    "5": "Satisfaction",
-}
 
-
-def commune_scorecard(period: str) -> tuple[list[ScoreGroup], float | None]:
-    """The Decision 766 groups from the dossiers of the period, and the total out of 100."""
+def commune_scorecard(period: str) -> Scorecard:
+    """The Decision 766 groups and items from the dossiers of the period."""
     st = state.get()
     now = data.this_minute(st.now())
 
-    def compute() -> tuple[list[ScoreGroup], float | None]:
+    def compute() -> Scorecard:
         with st.store.session() as session:
-            groups = tthc.scorecard(session, st.org_unit, period, now)
-        return groups, tthc.total_score(groups)
+            return tthc.scorecard(session, st.org_unit, period, now)
 
     with st.store.session() as session:
         version = dossiers_version(session)
@@ -42,26 +33,65 @@ def commune_scorecard(period: str) -> tuple[list[ScoreGroup], float | None]:
 
 
 def group_name(g: ScoreGroup, lang: str) -> str:
-    return f"{g.code}. {GROUP_EN.get(g.code, g.name_vi) if lang == 'en' else g.name_vi}"
+    return f"{g.spec.code}. {g.spec.name_en if lang == 'en' else g.spec.name_vi}"
+
+
+def _points(points: float | None, computable: bool, lang: str) -> str:
+    if points is not None:
+        return fmt.number(points, 1, lang)
+    return t("tthc766_no_dossiers" if computable else "tthc766_not_computed", lang)
+
+
+def group_rows(card_: Scorecard, lang: str) -> list[dict[str, str]]:
+    return [
+        {
+            "group": group_name(g, lang),
+            "points": _points(g.points, False, lang),
+            "computable": fmt.number(g.computed_max, 0, lang),
+            "max": fmt.number(g.spec.max_points, 0, lang),
+        }
+        for g in card_.groups
+    ]
+
+
+def item_rows(card_: Scorecard, lang: str) -> list[dict[str, str]]:
+    rows = []
+    for g in card_.groups:
+        for i in g.items:
+            name = i.spec.name_en if lang == "en" else i.spec.name_vi
+            counted = i.denominator is not None and i.numerator is not None
+            rows.append(
+                {
+                    "group": group_name(g, lang),
+                    "item": f"{i.spec.code} {name}".strip(),
+                    "rate": fmt.percent(i.rate, lang),
+                    "count": (
+                        f"{fmt.number(i.numerator, 0, lang)}/{fmt.number(i.denominator, 0, lang)}"
+                        if counted
+                        else "—"
+                    ),
+                    "threshold": fmt.percent(i.spec.threshold, lang),
+                    "points": _points(i.points, i.computable, lang),
+                    "max": fmt.number(i.spec.points, 0, lang),
+                }
+            )
+    return rows
 
 
 def render(params: dict[str, Any]) -> Any:
     lang = state.lang(params)
     period = data.period_param(params)
     st = state.get()
-    score, total_score = commune_scorecard(period)
-    groups = [(group_name(g, lang), g.points, g.max_points) for g in score]
-    table_rows = [
-        {
-            "group": group_name(g, lang),
-            "points": fmt.number(g.points, 1, lang) if g.points is not None else "—",
-            "max": fmt.number(g.max_points, 0, lang),
-        }
-        for g in score
-    ]
+    card_ = commune_scorecard(period)
+    groups = [(group_name(g, lang), g.points, g.spec.max_points) for g in card_.groups]
+    chart = scorecard_chart(groups, "", dark=bool(params.get("wall")), lang=lang)
     show_names = access.has_role("clerk")
     late = rows_of(st.store, "dossiers_late", None, st.org_unit, period, st.now(), lang, show_names)
-    total = fmt.number(total_score, 1, lang) if total_score is not None else "—"
+    total = (
+        f"{fmt.number(card_.points, 1, lang)} / {fmt.number(card_.computed_max, 0, lang)}"
+        if card_.points is not None
+        else t("tthc766_not_computed", lang)
+    )
     return [
         html.H1(
             f"{t('scorecard', lang)} – {parse_period(period).label(lang)}",
@@ -69,20 +99,34 @@ def render(params: dict[str, Any]) -> Any:
         ),
         html.Div(
             [
-                kpi(f"{t('total', lang)} / 100", total, id_="tthc-total"),
+                kpi(t("tthc766_computable_total", lang), total, id_="tthc-total"),
                 kpi(t("overdue_dossiers", lang), fmt.number(len(late.rows), 0, lang)),
             ],
             className="kpis",
         ),
         card(
-            t("scorecard", lang),
-            graph(scorecard_chart(groups, "", dark=bool(params.get("wall"))), "tthc-chart"),
+            t("tthc766_groups", lang),
+            graph(chart, "tthc-chart"),
             data_table(
                 "diem-766",
                 [("group", t("group", lang)), ("points", t("points", lang)),
-                 ("max", t("max_points", lang))],
-                table_rows,
+                 ("computable", t("tthc766_computable", lang)), ("max", t("max_points", lang))],
+                group_rows(card_, lang),
                 lang,
+            ),
+        ),
+        None if params.get("wall") else card(
+            t("tthc766_items", lang),
+            html.P(t("tthc766_note", lang), className="note", id="tthc-note"),
+            data_table(
+                "chi-tieu-766",
+                [("group", t("group", lang)), ("item", t("tthc766_item", lang)),
+                 ("rate", t("tthc766_rate", lang)), ("count", t("tthc766_count", lang)),
+                 ("threshold", t("tthc766_threshold", lang)), ("points", t("points", lang)),
+                 ("max", t("max_points", lang))],
+                item_rows(card_, lang),
+                lang,
+                page_size=30,
             ),
         ),
         card(
