@@ -36,7 +36,11 @@ def _base_layout(dark: bool = False, height: int | None = None) -> dict[str, Any
         "template": None,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"color": fg, "family": "Inter, Roboto, 'Noto Sans', sans-serif"},
+        "font": {
+            "color": fg,
+            "family": "Inter, Roboto, 'Noto Sans', sans-serif",
+            **({"size": 18} if dark else {}),  # the wall, read from 3 m
+        },
         "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
         "height": height,
     }
@@ -227,7 +231,7 @@ def scorecard_chart(
     fig.update_layout(
         **{
             **_base_layout(dark, height=60 + 50 * len(groups)),
-            "margin": {"l": 430 if dark else 330, "r": 20, "t": 40 if title else 10, "b": 30},
+            "margin": {"l": 520 if dark else 330, "r": 20, "t": 40 if title else 10, "b": 30},
         },
         title={"text": title},
         barmode="overlay",
@@ -303,6 +307,7 @@ def device_map(
         xaxis={"title": "", "showgrid": False, "zeroline": False},
         yaxis={"title": "", "showgrid": False, "zeroline": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.08},
+        separators=",.",
     )
     return fig
 

@@ -10,7 +10,7 @@ from dash import dcc, html
 from coc import fmt
 from coc.timeutil import VN_TZ, as_utc, parse_datetime, to_local
 from dashboards import sensors, state
-from dashboards.components import card, data_table, no_data
+from dashboards.components import card, data_table, no_data, wall_table
 from dashboards.figures import sensor_chart
 from dashboards.i18n import t
 
@@ -91,10 +91,13 @@ def zoomed(relayout: dict[str, Any] | None) -> tuple[datetime, datetime] | None:
     return (as_utc(start), as_utc(end)) if end > start else None
 
 
-def history(lang: str) -> html.Div:
-    """Recent alerts with local times and Vietnamese (or English) words."""
+WALL_LIVE = 12  # two rows of live values on the wall
+WALL_HISTORY = 5
+
+
+def history_rows(lang: str) -> list[dict[str, str]]:
     alerts = sensors.alert_history(state.get().store)
-    rows = [
+    return [
         {
             "opened": fmt.moment(parse_datetime(a["opened_at"]), lang),
             "severity": t(f"severity_{a['severity']}", lang),
@@ -107,15 +110,41 @@ def history(lang: str) -> html.Div:
         }
         for a in alerts
     ]
-    columns = [("opened", t("opened_at", lang)), ("severity", t("severity", lang)),
-               ("device", t("device", lang)), ("message", t("message", lang)),
-               ("status", t("status", lang)), ("cleared", t("cleared_at", lang))]  # fmt: skip
-    return data_table("lich-su-canh-bao", columns, rows, lang)
+
+
+def history_columns(lang: str) -> list[tuple[str, str]]:
+    return [("opened", t("opened_at", lang)), ("severity", t("severity", lang)),
+            ("device", t("device", lang)), ("message", t("message", lang)),
+            ("status", t("status", lang)), ("cleared", t("cleared_at", lang))]  # fmt: skip
+
+
+def history(lang: str) -> html.Div:
+    """Recent alerts with local times and Vietnamese (or English) words."""
+    return data_table("lich-su-canh-bao", history_columns(lang), history_rows(lang), lang)
+
+
+def render_wall(lang: str) -> Any:
+    """Live values (as many as two rows hold) and the latest alerts, on one screen."""
+    items = live(lang)
+    more = len(items) - WALL_LIVE
+    cols = [c for c in history_columns(lang) if c[0] in ("opened", "device", "message", "status")]
+    return [
+        html.H1(t("nav_sensors", lang), className="page-title"),
+        card(
+            t("live_values", lang),
+            live_cards(items[:WALL_LIVE], lang),
+            html.Div(t("wall_more", lang, n=more), className="wall-more") if more > 0 else None,
+        ),
+        card(t("alert_history", lang),
+             wall_table(cols, history_rows(lang), lang, WALL_HISTORY, "sensor-history")),
+    ]  # fmt: skip
 
 
 def render(params: dict[str, Any]) -> Any:
     """Live values and alert history (the refreshing part of the page)."""
     lang = state.lang(params)
+    if params.get("wall"):
+        return render_wall(lang)
     return [
         card(t("live_values", lang), live_cards(live(lang), lang)),
         card(t("alert_history", lang), history(lang)),

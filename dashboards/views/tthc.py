@@ -12,10 +12,13 @@ from coc.indicators.tthc import ScoreGroup
 from coc.periods import parse_period
 from coc.store.versions import dossiers_version
 from dashboards import access, data, state
-from dashboards.components import card, data_table, graph, kpi
+from dashboards.components import card, data_table, graph, kpi, wall_table
 from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
+
+WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen", "kenh")
+WALL_ROWS = 9
 
 GROUP_EN = {
     "1": "Publicity and transparency",
@@ -62,6 +65,31 @@ def render(params: dict[str, Any]) -> Any:
     show_names = access.has_role("clerk")
     late = rows_of(st.store, "dossiers_late", None, st.org_unit, period, st.now(), lang, show_names)
     total = fmt.number(total_score, 1, lang) if total_score is not None else "—"
+    title = html.H1(
+        f"{t('scorecard', lang)} – {parse_period(period).label(lang)}", className="page-title"
+    )
+    kpis = html.Div(
+        [
+            kpi(f"{t('total', lang)} / 100", total, id_="tthc-total"),
+            kpi(t("overdue_dossiers", lang), fmt.number(len(late.rows), 0, lang)),
+        ],
+        className="kpis",
+    )
+    if params.get("wall"):
+        cols = [c for c in late.columns if c[0] in WALL_DOSSIER_COLUMNS]
+        return [
+            title,
+            html.Div(
+                [
+                    html.Div([kpis, card(t("scorecard", lang), graph(
+                        scorecard_chart(groups, "", dark=True), "tthc-chart"))],
+                        className="wall-col"),
+                    card(t("overdue_dossiers", lang),
+                         wall_table(cols, late.rows, lang, WALL_ROWS, "tthc-late")),
+                ],
+                className="wall-columns",
+            ),
+        ]  # fmt: skip
     return [
         html.H1(
             f"{t('scorecard', lang)} – {parse_period(period).label(lang)}",
