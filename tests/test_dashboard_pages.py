@@ -70,7 +70,11 @@ def test_indicator_table_rows_and_filters(web_app):
         == "[Tỷ lệ người dân từ 15 tuổi có tài khoản thanh toán](/chi-tieu/TK_THANH_TOAN)"
     )
     assert (row["actual"], row["target"], row["completion"], row["change"]) == (72.5, 80, 90.6, 2.5)
-    assert (row["status"], row["pillar"], row["source"]) == ("✔ Đạt", "Kinh tế số", "reporting")
+    assert (row["status"], row["pillar"], row["source"]) == (
+        "✔ Đạt",
+        "Kinh tế số",
+        "Hệ thống báo cáo",
+    )
 
     inputs = [
         {"id": "indicators-period", "property": "value", "value": "202611"},
@@ -188,9 +192,9 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
     # one reading every 5 minutes from 08:00 to 09:55 local: 3.0 … 5.3 m
     write_levels(store, NOW - timedelta(hours=2), [3.0 + i / 10 for i in range(24)])
     page = render_page(client, "/cam-bien")
-    assert texts(find(page, "live-mn-01-water_level"))[:2] == [
-        "Đo mực nước sông Hồng", "5,3 m"
-    ]  # fmt: skip
+    assert texts(find(page, "live-mn-01-water_level"))[:3] == [
+        "Mực nước", "5,3 m", "Đo mực nước sông Hồng"
+    ]  # the metric's name, never its key  # fmt: skip
     assert texts(find(page, "sensors-chart")) == ["Chưa có dữ liệu", ""]  # no roll-up yet
     rollup_all(store, raw_days=30, now=NOW)
     settings = fresh_app.coc_state.settings
@@ -208,11 +212,12 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
     ]  # fmt: skip
     rows = find(page, {"type": "coc-table", "table": "lich-su-canh-bao"})["props"]["rowData"]
     assert rows == [  # newest first: the seed's offline camera, then the water level
-        {"opened": "10:00 20/11/2026", "severity": "Cảnh báo", "device": "cam-02",
+        {"opened": "10:00 20/11/2026", "severity": "Cảnh báo", "device": "Camera ngã ba",
          "message": "Mất kết nối quá 15 phút: Camera ngã ba", "status": "Đang mở",
          "cleared": "—"},
-        {"opened": "09:20 20/11/2026", "severity": "Cảnh báo", "device": "mn-01",
-         "message": "Mực nước cao: Đo mực nước sông Hồng — water_level = 4,6 m (> 4,5 m)",
+        {"opened": "09:20 20/11/2026", "severity": "Cảnh báo",
+         "device": "Đo mực nước sông Hồng",
+         "message": "Mực nước cao: Đo mực nước sông Hồng — Mực nước = 4,6 m (> 4,5 m)",
          "status": "Đang mở", "cleared": "—"}
     ]  # fmt: skip
 
@@ -221,7 +226,8 @@ def test_sync_page_without_upstream(web_app):
     page = render_page(web_app.server.test_client(), "/dong-bo")
     assert texts(find(page, "sync-upstream"))[0] == "Chưa cấu hình"
     rows = find(page, {"type": "coc-table", "table": "dong-bo"})["props"]["rowData"]
-    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "Thành công"
+    assert rows[0]["connector"] == "Hệ thống quản lý văn bản"  # the source in words
+    assert rows[0]["status"] == "Thành công"
 
 
 def test_export_xlsx_and_csv():
@@ -265,16 +271,20 @@ def test_sensor_zoom_requeries_finer_rollup(fresh_app):
         }
     ]
     state = [{"id": "sensors-series", "property": "value", "value": "mn-01|water_level"},
-             {"id": "sensors-range", "property": "value", "value": "7d"}]  # fmt: skip
+             {"id": "sensors-range", "property": "value", "value": "7d"},
+             {"id": "sensors-lang", "property": "data", "value": "vi"}]  # fmt: skip
     response = call(client, "sensor-graph.figure", inputs, state)
     figure = response.json["response"]["sensor-graph"]["figure"]
     # 12 local hours at 5-minute resolution: 144 buckets, shown in local time
     assert len(figure["data"][0]["x"]) == 144
     assert figure["data"][0]["x"][0] == "2026-11-19T00:00:00"
-    assert figure["layout"]["title"]["text"] == "mn-01 – water_level (5m)"
+    assert figure["layout"]["title"]["text"] == (
+        "Đo mực nước sông Hồng – Mực nước (trung bình 5 phút)"
+    )
+    assert figure["layout"]["xaxis"]["hoverformat"] == "%H:%M %d/%m/%Y"  # Vietnamese dates
     page = render_page(client, "/cam-bien")
     title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
-    assert title == "mn-01 – water_level (5m)"  # default span 24 h
+    assert title == "Đo mực nước sông Hồng – Mực nước (trung bình 5 phút)"  # default span 24 h
 
 
 def test_no_page_builds_a_deprecated_datatable(web_app):

@@ -18,7 +18,8 @@ RANGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(day
 
 
 def live(lang: str) -> list[sensors.Latest]:
-    return sensors.latest_values(state.get().store)
+    st = state.get()
+    return sensors.latest_values(st.store, st.settings)
 
 
 def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
@@ -28,11 +29,12 @@ def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
         [
             html.Div(
                 [
-                    html.Div(f"{x.name}", className="tile-name"),
+                    html.Div(x.metric(lang), className="tile-name"),
                     html.Div(
                         f"{fmt.number(x.value, 2, lang)} {x.unit}".strip(), className="tile-actual"
                     ),
-                    html.Div(f"{x.key} · {fmt.moment(x.ts, lang)}", className="tile-meta"),
+                    html.Div(x.name, className="tile-meta"),
+                    html.Div(fmt.moment(x.ts, lang), className="tile-meta"),
                 ],
                 className="tile band-none",
                 id=f"live-{x.device_id}-{x.key}",
@@ -44,12 +46,14 @@ def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
     )
 
 
-def series_options(items: list[sensors.Latest]) -> list[dict[str, str]]:
-    return [{"label": f"{x.name} – {x.key}", "value": f"{x.device_id}|{x.key}"} for x in items]
+def series_options(items: list[sensors.Latest], lang: str = "vi") -> list[dict[str, str]]:
+    return [
+        {"label": f"{x.name} – {x.metric(lang)}", "value": f"{x.device_id}|{x.key}"} for x in items
+    ]
 
 
 def chart_figure(
-    choice: str | None, start: datetime, end: datetime, dark: bool = False
+    choice: str | None, start: datetime, end: datetime, dark: bool = False, lang: str = "vi"
 ) -> Any | None:
     """The figure of one 'device|key' between two UTC times, or None without data.
 
@@ -65,14 +69,17 @@ def chart_figure(
         return None
     lines = sensors.thresholds(st.store, st.settings, device_id, key)
     local = [to_local(x).replace(tzinfo=None) for x in times]
-    title = f"{device_id} – {key} ({sensors.resolution(start, end)})"
-    return sensor_chart(local, values, title, "", lines, dark)
+    metric = sensors.metric(st.settings, device_id, key)
+    name = sensors.device_names(st.store).get(device_id, device_id)
+    step = t(f"resolution_{sensors.resolution(start, end)}", lang)
+    title = f"{name} – {metric.name(lang) if metric else key} ({step})"
+    return sensor_chart(local, values, title, metric.unit if metric else "", lines, dark, lang)
 
 
 def chart(choice: str | None, span: str, lang: str) -> Any:
     """The roll-up chart of one 'device|key' over the chosen span, ending now."""
     end = state.get().now()
-    fig = chart_figure(choice, end - RANGES.get(span, RANGES["1d"]), end)
+    fig = chart_figure(choice, end - RANGES.get(span, RANGES["1d"]), end, lang=lang)
     if fig is None:
         return no_data(lang)
     fig.update_layout(uirevision=f"{choice}|{span}")
@@ -96,12 +103,14 @@ WALL_HISTORY = 5
 
 
 def history_rows(lang: str) -> list[dict[str, str]]:
-    alerts = sensors.alert_history(state.get().store)
+    store = state.get().store
+    alerts = sensors.alert_history(store)
+    names = sensors.device_names(store)
     return [
         {
             "opened": fmt.moment(parse_datetime(a["opened_at"]), lang),
             "severity": t(f"severity_{a['severity']}", lang),
-            "device": a["device_id"],
+            "device": names.get(a["device_id"], a["device_id"]),
             "message": a["message"],
             "status": t(f"alert_{a['status']}", lang),
             "cleared": fmt.moment(parse_datetime(a["cleared_at"]), lang)
