@@ -155,14 +155,15 @@ def _check(m: dict[str, Any]) -> None:
     assert len(m["texts"]) > 10  # the page did render its text
 
 
-def test_every_overview_page_fits_with_large_type(page, wall_url, shipped_catalog):
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_overview_page_fits_with_large_type(page, wall_url, shipped_catalog, lang):
     """Page after page of the playlist until every indicator's tile has been shown once."""
     seen: set[str] = set()
     subtitles = []
     for part in range(10):
-        m = _open(page, f"{wall_url}/wall?kiosk=1&period=202611&i={part}")
+        m = _open(page, f"{wall_url}/wall?kiosk=1&period=202611&i={part}&lang={lang}")
         assert page.locator("#wall-root").get_attribute("data-part") == str(part)
-        shot(page, f"wall-overview-{part + 1}")
+        shot(page, f"wall-overview-{lang}-{part + 1}")
         _check(m)
         assert m["names"] and min(m["names"]) >= 24
         assert min(m["values"]) >= 48 and min(m["words"]) >= 22
@@ -176,7 +177,8 @@ def test_every_overview_page_fits_with_large_type(page, wall_url, shipped_catalo
     assert seen == {f"tile-{i.code}" for i in shipped_catalog.with_targets}
     assert len(subtitles) >= math.ceil(len(seen) / PAGE_CELLS)
     for k, text in enumerate(subtitles):
-        assert f"Trang {k + 1}/{len(subtitles)}" in text
+        word = "Trang" if lang == "vi" else "Page"
+        assert f"{word} {k + 1}{'/' if lang == 'vi' else ' of '}{len(subtitles)}" in text
     assert page.coc_errors == []
 
 

@@ -22,7 +22,7 @@ from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.labels import source_name
 
 ICONS = {"critical": "⛔", "warning": "⚠", "info": "ℹ"}
-WALL_COLUMNS = 6
+WALL_COLUMNS = 5  # ~360 px a tile: a long name takes 3 lines of 24 px, with room to spare
 WALL_ROWS = 3
 PAGE_CELLS = WALL_COLUMNS * WALL_ROWS
 
@@ -193,7 +193,13 @@ def wall_tiles(period: str, lang: str, part: int = 0) -> html.Div:
     page = pages[part % len(pages)]
     cells = [_label(c, lang) if isinstance(c, Label) else _tile(c, lang) for c in page]
     tiles = sum(1 for c in page if not isinstance(c, Label))
-    return html.Div(cells, className="wall-tiles", id="wall-tiles", **{"data-tiles": str(tiles)})
+    grid = {
+        "gridTemplateColumns": f"repeat({WALL_COLUMNS}, minmax(0, 1fr))",
+        "gridTemplateRows": f"repeat({WALL_ROWS}, minmax(0, 1fr))",
+    }
+    return html.Div(
+        cells, className="wall-tiles", id="wall-tiles", style=grid, **{"data-tiles": str(tiles)}
+    )
 
 
 def _label(cell: Label, lang: str) -> html.Div:
