@@ -17,6 +17,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "source_reporting": ("Hệ thống báo cáo", "Reporting system"),
     "source_devices": ("Thiết bị IoT", "IoT devices"),
     "source_manual": ("Nhập tay", "Manual entry"),
+    "source_import": ("Nhập từ tệp Excel/CSV", "Excel/CSV import"),
+    "source_mqtt": ("Thiết bị gửi qua MQTT", "Devices over MQTT"),
     "source_upstream": ("Xã gửi lên", "Pushed by a commune"),
     "source_pull": ("Lấy từ xã", "Pulled from a commune"),
     # audit log: actions, the tables they touched, status values
