@@ -343,8 +343,9 @@ def wall_load(app: Any, runs: int = 5) -> dict[str, float] | str:
             page = context.new_page()
             t0 = time.perf_counter()
             page.goto(url)
-            page.wait_for_function(
-                "document.querySelectorAll('#wall-tiles .tile .tile-actual').length >= 37",
+            page.wait_for_function(  # every tile of the wall's first page has its value
+                "(g => g && g.querySelectorAll('.tile .tile-actual').length"
+                " === Number(g.dataset.tiles))(document.getElementById('wall-tiles'))",
                 timeout=30_000,
             )
             if run:  # the first run warms the browser's own caches

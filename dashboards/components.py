@@ -290,6 +290,41 @@ def live_callback(prefix: str, render: Callable[[dict[str, Any]], Any]) -> None:
         return render(params or {})
 
 
+def wall_table(
+    columns: Sequence[tuple[str, str]],
+    rows: list[dict[str, Any]],
+    lang: str,
+    limit: int,
+    id_: str | None = None,
+) -> html.Div:
+    """A plain table for the wall: the first `limit` rows in large type, one line each, and
+    how many more there are (a wall page never scrolls; the desk page has the full grid)."""
+    if not rows:
+        return html.Div(html.P(t("no_data", lang), className="no-data"), className="wall-table-box")
+    head = html.Thead(html.Tr([html.Th(name) for _cid, name in columns]))
+    body = html.Tbody(
+        [
+            html.Tr([html.Td(_cell(r.get(cid)), title=_cell(r.get(cid))) for cid, _ in columns])
+            for r in rows[:limit]
+        ]
+    )
+    more = len(rows) - limit
+    return html.Div(
+        [
+            html.Table([head, body], className="wall-table"),
+            html.Div(t("wall_more", lang, n=fmt.number(more, 0, lang)), className="wall-more")
+            if more > 0
+            else None,
+        ],
+        className="wall-table-box",
+        **({"id": id_} if id_ else {}),
+    )
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
 def kpi(label: str, value: str, id_: str | None = None) -> html.Div:
     return html.Div(
         [html.Div(value, className="kpi-value"), html.Div(label, className="kpi-label")],

@@ -36,7 +36,11 @@ def _base_layout(dark: bool = False, height: int | None = None) -> dict[str, Any
         "template": None,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"color": fg, "family": "Inter, Roboto, 'Noto Sans', sans-serif"},
+        "font": {
+            "color": fg,
+            "family": "Inter, Roboto, 'Noto Sans', sans-serif",
+            **({"size": 18} if dark else {}),  # the wall, read from 3 m
+        },
         "margin": {"l": 50, "r": 20, "t": 40, "b": 40},
         "height": height,
     }
@@ -128,7 +132,7 @@ def series_chart(
                 x=[x[0], x[-1]],
                 y=[target, target],
                 mode="lines",
-                name=f"{target_label}: {target:g}",
+                name=f"{target_label}: {fmt.number(target, 2)}",
                 line={"color": "#d73027", "dash": "dash", "width": 2},
             )
         )
@@ -177,8 +181,10 @@ def sensor_chart(
     unit: str = "",
     thresholds: Sequence[tuple[str, float]] = (),
     dark: bool = False,
+    lang: str = "vi",
 ) -> go.Figure:
-    """A sensor series (roll-up averages or raw) with horizontal threshold lines."""
+    """A sensor series (roll-up averages or raw) with horizontal threshold lines; times
+    read 14:30 20/11 in Vietnamese (dd/mm), never plotly's English month names."""
     xs, ys = downsample(list(times), list(values))
     fig = go.Figure(
         go.Scattergl(x=xs, y=ys, mode="lines", name=title, line={"color": "#2c7fb8", "width": 2})
@@ -200,9 +206,10 @@ def sensor_chart(
         shapes=shapes,
         annotations=notes,
         title={"text": title},
+        xaxis=time_axis(lang),
         yaxis={"title": unit},
         showlegend=False,
-        separators=",.",
+        separators=",." if lang == "vi" else ".,",
     )
     return fig
 
@@ -215,6 +222,16 @@ def _wrap(name: str, width: int = 18) -> str:
     spaces = [i for i, c in enumerate(name) if c == " "]
     cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
     return f"{name[:cut]}<br>{name[cut + 1 :]}"
+def time_axis(lang: str = "vi") -> dict[str, Any]:
+    """Tick labels and hover times of a date axis in the page's language (dd/mm/yyyy)."""
+    if lang == "en":
+        return {"hoverformat": "%Y-%m-%d %H:%M"}
+    stops = [
+        {"dtickrange": [None, 86_400_000], "value": "%H:%M<br>%d/%m"},
+        {"dtickrange": [86_400_000, 28 * 86_400_000], "value": "%d/%m"},
+        {"dtickrange": [28 * 86_400_000, None], "value": "%m/%Y"},
+    ]
+    return {"tickformatstops": stops, "hoverformat": "%H:%M %d/%m/%Y"}
 
 
 def scorecard_chart(
@@ -344,6 +361,7 @@ def device_map(
         xaxis={"title": "", "showgrid": False, "zeroline": False},
         yaxis={"title": "", "showgrid": False, "zeroline": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.08},
+        separators=",.",
     )
     return fig
 

@@ -132,7 +132,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "template": ("Tải mẫu", "Download template"),
     "save": ("Lưu", "Save"),
     "comment": ("Ghi chú", "Comment"),
-    "saved": ("Đã lưu: {code} kỳ {period} = {value}", "Saved: {code} for {period} = {value}"),
+    "saved": ("Đã lưu: {code} – {period} = {value}", "Saved: {code} – {period} = {value}"),
     "unchanged": ("Không thay đổi: giá trị đã có", "Unchanged: the value was already stored"),
     "need_clerk": (
         "Cần đăng nhập với vai trò công chức để ghi dữ liệu.",

@@ -12,6 +12,7 @@ from typing import Any
 from coc.config import Settings
 from coc.devices import queries
 from coc.devices.alerts import Rules, load_rules, thresholds_for
+from coc.devices.registry import Metric, Registry, load_registry
 from coc.errors import ConfigError
 from coc.store.db import Store
 
@@ -29,6 +30,12 @@ class Latest:
     unit: str
     value: float
     ts: datetime
+    metric_vi: str = ""
+    metric_en: str = ""
+
+    def metric(self, lang: str = "vi") -> str:
+        """The quantity in words (never the raw key, unless nothing names it)."""
+        return (self.metric_en if lang == "en" else self.metric_vi) or self.key
 
 
 def from_ms(value: int) -> datetime:
@@ -39,21 +46,52 @@ def resolution(start: datetime, end: datetime) -> str:
     return "5m" if end - start <= FINE_RANGE else "1h"
 
 
-def latest_values(store: Store) -> list[Latest]:
-    """The newest value of every sensor key, from the `sensor_latest` table."""
+def latest_values(store: Store, settings: Settings | None = None) -> list[Latest]:
+    """The newest value of every sensor key, from the `sensor_latest` table, each with its
+    metric's own unit and name from the registry (humidity in %, not the type's °C)."""
     with store.session() as session:
         items = queries.latest_values(session)
-    return [
-        Latest(
-            str(item["device_id"]),
-            str(item["name"] or item["device_id"]),
-            str(item["key"]),
-            str(item["unit"] or ""),
-            float(item["value"]),
-            from_ms(int(item["ts"])),
+    reg = registry(settings) if settings else None
+    out = []
+    for item in items:
+        key = str(item["key"])
+        m = reg.metric(item.get("sensor_type"), key) if reg else None
+        out.append(
+            Latest(
+                str(item["device_id"]),
+                str(item["name"] or item["device_id"]),
+                key,
+                m.unit if m else str(item["unit"] or ""),
+                float(item["value"]),
+                from_ms(int(item["ts"])),
+                m.name_vi if m else "",
+                m.name_en if m else "",
+            )
         )
-        for item in items
-    ]
+    return out
+
+
+_REGISTRY: dict[tuple[str, int], Registry] = {}
+
+
+def registry(settings: Settings) -> Registry | None:
+    """The device registry (for metric units and names), re-read when the file changes."""
+    path = settings.config_file(settings.devices.file)
+    try:
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in _REGISTRY:
+            _REGISTRY.clear()
+            _REGISTRY[key] = load_registry(settings, path)
+        return _REGISTRY[key]
+    except (OSError, ConfigError) as exc:
+        log.warning("không đọc được sổ thiết bị: %s", exc)
+        return None
+
+
+def metric(settings: Settings, device_id: str, key: str) -> Metric | None:
+    reg = registry(settings)
+    spec = reg.devices.get(device_id) if reg else None
+    return reg.metric(spec.sensor_type, key) if reg and spec else None
 
 
 def series(
@@ -92,6 +130,12 @@ def thresholds(
         return []
     with store.session() as session:
         return thresholds_for(session, loaded, device_id, key)
+
+
+def device_names(store: Store) -> dict[str, str]:
+    """Device id → its name, so pages name a device rather than show its id."""
+    with store.session() as session:
+        return {d["device_id"]: d["name"] for d in queries.devices(session) if d["name"]}
 
 
 def alert_history(store: Store, limit: int = 50) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from coc.sync.status import sync_status
 from coc.timeutil import parse_datetime
 from dashboards import state
 from dashboards.i18n import STRINGS, t
+from dashboards.labels import source_name
 
 
 @dataclass
@@ -69,7 +70,7 @@ def status(lang: str) -> SyncStatus:
     depth = push["queue_depth"]
     runs = [
         {
-            "connector": r["name"],
+            "connector": source_name(r["name"], st.settings, lang),
             "started": fmt.moment(parse_datetime(r["started_at"]), lang),
             "status": _status_word(r, lang),
             "records": r["records"],

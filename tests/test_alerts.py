@@ -99,7 +99,7 @@ def test_alert_opens_and_clears_in_the_store(store: Store) -> None:
         ("water_high", "mn-01", "warning", 4.8)
     ]
     assert alerts[0]["message"] == (
-        "Mực nước cao: Đo mực nước sông Hồng – bến Chương Dương — water_level = 4,8 m (> 4,5 m)"
+        "Mực nước cao: Đo mực nước sông Hồng – bến Chương Dương — Mực nước = 4,8 m (> 4,5 m)"
     )
     # 5.6 and above held ten minutes → the critical duration rule opens too.
     write_levels(store, t0 + timedelta(minutes=4), [5.8] * 8)

@@ -6,6 +6,7 @@ Screenshots (1920×1080) are written to test-artifacts/.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -42,8 +43,8 @@ def test_wall_screen_renders_every_tile_without_console_errors(page, server_url,
     page.wait_for_selector("#wall-tiles .tile", timeout=15_000)
     page.wait_for_load_state("networkidle")
     tiles = page.locator("#wall-tiles .tile")
-    assert tiles.count() == len(shipped_catalog.with_targets)  # one per indicator
-    for i in range(tiles.count()):
+    assert tiles.count() == int(page.locator("#wall-tiles").get_attribute("data-tiles"))
+    for i in range(tiles.count()):  # every tile of the first page (test_browser_wall: all)
         tile = tiles.nth(i)
         assert tile.locator(".tile-name").inner_text().strip()
         assert tile.locator(".tile-actual").inner_text().strip()
@@ -60,10 +61,7 @@ def test_wall_screen_renders_every_tile_without_console_errors(page, server_url,
 
 
 def test_wall_rotation_moves_to_next_page(page, server_url):
-    page.goto(f"{server_url}/wall?pages=tong-quan,thu-tuc&interval=5&kiosk=1&period=202611")
-    page.wait_for_selector("#wall-tiles .tile", timeout=15_000)
-    assert page.locator("#wall-root").get_attribute("data-page") == "tong-quan"
-    page.wait_for_url("**/wall?*i=1", timeout=15_000)
+    page.goto(f"{server_url}/wall?pages=thu-tuc,tong-quan&interval=5&kiosk=1&period=202611")
     page.wait_for_selector("#tthc-total", timeout=15_000)
     assert page.locator("#wall-root").get_attribute("data-page") == "thu-tuc"
     assert page.locator("#tthc-total .kpi-value").inner_text() == "33,2 / 48"
@@ -71,6 +69,9 @@ def test_wall_rotation_moves_to_next_page(page, server_url):
     page.wait_for_selector("#tthc-chart .main-svg", timeout=15_000)
     assert "15,0/20" in page.locator("#tthc-chart").inner_text()
     shot(page, "wall-tthc-1920x1080")
+    page.wait_for_url("**/wall?*i=1", timeout=15_000)
+    page.wait_for_selector("#wall-tiles .tile", timeout=15_000)
+    assert page.locator("#wall-root").get_attribute("data-page") == "tong-quan"
     assert page.coc_errors == []
 
 
@@ -84,7 +85,9 @@ def test_clerk_logs_in_enters_value_and_exports_excel(page, server_url, tmp_path
     page.fill("#entry-value", "76,5")
     page.click("#entry-save")
     page.wait_for_selector("#entry-ok", timeout=15_000)
-    assert page.locator("#entry-ok").inner_text() == "Đã lưu: DINH_DANH_DIEN_TU kỳ 202611 = 76,5"
+    assert page.locator("#entry-ok").inner_text() == (
+        "Đã lưu: Tỷ lệ người dân có tài khoản định danh điện tử mức 2 – Tháng 11/2026 = 76,5"
+    )
     shot(page, "entry-1920x1080")
 
     page.goto(f"{server_url}/chi-tieu/DINH_DANH_DIEN_TU?period=202611")
@@ -141,6 +144,11 @@ def test_sensor_chart_draws_rollups_and_rule_thresholds(page, server_url):
     page.wait_for_selector("#sensor-graph .main-svg", timeout=15_000)
     page.wait_for_load_state("networkidle")
     chart = page.locator("#sensor-graph").inner_text()
-    assert "mn-01 – water_level (5m)" in chart
+    assert "Đo mực nước sông Hồng – Mực nước (trung bình 5 phút)" in chart
+    assert "water_level" not in page.locator("body").inner_text()  # the key, raw
+    ticks = page.locator("#sensor-graph .xtick text").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )  # SVG text: 14:30 over 20/11 (dd/mm), no English month names
+    assert ticks and all(re.fullmatch(r"(\d\d:\d\d)?\d\d/\d\d(/\d{4})?", x) for x in ticks), ticks
     assert "Mực nước cao: 4,5" in chart and "Mực nước rất cao kéo dài: 5,5" in chart
     assert page.coc_errors == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import openpyxl
 import pandas as pd
@@ -35,8 +36,8 @@ def test_clerk_enters_value_and_indicator_updates(fresh_app):
     client = fresh_app.server.test_client()
     login(client, "thuky")
     assert _save(client, "DINH_DANH_DIEN_TU", "202611", "72,5") == [
-        "Đã lưu: DINH_DANH_DIEN_TU kỳ 202611 = 72,5"
-    ]
+        "Đã lưu: Tỷ lệ người dân có tài khoản định danh điện tử mức 2 – Tháng 11/2026 = 72,5"
+    ]  # the indicator's name and the period in words, not their codes
     tile = find(render_page(client, "/", "?period=202611"), "tile-DINH_DANH_DIEN_TU")
     assert {"72,5%", "90,6%", "Tạm tính"} <= set(texts(tile))  # November still in progress
     store = fresh_app.coc_state.store
@@ -231,9 +232,16 @@ def test_audit_page_lists_changes(fresh_app):
     _save(client, "DINH_DANH_DIEN_TU", "202611", "31")
     table = find(render_page(client, "/nhat-ky"), {"type": "coc-table", "table": "nhat-ky"})
     first = table["props"]["rowData"][0]
-    assert (first["actor"], first["action"], first["key"], first["old"], first["new"]) == (
-        "thuky", "update", "DINH_DANH_DIEN_TU/10237/202611", "30.0", "31.0"
-    )  # fmt: skip
+    assert first == {  # the action, table, key and source in words, the values 1.234,5
+        "ts": first["ts"], "actor": "thuky", "action": "Cập nhật",
+        "entity": "Số liệu chỉ tiêu",
+        "key": "Tỷ lệ người dân có tài khoản định danh điện tử mức 2 – Tháng 11/2026",
+        "old": "30", "new": "31", "detail": "Nhập tay",
+    }  # fmt: skip
+    assert re.fullmatch(r"\d\d:\d\d \d\d/\d\d/\d{4}", first["ts"])
+    codes = {"update", "create", "data_value", "user", "login", "manual", "reporting"}
+    shown = {v for row in table["props"]["rowData"] for v in row.values()}
+    assert not codes & shown, codes & shown
 
 
 def test_clerk_pages_hidden_from_anonymous(web_app):

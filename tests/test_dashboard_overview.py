@@ -111,11 +111,15 @@ def test_wall_shows_stale_warning(seeded_store, shipped_catalog, tmp_path):
         seeded_store, settings, shipped_catalog, clock=lambda: NOW + timedelta(hours=1)
     )
     page = render_page(app.server.test_client(), "/wall", "?period=202611")
-    warnings = [w for w in texts(page) if w.startswith("Dữ liệu cũ")]
-    assert warnings == [
-        "Dữ liệu cũ: nguồn «documents» chưa cập nhật từ 10:00 20/11/2026",
-        "Dữ liệu cũ: nguồn «tthc» chưa từng cập nhật",
+    warnings = [w for w in texts(find(page, "wall-ticker")) if "Dữ liệu cũ" in w]
+    assert warnings == [  # each source in words, one ticker item each
+        "⚠ Dữ liệu cũ: nguồn «Hệ thống quản lý văn bản» chưa cập nhật từ 10:00 20/11/2026",
+        "⚠ Dữ liệu cũ: nguồn «Hệ thống giải quyết TTHC» chưa từng cập nhật",
     ]
+    # the header keeps one line whatever the number of stale sources
+    assert texts(find(page, "wall-stale"))[0] == "⚠ 2 nguồn dữ liệu chưa cập nhật"
+    desk = render_page(app.server.test_client(), "/", "?period=202611")
+    assert "Dữ liệu cũ: nguồn «Hệ thống giải quyết TTHC» chưa từng cập nhật" in texts(desk)
 
 
 def test_value_without_target_reads_no_target(web_app):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
 from fixtures_web import NOW, ORG, call, dump, find, login, render_page, texts, write_levels
 
@@ -13,31 +15,46 @@ from coc.store.models import DeviceEvent
 from dashboards.app import export_frame, export_payload
 
 
+def wall_parts(page: Any) -> int:
+    """N of "Trang 1/N" in the wall overview's subtitle (1 without it)."""
+    found = re.search(r"Trang \d+/(\d+)", " ".join(texts(find(page, "wall-body"))))
+    return int(found.group(1)) if found else 1
+
+
 def test_wall_screen_tiles_ticker_counts(web_app, shipped_catalog):
-    page = render_page(web_app.server.test_client(), "/wall", "?period=202611&kiosk=1")
+    client = web_app.server.test_client()
+    page = render_page(client, "/wall", "?period=202611&kiosk=1")
     assert find(page, "wall-root")["props"]["className"] == "wall"
     assert texts(find(page, "wall-count-camera")) == ["Camera hoạt động: ", "1/2"]
+    assert find(page, "wall-count-camera")["props"]["className"] == "wall-count wall-count-bad"
     assert texts(find(page, "wall-count-speaker")) == ["Loa hoạt động: ", "1/1"]
+    assert find(page, "wall-count-speaker")["props"]["className"] == "wall-count wall-count-ok"
     # the open alert the real offline rule raised in the seed (cam-02 offline for an hour)
     assert texts(find(page, "wall-ticker")) == [
-        "Cảnh báo (1):   ⚠ Mất kết nối quá 15 phút: Camera ngã ba (10:00 20/11/2026)"
-    ]
-    tiles = find(page, "wall-tiles")["props"]["children"]
-    shown = [c["props"]["id"] for c in tiles if c["props"].get("id", "").startswith("tile-")]
+        "Cảnh báo", "⚠ Mất kết nối quá 15 phút: Camera ngã ba (10:00 20/11/2026)"
+    ]  # fmt: skip
+    parts = wall_parts(page)
+    assert parts > 1  # 37 indicators do not fit one screen of large tiles
+    assert find(page, "wall-rotate")["props"]["interval"] == 30000  # pages of tiles rotate
+    shown: list[str] = []
+    for i in range(parts):
+        tiles = find(render_page(client, "/wall", f"?period=202611&kiosk=1&i={i}"), "wall-tiles")
+        ids = [c["props"].get("id", "") for c in tiles["props"]["children"]]
+        shown += [x for x in ids if x.startswith("tile-")]
     assert sorted(shown) == sorted(f"tile-{i.code}" for i in shipped_catalog.with_targets)
-    assert find(page, "wall-rotate") is None  # no playlist, no rotation
 
 
 def test_wall_playlist_rotates_to_next(web_app):
     client = web_app.server.test_client()
     search = "?pages=tong-quan,thu-tuc,cam-bien&interval=30&kiosk=1&period=202611"
-    page = render_page(client, "/wall", search + "&i=1")
+    parts = wall_parts(render_page(client, "/wall", search))  # the overview's steps first
+    page = render_page(client, "/wall", search + f"&i={parts}")
     assert find(page, "wall-root")["props"]["data-page"] == "thu-tuc"
     assert find(page, "wall-rotate")["props"]["interval"] == 30000
     assert find(page, "wall-next")["props"]["data"] == (
-        "/wall?pages=tong-quan,thu-tuc,cam-bien&interval=30&kiosk=1&period=202611&i=2"
+        f"/wall?pages=tong-quan,thu-tuc,cam-bien&interval=30&kiosk=1&period=202611&i={parts + 1}"
     )
-    last = render_page(client, "/wall", search.replace("30", "2") + "&i=2")
+    last = render_page(client, "/wall", search.replace("30", "2") + f"&i={parts + 1}")
     assert find(last, "wall-root")["props"]["data-page"] == "cam-bien"
     assert find(last, "wall-rotate")["props"]["interval"] == 5000  # floor 5 s
     assert find(last, "wall-next")["props"]["data"].endswith("&i=0")
@@ -54,6 +71,7 @@ def test_indicator_table_rows_and_filters(web_app):
     # 20/11: the month is in progress, so the figure is provisional, not "Đạt"
     assert (row["status"], row["pillar"]) == ("○ Tạm tính", "Kinh tế số")
     assert row["shown"] == "T11/2026 (đến ngày 20/11)"
+    assert row["source"] == "Hệ thống báo cáo"  # the source in words, never its id
 
     inputs = [
         {"id": "indicators-pillar", "property": "value", "value": None},
@@ -197,9 +215,9 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
     # one reading every 5 minutes from 08:00 to 09:55 local: 3.0 … 5.3 m
     write_levels(store, NOW - timedelta(hours=2), [3.0 + i / 10 for i in range(24)])
     page = render_page(client, "/cam-bien")
-    assert texts(find(page, "live-mn-01-water_level"))[:2] == [
-        "Đo mực nước sông Hồng", "5,3 m"
-    ]  # fmt: skip
+    assert texts(find(page, "live-mn-01-water_level"))[:3] == [
+        "Mực nước", "5,3 m", "Đo mực nước sông Hồng"
+    ]  # the metric's name, never its key  # fmt: skip
     assert texts(find(page, "sensors-chart")) == ["Chưa có dữ liệu", ""]  # no roll-up yet
     rollup_all(store, raw_days=30, now=NOW)
     settings = fresh_app.coc_state.settings
@@ -217,11 +235,12 @@ def test_sensors_page_empty_then_with_readings(fresh_app):
     ]  # fmt: skip
     rows = find(page, {"type": "coc-table", "table": "lich-su-canh-bao"})["props"]["rowData"]
     assert rows == [  # newest first: the seed's offline camera, then the water level
-        {"opened": "10:00 20/11/2026", "severity": "Cảnh báo", "device": "cam-02",
+        {"opened": "10:00 20/11/2026", "severity": "Cảnh báo", "device": "Camera ngã ba",
          "message": "Mất kết nối quá 15 phút: Camera ngã ba", "status": "Đang mở",
          "cleared": "—"},
-        {"opened": "09:20 20/11/2026", "severity": "Cảnh báo", "device": "mn-01",
-         "message": "Mực nước cao: Đo mực nước sông Hồng — water_level = 4,6 m (> 4,5 m)",
+        {"opened": "09:20 20/11/2026", "severity": "Cảnh báo",
+         "device": "Đo mực nước sông Hồng",
+         "message": "Mực nước cao: Đo mực nước sông Hồng — Mực nước = 4,6 m (> 4,5 m)",
          "status": "Đang mở", "cleared": "—"}
     ]  # fmt: skip
 
@@ -230,7 +249,8 @@ def test_sync_page_without_upstream(web_app):
     page = render_page(web_app.server.test_client(), "/dong-bo")
     assert texts(find(page, "sync-upstream"))[0] == "Chưa cấu hình"
     rows = find(page, {"type": "coc-table", "table": "dong-bo"})["props"]["rowData"]
-    assert rows[0]["connector"] == "documents" and rows[0]["status"] == "Thành công"
+    assert rows[0]["connector"] == "Hệ thống quản lý văn bản"  # the source in words
+    assert rows[0]["status"] == "Thành công"
 
 
 def test_export_xlsx_and_csv():
@@ -274,16 +294,20 @@ def test_sensor_zoom_requeries_finer_rollup(fresh_app):
         }
     ]
     state = [{"id": "sensors-series", "property": "value", "value": "mn-01|water_level"},
-             {"id": "sensors-range", "property": "value", "value": "7d"}]  # fmt: skip
+             {"id": "sensors-range", "property": "value", "value": "7d"},
+             {"id": "sensors-lang", "property": "data", "value": "vi"}]  # fmt: skip
     response = call(client, "sensor-graph.figure", inputs, state)
     figure = response.json["response"]["sensor-graph"]["figure"]
     # 12 local hours at 5-minute resolution: 144 buckets, shown in local time
     assert len(figure["data"][0]["x"]) == 144
     assert figure["data"][0]["x"][0] == "2026-11-19T00:00:00"
-    assert figure["layout"]["title"]["text"] == "mn-01 – water_level (5m)"
+    assert figure["layout"]["title"]["text"] == (
+        "Đo mực nước sông Hồng – Mực nước (trung bình 5 phút)"
+    )
+    assert figure["layout"]["xaxis"]["hoverformat"] == "%H:%M %d/%m/%Y"  # Vietnamese dates
     page = render_page(client, "/cam-bien")
     title = find(page, "sensor-graph")["props"]["figure"]["layout"]["title"]["text"]
-    assert title == "mn-01 – water_level (5m)"  # default span 24 h
+    assert title == "Đo mực nước sông Hồng – Mực nước (trung bình 5 phút)"  # default span 24 h
 
 
 def test_no_page_builds_a_deprecated_datatable(web_app):

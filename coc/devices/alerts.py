@@ -38,6 +38,8 @@ class Rule:
     severity: str = "warning"
     sensor_type: str | None = None
     devices: tuple[str, ...] = ()
+    metric_name: str | None = None  # the key in words and its unit, from the registry
+    metric_unit: str | None = None
 
     def breached(self, value: float) -> bool:
         return value > self.threshold if self.op == ">" else value < self.threshold
@@ -136,7 +138,7 @@ def load_rules(settings: Settings, path: Path | None = None) -> Rules:
     data = read_yaml(
         path or settings.config_file(settings.devices.alerts_file), "tệp luật cảnh báo"
     )
-    rules = tuple(_rule(r) for r in data.get("rules") or [])
+    rules = _named(tuple(_rule(r) for r in data.get("rules") or []), settings)
     ids = [r.id for r in rules]
     if len(set(ids)) != len(ids) or OFFLINE_RULE in ids:
         raise ConfigError("mã luật cảnh báo bị trùng (hoặc dùng tên dành riêng 'offline')")
@@ -147,6 +149,28 @@ def load_rules(settings: Settings, path: Path | None = None) -> Rules:
         severity=str(off.get("severity", "warning")),
     )
     return Rules(rules, offline)
+
+
+def _named(rules: tuple[Rule, ...], settings: Settings) -> tuple[Rule, ...]:
+    """Each rule with its metric's Vietnamese name and unit (humidity in %, not °C), so an
+    alert message never shows a raw key; unnamed if the registry cannot be read."""
+    from coc.devices.registry import load_registry
+
+    try:
+        types = load_registry(settings).sensor_types
+    except (ConfigError, OSError):
+        return rules
+    out = []
+    for rule in rules:
+        found = [
+            t.metrics[rule.key]
+            for name, t in types.items()
+            if rule.key in t.metrics and rule.sensor_type in (None, name)
+        ]
+        if found:
+            rule = replace(rule, metric_name=found[0].name_vi, metric_unit=found[0].unit)
+        out.append(rule)
+    return tuple(out)
 
 
 def thresholds_for(
@@ -163,10 +187,12 @@ def thresholds_for(
 
 
 def _message(rule: Rule, device: Any, value: float) -> str:
-    unit = f" {device.unit}" if device.unit else ""
+    unit = rule.metric_unit if rule.metric_unit is not None else device.unit
+    unit = (unit if unit == "%" else f" {unit}") if unit else ""
     held = f" trong {fmt.number(rule.for_minutes, 0)} phút" if rule.for_minutes else ""
     return (
-        f"{rule.name}: {device.name} — {rule.key} = {fmt.number(value, 2)}{unit} "
+        f"{rule.name}: {device.name} — {rule.metric_name or rule.key} = "
+        f"{fmt.number(value, 2)}{unit} "
         f"({rule.op} {fmt.number(rule.threshold, 2)}{unit}{held})"
     )
 

@@ -99,13 +99,13 @@ def latest_values(session: Session) -> list[dict[str, Any]]:
     grouped index lookup each, so they still show.
     """
     stmt = (
-        select(SensorLatest, Device.name, Device.unit, Device.hamlet)
+        select(SensorLatest, Device.name, Device.unit, Device.hamlet, Device.sensor_type)
         .join(Device, Device.device_id == SensorLatest.device_id, isouter=True)
         .order_by(SensorLatest.device_id, SensorLatest.key)
     )
     out = [
-        _latest_row(row.device_id, row.key, row.value, row.ts, name, unit, hamlet)
-        for row, name, unit, hamlet in session.execute(stmt)
+        _latest_row(row.device_id, row.key, row.value, row.ts, name, unit, hamlet, stype)
+        for row, name, unit, hamlet, stype in session.execute(stmt)
     ]
     have = {r["device_id"] for r in out}
     for dev in session.scalars(select(Device).where(Device.kind == "sensor")):
@@ -129,13 +129,18 @@ def _latest_from_raw(session: Session, dev: Device) -> list[dict[str, Any]]:
                 SensorReading.ts == ts,
             )
         )
-        rows.append(_latest_row(dev.device_id, key, value, ts, dev.name, dev.unit, dev.hamlet))
+        rows.append(
+            _latest_row(
+                dev.device_id, key, value, ts, dev.name, dev.unit, dev.hamlet, dev.sensor_type
+            )
+        )
     return rows
 
 
 def _latest_row(
-    device_id: str, key: str, value: float, ts: int, name: Any, unit: Any, hamlet: Any
-) -> dict[str, Any]:
+    device_id: str, key: str, value: float, ts: int, name: Any, unit: Any, hamlet: Any,
+    sensor_type: Any = None,
+) -> dict[str, Any]:  # fmt: skip
     return {
         "device_id": device_id,
         "key": key,
@@ -144,6 +149,7 @@ def _latest_row(
         "name": name,
         "unit": unit,
         "hamlet": hamlet,
+        "sensor_type": sensor_type,
     }
 
 

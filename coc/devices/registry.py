@@ -19,12 +19,32 @@ TOPIC_KINDS = {"cameras": "camera", "speakers": "speaker", "sensors": "sensor"}
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One quantity a sensor type reports: its own unit, names and physical range."""
+
+    key: str
+    unit: str
+    name_vi: str
+    name_en: str
+    min: float
+    max: float
+
+    def name(self, lang: str = "vi") -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+
+@dataclass(frozen=True)
 class SensorType:
     name: str
     unit: str
     min: float
     max: float
     keys: tuple[str, ...]
+    metrics: dict[str, Metric] = field(default_factory=dict)
+
+    def metric(self, key: str) -> Metric:
+        """The key's metric; a key the file does not describe takes the type's unit."""
+        return self.metrics.get(key) or Metric(key, self.unit, key, key, self.min, self.max)
 
 
 @dataclass(frozen=True)
@@ -56,11 +76,12 @@ class Registry:
         stype = self.sensor_types.get(spec.sensor_type)
         if stype is None:
             return None
-        return _KEY_RANGES.get(key, (stype.min, stype.max))
+        metric = stype.metric(key)
+        return (metric.min, metric.max)
 
-
-# Keys whose physical range differs from their sensor type's headline range.
-_KEY_RANGES: dict[str, tuple[float, float]] = {"humidity": (0.0, 100.0)}
+    def metric(self, sensor_type: str | None, key: str) -> Metric | None:
+        stype = self.sensor_types.get(sensor_type or "")
+        return stype.metric(key) if stype else None
 
 
 def default_timeout(kind: str, settings: Settings) -> int:
@@ -93,19 +114,32 @@ def _spec(raw: dict[str, Any], types: dict[str, SensorType], settings: Settings)
     )
 
 
+def _sensor_type(name: str, raw: dict[str, Any]) -> SensorType:
+    """`metrics: {key: {unit, vi, en, min, max}}`, or the older `unit` + `keys` (one unit)."""
+    try:
+        low, high = float(raw["min"]), float(raw["max"])
+        unit = str(raw.get("unit", ""))
+        metrics = {
+            str(key): Metric(
+                key=str(key),
+                unit=str(m.get("unit", unit)),
+                name_vi=str(m.get("vi", key)),
+                name_en=str(m.get("en", m.get("vi", key))),
+                min=float(m.get("min", low)),
+                max=float(m.get("max", high)),
+            )
+            for key, m in (raw.get("metrics") or {}).items()
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"loại cảm biến {name} không hợp lệ trong sổ thiết bị: {exc}") from exc
+    keys = tuple(metrics) or tuple(raw.get("keys", [name]))
+    return SensorType(name=name, unit=unit, min=low, max=high, keys=keys, metrics=metrics)
+
+
 def load_registry(settings: Settings, path: Path | None = None) -> Registry:
     """Read the registry file; a broken file is a one-line ConfigError."""
     data = read_yaml(path or settings.config_file(settings.devices.file), "sổ thiết bị")
-    types = {
-        name: SensorType(
-            name=name,
-            unit=str(t.get("unit", "")),
-            min=float(t["min"]),
-            max=float(t["max"]),
-            keys=tuple(t.get("keys", [name])),
-        )
-        for name, t in (data.get("sensor_types") or {}).items()
-    }
+    types = {name: _sensor_type(name, t) for name, t in (data.get("sensor_types") or {}).items()}
     devices: dict[str, DeviceSpec] = {}
     for raw in data.get("devices") or []:
         spec = _spec(raw, types, settings)

@@ -9,7 +9,7 @@ from dash import html
 
 from coc import fmt
 from coc.store.audit import recent
-from dashboards import access, state
+from dashboards import access, labels, state
 from dashboards.components import data_table
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
@@ -29,12 +29,16 @@ def layout(**kwargs: Any) -> html.Div:
     lang = state.lang(dict(kwargs))
     if not access.has_role("clerk"):
         return login_needed(lang, "/nhat-ky")
-    with state.get().store.session() as session:
+    st = state.get()
+    with st.store.session() as session:
         entries = recent(session, limit=1000)
-    rows = [
-        {"ts": fmt.moment(e.ts, lang), "actor": e.actor, "action": e.action, "entity": e.entity,
-         "key": e.entity_key, "old": e.old_value or "", "new": e.new_value or "",
-         "detail": e.detail or ""}
+    rows = [  # actions, tables, statuses and sources in words, never their codes
+        {"ts": fmt.moment(e.ts, lang), "actor": e.actor,
+         "action": labels.audit_action(e.action, lang),
+         "entity": labels.audit_entity(e.entity, lang),
+         "key": labels.audit_key(e.entity, e.entity_key, st.catalog, lang),
+         "old": labels.audit_value(e.old_value, lang), "new": labels.audit_value(e.new_value, lang),
+         "detail": labels.detail_text(e.detail, st.settings, lang)}
         for e in entries
     ]  # fmt: skip
     columns = [("ts", t("time", lang)), ("actor", t("actor", lang)), ("action", t("action", lang)),

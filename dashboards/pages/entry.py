@@ -7,6 +7,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from coc.periods import parse_period
 from dashboards import access, data, entry, jobs, state
 from dashboards.components import card
 from dashboards.i18n import t
@@ -112,8 +113,10 @@ def _saved(job: dict[str, Any], lang: str) -> Any:
         return html.Span(_reasons(summary), className="message-error", id="entry-error")
     if not (summary.imported or summary.updated):
         return html.Span(t("unchanged", lang), className="message-ok")
-    return html.Span(t("saved", lang, code=code, period=period, value=value),
-                     className="message-ok", id="entry-ok")  # fmt: skip
+    catalog = state.get().catalog
+    name = catalog.get(code).name(lang) if code in catalog else code
+    return html.Span(t("saved", lang, code=name, period=parse_period(period).label(lang),
+                       value=value), className="message-ok", id="entry-ok")  # fmt: skip
 
 
 jobs.register_poll("entry-save", _queue, _saved, "entry-lang")

@@ -13,6 +13,7 @@ from coc.store import quarantine
 from dashboards import access, state
 from dashboards.components import data_table
 from dashboards.i18n import t
+from dashboards.labels import source_name
 from dashboards.pages_common import login_needed
 
 dash.register_page(
@@ -28,10 +29,12 @@ TABLE = {"type": "coc-table", "table": "cach-ly"}
 
 
 def rows(lang: str) -> list[dict[str, Any]]:
-    items = quarantine.listing(state.get().store, limit=500)
+    st = state.get()
+    items = quarantine.listing(st.store, limit=500)
     return [
-        {"id": q.id, "source": q.source, "reason": q.reason, "context": q.context or "",
-         "raw": q.raw[:300], "received": fmt.moment(q.received_at, lang)}
+        {"id": q.id, "source": source_name(q.source, st.settings, lang), "reason": q.reason,
+         "context": q.context or "", "raw": q.raw[:300],
+         "received": fmt.moment(q.received_at, lang)}
         for q in items
     ]  # fmt: skip
 

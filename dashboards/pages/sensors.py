@@ -21,7 +21,7 @@ P = "sensors"
 def layout(**kwargs: Any) -> html.Div:
     params = dict(kwargs)
     lang = state.lang(params)
-    options = view.series_options(view.live(lang))
+    options = view.series_options(view.live(lang), lang)
     first = options[0]["value"] if options else None
     refresh = state.get().settings.dashboard.refresh_s
     controls = html.Div(
@@ -71,14 +71,17 @@ def update_chart(choice: str | None, span: str, _n: int, lang: str) -> Any:
     Input("sensor-graph", "relayoutData"),
     State("sensors-series", "value"),
     State("sensors-range", "value"),
+    State("sensors-lang", "data"),
     prevent_initial_call=True,
 )
-def zoom(relayout: dict[str, Any] | None, choice: str | None, span: str | None) -> Any:
+def zoom(
+    relayout: dict[str, Any] | None, choice: str | None, span: str | None, lang: str | None = None
+) -> Any:
     """Zooming re-queries the visible range, at 5-minute resolution once it is ≤ 2 days."""
     window = view.zoomed(relayout)
     if window is None:
         return dash.no_update
-    fig = view.chart_figure(choice, *window)
+    fig = view.chart_figure(choice, *window, lang=lang or "vi")
     if fig is None:
         return dash.no_update
     fig.update_layout(uirevision=f"{choice}|{span}")

@@ -2,6 +2,7 @@
 
 /wall?pages=tong-quan,thu-tuc,cam-bien&interval=30&kiosk=1 shows each page for `interval`
 seconds (floor 5), then loads the next; a full reload keeps a kiosk browser's memory flat.
+The overview takes as many playlist steps as its tiles need pages (`wall.tile_pages`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ P = "wall"
 
 SLUGS = {
     "tong-quan": wall.render_overview,
-    "thu-tuc": tthc.render,
-    "van-ban": documents.render,
-    "cam-bien": sensors.render,
-    "thiet-bi": devices.render,
+    "thu-tuc": wall.framed(tthc.render),
+    "van-ban": wall.framed(documents.render),
+    "cam-bien": wall.framed(sensors.render),
+    "thiet-bi": wall.framed(devices.render),
 }
 
 
@@ -36,7 +37,16 @@ def playlist(params: dict[str, Any]) -> list[str]:
     return [s for s in (p.strip() for p in raw.split(",")) if s in SLUGS] or ["tong-quan"]
 
 
-def next_url(params: dict[str, Any], pages: list[str], index: int) -> str:
+def steps(params: dict[str, Any]) -> list[tuple[str, int]]:
+    """The playlist as (page, part) steps: the overview once per page of tiles."""
+    out: list[tuple[str, int]] = []
+    for slug in playlist(params):
+        parts = wall.page_count(params) if slug == "tong-quan" else 1
+        out.extend((slug, part) for part in range(parts))
+    return out
+
+
+def next_url(params: dict[str, Any], pages: list[Any], index: int) -> str:
     query = {k: v for k, v in params.items() if k in ("pages", "interval", "kiosk", "lang",
                                                       "refresh", "period")}  # fmt: skip
     query["i"] = str((index + 1) % len(pages))
@@ -44,9 +54,9 @@ def next_url(params: dict[str, Any], pages: list[str], index: int) -> str:
 
 
 def render(params: dict[str, Any]) -> Any:
-    pages = playlist(params)
-    index = _index(params, len(pages))
-    return SLUGS[pages[index]]({**params, "wall": True})
+    pages = steps(params)
+    slug, part = pages[_index(params, len(pages))]
+    return SLUGS[slug]({**params, "wall": True, "part": part})
 
 
 def _index(params: dict[str, Any], n: int) -> int:
@@ -58,7 +68,7 @@ def _index(params: dict[str, Any], n: int) -> int:
 
 def layout(**kwargs: Any) -> html.Div:
     params = dict(kwargs)
-    pages = playlist(params)
+    pages = steps(params)
     index = _index(params, len(pages))
     settings = state.get().settings.dashboard
     seconds = refresh_seconds({"refresh": params.get("interval", settings.wall_interval_s)},
@@ -74,7 +84,7 @@ def layout(**kwargs: Any) -> html.Div:
         [*rotation, *picker, live_page(P, render, params, max(MIN_REFRESH_S, settings.refresh_s))],
         className="wall",
         id="wall-root",
-        **{"data-page": pages[index]},
+        **{"data-page": pages[index][0], "data-part": str(pages[index][1])},
     )
 
 

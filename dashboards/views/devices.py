@@ -18,6 +18,8 @@ from dashboards.components import card, graph, ingester_status, no_data
 from dashboards.figures import device_map
 from dashboards.i18n import t
 
+WALL_OFFLINE = 4  # offline devices named per kind on the wall
+
 
 def uptimes_today(devices: list[dict[str, Any]], now: datetime) -> dict[str, float | None]:
     """Today's uptime per device, memoised per minute until a new event arrives."""
@@ -79,6 +81,8 @@ def render(params: dict[str, Any]) -> Any:
                     id_=f"devices-{kind}",
                 )
             )
+    if params.get("wall"):
+        return _wall(devices, lang)
     dark = bool(params.get("wall"))
     labels = {k: kind_name(k, lang) for k in KINDS}
     labels |= {"online": t("online", lang), "offline": t("offline", lang)}
@@ -90,3 +94,54 @@ def render(params: dict[str, Any]) -> Any:
         card(t("map", lang), graph(device_map(points, labels, dark=dark), "device-map"),
              html.Small(t("map_note", lang))),
     ]  # fmt: skip
+
+
+def _wall(devices: list[dict[str, Any]], lang: str) -> Any:
+    """Per kind: online/total (red unless all are online) and the offline ones by name; the
+    map beside. One screen whatever the number of devices."""
+    kinds = []
+    for kind in KINDS:
+        items = [d for d in devices if d["kind"] == kind]
+        if not items:
+            continue
+        off = [d for d in items if not d["online"]]
+        online = len(items) - len(off)
+        band = "green" if not off else "red"
+        names: list[Any] = [html.Li(d["name"]) for d in off[:WALL_OFFLINE]]
+        if len(off) > WALL_OFFLINE:
+            more = fmt.number(len(off) - WALL_OFFLINE, 0, lang)
+            names.append(html.Li(t("wall_more", lang, n=more), className="wall-more"))
+        kinds.append(
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Span(kind_name(kind, lang), className="wall-kind-name"),
+                            html.Span(f"{online}/{len(items)}",
+                                      className=f"wall-kind-count status status-{band}"),
+                        ],
+                        className="wall-kind-head",
+                    ),
+                    html.Ul(names, className="wall-offline")
+                    if off
+                    else html.Div(f"✔ {t('wall_all_online', lang)}", className="wall-all-online"),
+                ],
+                className="card wall-kind",
+                id=f"devices-{kind}",
+            )
+        )  # fmt: skip
+    labels = {k: kind_name(k, lang) for k in KINDS}
+    labels |= {"online": t("online", lang), "offline": t("offline", lang)}
+    points = [{k: d[k] for k in ("name", "kind", "lat", "lon", "online")} for d in devices]
+    figure = device_map(points, labels, dark=True)
+    figure.update_layout(height=None)  # the card's height (CSS): one screen
+    return [
+        html.H1(t("nav_devices", lang), className="page-title"),
+        html.Div(
+            [
+                html.Div(kinds, className="wall-col"),
+                card(t("map", lang), graph(figure, "device-map")),
+            ],
+            className="wall-columns",
+        ),
+    ]

@@ -25,6 +25,7 @@ from dashboards.components import (
 from dashboards.drill import behind as rows_behind
 from dashboards.figures import BAND_ICONS, band_key, series_chart
 from dashboards.i18n import PILLAR_ORDER, t
+from dashboards.labels import source_name
 
 STATUSES = ("green", "amber", "red", "none")
 
@@ -49,7 +50,7 @@ def table_rows(rows: list[IndicatorRow], lang: str) -> list[dict[str, Any]]:
             "name": f"[{r.name}]({periods.href(f'/chi-tieu/{r.code}', r.period)})",
             "shown": _shown(r, lang),
             "pillar": st.catalog.pillar_name(r.pillar, lang),
-            "source": r.source,
+            "source": source_name(r.source, st.settings, lang),
             "unit": r.unit,
             "actual": r.actual,
             "target": r.target,
@@ -132,7 +133,7 @@ def filter_options(lang: str) -> dict[str, list[dict[str, str]]]:
     sources = sorted({i.source for i in st.catalog.with_targets})
     return {
         "pillar": [{"label": st.catalog.pillar_name(p, lang), "value": p} for p in PILLAR_ORDER],
-        "source": [{"label": s, "value": s} for s in sources],
+        "source": [{"label": source_name(s, st.settings, lang), "value": s} for s in sources],
         "status": [{"label": status_word(None if s == "none" else s, lang), "value": s}
                    for s in STATUSES],
     }  # fmt: skip

@@ -14,6 +14,7 @@ from coc.store.runs import stale_sources
 from dashboards import data, periods, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
+from dashboards.labels import source_name
 
 ACT_FIRST = ("at_risk", "missed")
 
@@ -95,10 +96,11 @@ def freshness(lang: str) -> list[Any]:
     ]
     st = state.get()
     for item in stale_sources(st.store, st.settings, st.now()):
+        name = source_name(item.source, st.settings, lang)
         text = (
-            t("stale", lang, source=item.source, when=fmt.moment(item.last_ok, lang))
+            t("stale", lang, source=name, when=fmt.moment(item.last_ok, lang))
             if item.last_ok
-            else t("stale_never", lang, source=item.source)
+            else t("stale_never", lang, source=name)
         )
         out.append(html.Div(["⚠ ", text], className="stale-warning"))
     return out

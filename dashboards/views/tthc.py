@@ -12,11 +12,13 @@ from coc.indicators.tthc import Scorecard, ScoreGroup
 from coc.periods import parse_period
 from coc.store.versions import dossiers_version
 from dashboards import access, data, state
-from dashboards.components import card, data_table, graph, kpi
+from dashboards.components import card, data_table, graph, kpi, wall_table
 from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
 
+WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen", "kenh")
+WALL_ROWS = 9
 
 def commune_scorecard(period: str) -> Scorecard:
     """The Decision 766 groups and items from the dossiers of the period."""
@@ -92,18 +94,33 @@ def render(params: dict[str, Any]) -> Any:
         if card_.points is not None
         else t("tthc766_not_computed", lang)
     )
+    title = html.H1(
+        f"{t('scorecard', lang)} – {parse_period(period).label(lang)}", className="page-title"
+    )
+    kpis = html.Div(
+        [
+            kpi(t("tthc766_computable_total", lang), total, id_="tthc-total"),
+            kpi(t("overdue_dossiers", lang), fmt.number(len(late.rows), 0, lang)),
+        ],
+        className="kpis",
+    )
+    if params.get("wall"):
+        cols = [c for c in late.columns if c[0] in WALL_DOSSIER_COLUMNS]
+        return [
+            title,
+            html.Div(
+                [
+                    html.Div([kpis, card(t("scorecard", lang), graph(chart, "tthc-chart"))],
+                             className="wall-col"),
+                    card(t("overdue_dossiers", lang),
+                         wall_table(cols, late.rows, lang, WALL_ROWS, "tthc-late")),
+                ],
+                className="wall-columns",
+            ),
+        ]  # fmt: skip
     return [
-        html.H1(
-            f"{t('scorecard', lang)} – {parse_period(period).label(lang)}",
-            className="page-title",
-        ),
-        html.Div(
-            [
-                kpi(t("tthc766_computable_total", lang), total, id_="tthc-total"),
-                kpi(t("overdue_dossiers", lang), fmt.number(len(late.rows), 0, lang)),
-            ],
-            className="kpis",
-        ),
+        title,
+        kpis,
         card(
             t("tthc766_groups", lang),
             graph(chart, "tthc-chart"),
@@ -115,7 +132,7 @@ def render(params: dict[str, Any]) -> Any:
                 lang,
             ),
         ),
-        None if params.get("wall") else card(
+        card(
             t("tthc766_items", lang),
             html.P(t("tthc766_note", lang), className="note", id="tthc-note"),
             data_table(

@@ -1,0 +1,47 @@
+"""Strings of the wall screen and of the words that replace raw ids (sources, metrics)."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "wall_page": ("Trang {n}/{of}", "Page {n} of {of}"),
+    "wall_continued": ("tiếp", "continued"),
+    "wall_stale_sources": ("{n} nguồn dữ liệu chưa cập nhật", "{n} sources not updated"),
+    "wall_more": ("… và {n} mục khác", "… and {n} more"),
+    "wall_all_online": ("Tất cả đang trực tuyến", "All online"),
+    "wall_offline_list": ("Mất kết nối", "Offline"),
+    "resolution_5m": ("trung bình 5 phút", "5-minute averages"),
+    "resolution_1h": ("trung bình mỗi giờ", "hourly averages"),
+    # source systems, by connector kind (the catalog's `source` too)
+    "source_documents": ("Hệ thống quản lý văn bản", "Document management system"),
+    "source_tthc": ("Hệ thống giải quyết TTHC", "One-stop dossier system"),
+    "source_reporting": ("Hệ thống báo cáo", "Reporting system"),
+    "source_devices": ("Thiết bị IoT", "IoT devices"),
+    "source_manual": ("Nhập tay", "Manual entry"),
+    "source_import": ("Nhập từ tệp Excel/CSV", "Excel/CSV import"),
+    "source_mqtt": ("Thiết bị gửi qua MQTT", "Devices over MQTT"),
+    "source_upstream": ("Xã gửi lên", "Pushed by a commune"),
+    "source_pull": ("Lấy từ xã", "Pulled from a commune"),
+    # audit log: actions, the tables they touched, status values
+    "audit_action_create": ("Tạo mới", "Created"),
+    "audit_action_update": ("Cập nhật", "Updated"),
+    "audit_action_delete": ("Xoá", "Deleted"),
+    "audit_action_login": ("Đăng nhập", "Logged in"),
+    "audit_action_lockout": ("Tạm khoá đăng nhập", "Login locked"),
+    "audit_action_unlock": ("Mở khoá đăng nhập", "Login unlocked"),
+    "audit_action_accept": ("Chấp nhận", "Accepted"),
+    "audit_action_reject": ("Từ chối", "Rejected"),
+    "audit_entity_data_value": ("Số liệu chỉ tiêu", "Indicator value"),
+    "audit_entity_user": ("Tài khoản", "User account"),
+    "audit_entity_address": ("Địa chỉ truy cập", "Client address"),
+    "audit_entity_quarantine": ("Dữ liệu cách ly", "Quarantined record"),
+    "audit_entity_document": ("Văn bản", "Document"),
+    "audit_entity_dossier": ("Hồ sơ TTHC", "Dossier"),
+    "audit_entity_work_file": ("Hồ sơ công việc", "Work file"),
+    "audit_entity_device": ("Thiết bị", "Device"),
+    "audit_value_open": ("Chờ xử lý", "Open"),
+    "audit_value_accepted": ("Đã chấp nhận", "Accepted"),
+    "audit_value_rejected": ("Đã từ chối", "Rejected"),
+    "audit_value_active": ("Đang hoạt động", "Active"),
+    "audit_value_disabled": ("Đã khoá", "Disabled"),
+    "audit_value_password": ("Đổi mật khẩu", "Password changed"),
+}
