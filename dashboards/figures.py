@@ -222,6 +222,8 @@ def _wrap(name: str, width: int = 18) -> str:
     spaces = [i for i, c in enumerate(name) if c == " "]
     cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
     return f"{name[:cut]}<br>{name[cut + 1 :]}"
+
+
 def time_axis(lang: str = "vi") -> dict[str, Any]:
     """Tick labels and hover times of a date axis in the page's language (dd/mm/yyyy)."""
     if lang == "en":

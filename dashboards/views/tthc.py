@@ -20,6 +20,7 @@ from dashboards.i18n import t
 WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen", "kenh")
 WALL_ROWS = 9
 
+
 def commune_scorecard(period: str) -> Scorecard:
     """The Decision 766 groups and items from the dossiers of the period."""
     st = state.get()
