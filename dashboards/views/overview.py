@@ -10,7 +10,7 @@ from coc import fmt
 from coc.indicators.query import IndicatorRow
 from coc.periods import parse_period
 from coc.store.runs import stale_sources
-from dashboards import data, state
+from dashboards import data, reports, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 
@@ -78,6 +78,12 @@ def render(params: dict[str, Any]) -> Any:
                     className="page-title",
                 ),
                 html.Div(freshness(lang), className="freshness"),
+                html.A(
+                    t("report_button", lang),
+                    href=reports.link(period, lang),
+                    className="report-button",
+                    id="report-button",
+                ),
             ],
             className="page-head",
         ),

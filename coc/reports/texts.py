@@ -1,0 +1,93 @@
+"""The report's words, Vietnamese first, English second (the core cannot use the
+dashboard's table)."""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "title": ("BÁO CÁO TÌNH HÌNH THỰC HIỆN CHỈ TIÊU", "INDICATOR PERFORMANCE REPORT"),
+    "title_province": ("BÁO CÁO TỔNG HỢP CÁC XÃ", "REPORT ON THE COMMUNES"),
+    "subtitle": ("Phục vụ họp giao ban", "For the monthly briefing"),
+    "generated": ("Lập lúc", "Generated"),
+    "as_of": ("Số liệu cập nhật đến", "Data as of"),
+    "page": ("Trang", "Page"),
+    "summary": ("1. Tóm tắt theo trụ cột", "1. Summary by pillar"),
+    "pillar": ("Trụ cột", "Pillar"),
+    "status_met": ("Đạt", "Met"),
+    "status_on_track": ("Đúng tiến độ", "On track"),
+    "status_at_risk": ("Nguy cơ không đạt", "At risk"),
+    "status_missed": ("Không đạt", "Missed"),
+    "status_no_data": ("Chưa có số liệu", "No data"),
+    "total": ("Tổng", "Total"),
+    "attention": (
+        "2. Chỉ tiêu không đạt và có nguy cơ không đạt",
+        "2. Indicators missed and at risk",
+    ),
+    "attention_none": (
+        "Không có chỉ tiêu nào không đạt hoặc có nguy cơ không đạt.",
+        "No indicator is missed or at risk.",
+    ),
+    "indicator": ("Chỉ tiêu", "Indicator"),
+    "actual": ("Thực hiện", "Actual"),
+    "target": ("Kế hoạch", "Target"),
+    "completion": ("Tỷ lệ hoàn thành", "Completion"),
+    "previous": ("Tháng trước", "Previous month"),
+    "last_year": ("Cùng kỳ năm trước", "Same month last year"),
+    "trend": ("Xu hướng 12 tháng", "12-month trend"),
+    "status": ("Đánh giá", "Status"),
+    "explanation": ("Giải trình", "Explanation"),
+    "scorecard": (
+        "3. Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
+        "3. Service index for citizens and businesses (Decision 766/QĐ-TTg)",
+    ),
+    "score_total": ("Tổng điểm", "Total"),
+    "score_reach": (
+        "{points} / {reach} điểm tính được",
+        "{points} / {reach} computable points",
+    ),
+    "not_computed": ("chưa tính", "not computed"),
+    "group": ("Nhóm", "Group"),
+    "item": ("Tiêu chí", "Item"),
+    "rate": ("Tỷ lệ", "Rate"),
+    "points": ("Điểm", "Points"),
+    "backlog": ("4. Hồ sơ và văn bản quá hạn", "4. Overdue dossiers and documents"),
+    "dossiers_received": ("Hồ sơ TTHC trong kỳ", "Procedure dossiers in the period"),
+    "dossiers_late": ("Hồ sơ TTHC quá hạn", "Overdue dossiers"),
+    "documents_with_deadline": ("Văn bản đến có hạn xử lý", "Incoming documents with a deadline"),
+    "documents_overdue": ("Văn bản đến quá hạn", "Overdue incoming documents"),
+    "devices": ("5. Cảnh báo và thiết bị", "5. Alerts and devices"),
+    "severity": ("Mức độ", "Severity"),
+    "opened": ("Phát sinh trong kỳ", "Opened in the period"),
+    "still_open": ("Còn mở cuối kỳ", "Open at the period's end"),
+    "severity_critical": ("Nghiêm trọng", "Critical"),
+    "severity_warning": ("Cảnh báo", "Warning"),
+    "severity_info": ("Thông tin", "Information"),
+    "kind": ("Loại thiết bị", "Device kind"),
+    "count": ("Số lượng", "Count"),
+    "uptime": ("Thời gian hoạt động", "Uptime"),
+    "kind_camera": ("Camera an ninh", "Security cameras"),
+    "kind_speaker": ("Cụm loa thông minh", "Smart loudspeakers"),
+    "kind_sensor": ("Cảm biến", "Sensors"),
+    "prepared_by": ("Người lập báo cáo", "Prepared by"),
+    "approved_by": ("Chủ tịch Ủy ban nhân dân xã", "Chairperson of the commune People's Committee"),
+    "sign_note": ("Ký, ghi rõ họ tên", "Signature and full name"),
+    "annex": ("Phụ lục: Toàn bộ chỉ tiêu", "Annex: all indicators"),
+    "ranking": ("1. Xếp hạng các xã", "1. Commune ranking"),
+    "rank": ("Hạng", "Rank"),
+    "commune": ("Xã", "Commune"),
+    "score": ("Điểm bình quân hoàn thành", "Mean completion"),
+    "reported": ("Chỉ tiêu có số liệu", "Indicators reported"),
+    "reporting": ("2. Tình hình báo cáo", "2. Reporting"),
+    "completeness": ("Đầy đủ", "Complete"),
+    "on_time": ("Đúng hạn", "On time"),
+    "compare": ("3. So sánh theo chỉ tiêu", "3. Comparison by indicator"),
+    "lowest": ("Thấp nhất", "Lowest"),
+    "highest": ("Cao nhất", "Highest"),
+    "median": ("Trung vị", "Median"),
+    "communes_with_data": ("Số xã có số liệu", "Communes with data"),
+}
+
+
+def text(key: str, lang: str = "vi", **values: object) -> str:
+    vi, en = TEXTS[key]
+    chosen = en if lang == "en" else vi
+    return chosen.format(**values) if values else chosen
