@@ -16,7 +16,9 @@ import argparse
 import json
 import re
 import resource
+import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -104,6 +106,15 @@ def province_store(tmp: Path, communes: int) -> tuple[Any, Any]:
     return store, settings
 
 
+def _pages(pdf: bytes) -> int | None:
+    """Pages of the PDF, read by poppler's pdfinfo (None without it)."""
+    if shutil.which("pdfinfo") is None:
+        return None
+    out = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=False).stdout
+    found = re.search(rb"^Pages:\s+(\d+)", out, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
 def measure(store: Any, settings: Any, rounds: int) -> dict[str, Any]:
     from weasyprint import HTML
 
@@ -137,7 +148,7 @@ def measure(store: Any, settings: Any, rounds: int) -> dict[str, Any]:
         **med,
         "overhead": round(med["total"] / med["floor"], 2),
         "pdf_kb": len(pdf) // 1024,
-        "pages": len(re.findall(rb"/Type\s*/Page(?!s)", pdf)),
+        "pages": _pages(pdf),
     }
 
 
