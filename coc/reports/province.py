@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
+from sqlalchemy import select
+from sqlmodel import Session
+
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.periods import Period, parse_period
 from coc.province.completeness import CommuneReporting, reporting
 from coc.province.hierarchy import Hierarchy
-from coc.province.queries import CommuneScore, commune_ranking, compare_indicator
+from coc.province.queries import CommuneScore, commune_ranking
 from coc.store.db import Store
+from coc.store.models import DataValue
 from coc.timeutil import as_utc
 
 
@@ -40,27 +44,47 @@ class ProvinceReport:
     spread: tuple[IndicatorSpread, ...]
 
 
+def _period_values(
+    session: Session, codes: list[str], period: str
+) -> dict[str, list[tuple[str, float]]]:
+    """indicator code → [(org unit, value)] of the communes' values in the period, in one
+    query of plain columns (no ORM objects: a province has thousands)."""
+    stmt = select(DataValue.indicator_code, DataValue.org_unit, DataValue.value).where(
+        DataValue.org_unit.in_(codes),
+        DataValue.period == period,
+        DataValue.deleted.is_(False),
+        DataValue.value.is_not(None),
+    )
+    out: dict[str, list[tuple[str, float]]] = {}
+    for code, org_unit, value in session.execute(stmt):
+        out.setdefault(code, []).append((org_unit, float(value)))
+    return out
+
+
 def _spread(
-    session: object, catalog: Catalog, hierarchy: Hierarchy, period: str, lang: str
+    session: Session, catalog: Catalog, hierarchy: Hierarchy, period: str, lang: str
 ) -> list[IndicatorSpread]:
+    names = {u.code: u.name for u in hierarchy.communes}
+    values = _period_values(session, list(names), period)
     out = []
     for ind in catalog.indicators:
         if ind.kind != "indicator":
             continue
-        rows = compare_indicator(session, catalog, hierarchy, ind.code, period)  # type: ignore[arg-type]
-        known = [(r.name, r.value) for r in rows if r.value is not None]
-        ordered = sorted(known, key=lambda x: x[1])
+        ordered = sorted(
+            ((names[ou], v) for ou, v in values.get(ind.code, []) if ou in names),
+            key=lambda x: (x[1], x[0]),
+        )
         out.append(
             IndicatorSpread(
                 code=ind.code,
                 name=ind.name(lang),
                 unit=ind.unit,
                 decimals=ind.decimals,
-                communes_with_data=len(known),
-                communes=len(rows),
-                lowest=ordered[0] if ordered else None,  # type: ignore[arg-type]
-                median=median(v for _n, v in ordered) if ordered else None,  # type: ignore[misc]
-                highest=ordered[-1] if ordered else None,  # type: ignore[arg-type]
+                communes_with_data=len(ordered),
+                communes=len(names),
+                lowest=ordered[0] if ordered else None,
+                median=median(v for _n, v in ordered) if ordered else None,
+                highest=ordered[-1] if ordered else None,
             )
         )
     return out
