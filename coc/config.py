@@ -253,6 +253,23 @@ class ProvinceSettings(Section):
     )
 
 
+class ReportSettings(Section):
+    day: int = Field(
+        3, ge=0, le=28, description="Day of the month the last month's report is sent (0: never)."
+    )
+    hour: int = Field(7, ge=0, le=23, description="Local hour (Asia/Ho_Chi_Minh) it is sent from.")
+    recipients: list[str] = Field(
+        default_factory=list,
+        description="Who receives it, as channel:address (email:chutich@xa.gov.vn, telegram:…).",
+    )
+    language: Literal["vi", "en"] = Field("vi", description="Language of the scheduled report.")
+    link_base: str | None = Field(
+        None,
+        description="Public base URL of this COC, for a link where a channel cannot carry files.",
+    )
+    max_attempts: int = Field(12, ge=1, description="Failed sends of one month before giving up.")
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -271,6 +288,7 @@ class Settings(Section):
     feed: FeedSettings = Field(default_factory=FeedSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     province: ProvinceSettings = Field(default_factory=ProvinceSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."

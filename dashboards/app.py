@@ -177,6 +177,9 @@ def create_app(
     body_limits = limits.BodyLimits.from_settings(settings)
     limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"))
     access.init_server(server, settings)
+    from dashboards import reports
+
+    reports.install(server)
     app = dash.Dash(
         "dashboards",
         server=server,

@@ -4,7 +4,7 @@ job the same way; and the jobs' cursors (`connector_cursor`), read and saved her
 
 A run's name says its kind: a source's name (`documents`, `tthc`, …) for a connector
 pull, `sync:push` for the upward push, `sync:pull:<commune>` for a province pulling one
-commune's feed.
+commune's feed, `report:<period>` for the scheduled delivery of a period's report.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ INTERRUPTED = "bị gián đoạn"
 SYNC_PREFIX = "sync:"
 PUSH = "sync:push"
 PULL_PREFIX = "sync:pull:"
+REPORT_PREFIX = "report:"
 SUCCEEDED = ("ok", "partial")
-RunKind = Literal["source", "push", "pull"]
+RunKind = Literal["source", "push", "pull", "report"]
 
 
 def pull_name(code: str) -> str:
@@ -35,11 +36,18 @@ def pull_name(code: str) -> str:
     return f"{PULL_PREFIX}{code}"
 
 
+def report_name(period: str) -> str:
+    """The run name of the scheduled delivery of one period's report."""
+    return f"{REPORT_PREFIX}{period}"
+
+
 def kind_of(name: str) -> RunKind:
     if name == PUSH:
         return "push"
     if name.startswith(PULL_PREFIX):
         return "pull"
+    if name.startswith(REPORT_PREFIX):
+        return "report"
     return "source"
 
 

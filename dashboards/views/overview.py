@@ -11,7 +11,7 @@ from coc.indicators import calendar
 from coc.indicators.query import IndicatorRow, by_urgency
 from coc.periods import parse_period
 from coc.store.runs import stale_sources
-from dashboards import data, periods, state
+from dashboards import data, periods, reports, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.labels import source_name
@@ -119,6 +119,12 @@ def render(params: dict[str, Any]) -> Any:
                     className="page-title",
                 ),
                 html.Div(freshness(lang), className="freshness"),
+                html.A(
+                    t("report_button", lang),
+                    href=reports.link(period, lang),
+                    className="report-button",
+                    id="report-button",
+                ),
             ],
             className="page-head",
         ),
