@@ -180,23 +180,31 @@ def _pillars(catalog: Catalog, lines: list[IndicatorLine], lang: str) -> list[Pi
 
 
 def _scorecard(
-    session: Session, org_unit: str, period: Period, now: datetime
+    session: Session, org_unit: str, period: Period, now: datetime, lang: str
 ) -> tuple[list[ScoreLine], float | None, float]:
-    groups = tthc.scorecard(session, org_unit, period, now)
+    """Decision 766 by the portal's groups and points: the points of the items COC can
+    compute, never scaled up, and the most those items can give."""
+    card = tthc.scorecard(session, org_unit, period, now)
     lines = [
         ScoreLine(
-            g.code,
-            g.name_vi,
-            g.max_points,
+            g.spec.code,
+            g.spec.name_en if lang == "en" else g.spec.name_vi,
+            sum(i.spec.points for i in g.items),
             g.points,
-            tuple((i.code, i.name_vi, i.rate, i.max_points, i.points) for i in g.items),
+            tuple(
+                (
+                    i.spec.code,
+                    i.spec.name_en if lang == "en" else i.spec.name_vi,
+                    i.rate,
+                    i.spec.points,
+                    i.points,
+                )
+                for i in g.items
+            ),
         )
-        for g in groups
+        for g in card.groups
     ]
-    computed = [i for g in groups for i in g.items if i.points is not None]
-    reach = sum(i.max_points for i in computed)
-    points = sum(i.points or 0.0 for i in computed) if computed else None
-    return lines, points, reach
+    return lines, card.points, card.computed_max
 
 
 def _backlog(session: Session, org_unit: str, period: Period, now: datetime) -> Backlog:
@@ -276,7 +284,7 @@ def build(
     org_unit = settings.commune.code
     with store.session() as session:
         lines = _lines(session, catalog, org_unit, period, lang)
-        scorecard, points, reach = _scorecard(session, org_unit, period, now)
+        scorecard, points, reach = _scorecard(session, org_unit, period, now, lang)
         report = MonthlyReport(
             commune=settings.commune.name,
             province=settings.commune.province_name,
