@@ -21,7 +21,8 @@ from coc.indicators.context import MeasureContext
 from coc.periods import Period, parse_period
 from coc.store.db import Store
 from coc.store.models import DataValue
-from coc.store.upsert import UpsertResult, upsert_rows
+from coc.store.upsert import UpsertResult
+from coc.store.values import upsert_values
 from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -194,13 +195,8 @@ class Engine:
                     )
         with store.write_conn() as conn:
             _retire(conn, org_unit, gone)
-            return upsert_rows(
-                conn,
-                DataValue,
-                rows,
-                ["indicator_code", "org_unit", "period"],
-                compare=["value", "numerator", "denominator", "deleted"],
-                touch="last_updated",
+            return upsert_values(
+                conn, rows, compare=["value", "numerator", "denominator", "deleted"]
             )
 
 

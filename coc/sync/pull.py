@@ -137,7 +137,7 @@ class CommuneFeed:
             allowed=lambda ou: ou == code,
             after=after,
         )
-        self.changed.update((c, per) for c, _ou, per in written.changed_keys)
+        self.changed.update((c, per) for _ou, per, c, *_combos in written.changed_keys)
         return written
 
 
