@@ -175,7 +175,6 @@ def pull_commune(
         result.status, result.message = "skipped", "không cấu hình url (xã chỉ gửi lên)"
         return result
     name = runs.pull_name(link.code)
-    hierarchy = Hierarchy.from_settings(settings)
     last = runs.last_run(store, name)
     result.interrupted = last is not None and last.status == "running"
     run_id = runs.start_run(store, name)
@@ -192,10 +191,12 @@ def pull_commune(
     result.changed = feed.changed
     if result.status == "ok" and result.conflicts:
         result.status = "partial"
-    if not defer_rollup and result.interrupted:
-        rollup_all(store, catalog, hierarchy)
-    elif not defer_rollup:
-        rollup(store, catalog, hierarchy, result.changed)
+    if not defer_rollup:  # (built only here: a province's hierarchy costs O(communes))
+        hierarchy = Hierarchy.from_settings(settings)
+        if result.interrupted:
+            rollup_all(store, catalog, hierarchy)
+        else:
+            rollup(store, catalog, hierarchy, result.changed)
     runs.finish_run(
         store,
         run_id,
