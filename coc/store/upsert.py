@@ -116,12 +116,11 @@ def _upsert_chunk(
         result.updated += 1
         result.changed_keys.append(key)
         result.old_rows[key] = old
-    if inserts:
-        columns = sorted({c for row in inserts for c in row})
-        conn.execute(
-            _insert_or_update(conn, table, keys, columns),
-            [{c: r.get(c) for c in columns} for r in inserts],
-        )
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for new in inserts:  # rows that leave a column out get its default, not NULL
+        shapes.setdefault(tuple(sorted(new)), []).append(new)
+    for columns, batch in shapes.items():
+        conn.execute(_insert_or_update(conn, table, keys, columns), batch)
     return result
 
 
