@@ -36,6 +36,9 @@ from coc.periods import parse_period
 MAX_POST_VALUES = 50000
 CODE_KEY = "coc_dhis2_error_code"  # where a refusal carries its code
 COMBO_MAX = 32
+# DHIS2's built-in default category option combo (its fixed uid, its code and name): the
+# same value as no combo at all, so a DHIS2 client's explicit default keeps COC's key
+DEFAULT_COMBO_IDS = frozenset({"HllvX50cXC0", "default"})
 COMMENT_MAX = 5000
 STORED_BY_MAX = 255
 SET_LEVEL = ("period", "orgUnit", "attributeOptionCombo")  # a set's defaults for its values
@@ -219,7 +222,8 @@ class DataValueIn(BaseModel):
             return ""
         if not isinstance(raw, str) or len(raw.strip()) > COMBO_MAX:
             raise _refuse(f"{info.field_name} không hợp lệ: {_short(raw)}", code)
-        return raw.strip()
+        text = raw.strip()
+        return "" if text in DEFAULT_COMBO_IDS else text
 
     @field_validator("comment", "storedBy", mode="before")
     @classmethod

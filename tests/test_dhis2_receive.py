@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from fixtures_base import small_catalog
 from fixtures_http import FEED_TOKEN, PUSH_TOKENS, province_settings, serve_coc
 from sqlalchemy import select
 
@@ -98,12 +99,13 @@ def test_dhis2_set_is_stored_with_set_level_fields_and_combos(any_store: Store) 
                 "rejectedIndexes": [],
             },
         }
+        # DHIS2's default attribute combo is COC's default: the keys COC itself writes
         assert rows(any_store) == [
-            ("10237", "202611", "DAN_SO", "Nam", "HllvX50cXC0", 30001.0,
+            ("10237", "202611", "DAN_SO", "Nam", "", 30001.0,
              "điều tra tháng 11", False, "can_bo_thong_ke", False),
-            ("10237", "202611", "DAN_SO", "Nu", "HllvX50cXC0", 29972.0,
+            ("10237", "202611", "DAN_SO", "Nu", "", 29972.0,
              None, True, "can_bo_thong_ke", False),
-            ("10237", "202611", "SO_HO", "", "HllvX50cXC0", 16210.0, None, False, None, False),
+            ("10237", "202611", "SO_HO", "", "", 16210.0, None, False, None, False),
         ]  # fmt: skip
         again = post(f"{url}/api/dataValueSets", dhis2_set()).json()
         assert again["response"]["importCount"] == {
@@ -112,6 +114,14 @@ def test_dhis2_set_is_stored_with_set_level_fields_and_combos(any_store: Store) 
             "ignored": 3,
             "deleted": 0,
         }
+        # another attribute combo (a funding source) is another value, not an overwrite
+        funded = dhis2_set(
+            attributeOptionCombo="nguonTW", dataValues=[{"dataElement": "SO_HO", "value": "7"}]
+        )
+        assert (
+            post(f"{url}/api/dataValueSets", funded).json()["response"]["importCount"]["imported"]
+            == 1
+        )
         feed = requests.get(
             f"{url}/api/dataValueSets",
             headers={"Authorization": f"ApiToken {FEED_TOKEN}"},
@@ -119,9 +129,8 @@ def test_dhis2_set_is_stored_with_set_level_fields_and_combos(any_store: Store) 
             timeout=10,
         ).json()["dataValues"]
         served = {
-            (v["dataElement"], v.get("categoryOptionCombo")): (
+            (v["dataElement"], v.get("categoryOptionCombo"), v.get("attributeOptionCombo")): (
                 v["value"],
-                v.get("attributeOptionCombo"),
                 v.get("comment"),
                 v.get("followup"),
                 v.get("storedBy"),
@@ -129,11 +138,11 @@ def test_dhis2_set_is_stored_with_set_level_fields_and_combos(any_store: Store) 
             for v in feed
         }
         assert served == {
-            ("DAN_SO", "Nam"): ("30001", "HllvX50cXC0", "điều tra tháng 11", None,
-                                "can_bo_thong_ke"),
-            ("DAN_SO", "Nu"): ("29972", "HllvX50cXC0", None, True, "can_bo_thong_ke"),
-            ("SO_HO", None): ("16210", "HllvX50cXC0", None, None, None),
-        }  # fmt: skip
+            ("DAN_SO", "Nam", None): ("30001", "điều tra tháng 11", None, "can_bo_thong_ke"),
+            ("DAN_SO", "Nu", None): ("29972", None, True, "can_bo_thong_ke"),
+            ("SO_HO", None, None): ("16210", None, None, None),
+            ("SO_HO", None, "nguonTW"): ("7", None, None, None),
+        }
 
 
 def test_deleted_is_honoured_for_one_combo_only(any_store: Store) -> None:
@@ -265,3 +274,29 @@ def test_apitoken_and_bearer_both_read_the_feed_and_bad_schemes_are_refused(
             assert "ApiToken" in basic.headers["WWW-Authenticate"]
         unknown = requests.get(f"{url}/api/dataValueSets/x", timeout=5)
         assert unknown.status_code == 404 and unknown.json()["error"] == "not_found"
+
+
+def test_roll_ups_and_pages_read_the_default_combo_total(sqlite_store: Store) -> None:
+    from coc.province.hierarchy import Hierarchy
+    from coc.province.queries import compare_indicator
+
+    settings = province_settings()
+    with serve_coc(sqlite_store, settings) as (url, _):
+        post(f"{url}/api/dataValueSets", dhis2_set())
+        funded = dhis2_set(
+            attributeOptionCombo="nguonTW", dataValues=[{"dataElement": "SO_HO", "value": "7"}]
+        )
+        post(f"{url}/api/dataValueSets", funded)
+    with sqlite_store.session() as session:
+        compared = compare_indicator(
+            session, small_catalog(), Hierarchy.from_settings(settings), "SO_HO", "202611"
+        )
+        province = session.scalars(
+            select(DataValue.value).where(
+                DataValue.org_unit == "01",
+                DataValue.indicator_code == "SO_HO",
+                DataValue.period == "202611",
+            )
+        ).all()
+    assert province == [16210.0]  # the total, not the funding source's 7 added in
+    assert {c.code: c.value for c in compared} == {"10237": 16210.0, "10238": None}

@@ -22,7 +22,7 @@ from coc.periods import Period, parse_period
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.upsert import UpsertResult
-from coc.store.values import upsert_values
+from coc.store.values import default_combos, upsert_values
 from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ def _element_values(
         DataValue.period.in_(periods),
         DataValue.deleted.is_(False),
         DataValue.value.is_not(None),
+        default_combos(),
     )
     return {p: float(v) for p, v in session.execute(stmt)}
 

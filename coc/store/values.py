@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy.engine import Connection
 
 from coc.store.models import VALUE_KEY, DataValue
@@ -20,6 +21,15 @@ VALUE_KEYS = list(VALUE_KEY)
 VALUE_COMPARE = ["value", "numerator", "denominator", "deleted", "comment", "followup"]
 DEFAULT_COMBO = ""
 ValueKey = tuple[str, str, str, str, str]  # org_unit, period, indicator, coc, aoc
+
+
+def default_combos() -> Any:
+    """The condition for a value of the default combos: the total the dashboards, the
+    indicator formulas and the roll-ups read (disaggregations are stored and served)."""
+    return and_(
+        DataValue.category_option_combo == DEFAULT_COMBO,
+        DataValue.attribute_option_combo == DEFAULT_COMBO,
+    )
 
 
 def with_default_combos(row: dict[str, Any]) -> dict[str, Any]:
