@@ -190,6 +190,16 @@ class FeedSettings(Section):
     )
 
 
+PERIOD_TYPES = ("Daily", "Monthly", "Quarterly", "Yearly")
+
+
+class UpstreamElement(Section):
+    data_set: str | None = Field(None, description="The upstream data set the element is in.")
+    period_type: Literal["Daily", "Monthly", "Quarterly", "Yearly"] = Field(
+        "Monthly", description="The one period type that data set accepts."
+    )
+
+
 class UpstreamSettings(Section):
     url: str | None = Field(None, description="Upstream IOC base URL for push (COC_UPSTREAM_URL).")
     token: str | None = Field(
@@ -210,6 +220,16 @@ class UpstreamSettings(Section):
     backoff_max_s: float = Field(60.0, description="Longest delay between two retries.")
     watermark_lag_s: float = Field(
         120.0, description="Seconds re-sent before the last watermark (late commits are caught)."
+    )
+    elements: dict[str, UpstreamElement] = Field(
+        default_factory=dict,
+        description="Data element code → upstream data set and its period type; only that "
+        "period type of the element is pushed.",
+    )
+    period_types: list[Literal["Daily", "Monthly", "Quarterly", "Yearly"]] | None = Field(
+        None,
+        description="Period types pushed for elements not in `elements`; none = all for a COC "
+        "upstream, Daily and Monthly for DHIS2 (it computes quarters and years itself).",
     )
 
 

@@ -18,6 +18,7 @@ class Conflict:
     reason: str
     object: str | None = None  # the item's key, or where it was ("dòng 3", "trang 2 …")
     index: int | None = None  # position in the page or body, when it has one
+    code: str | None = None  # DHIS2's error code (E7617 …), when it has one
 
     @property
     def text(self) -> str:
@@ -49,9 +50,15 @@ class Counts:
         self.duplicates += other.duplicates
         self.merged.extend(other.merged)
 
-    def reject(self, reason: str, object: str | None = None, index: int | None = None) -> None:
+    def reject(
+        self,
+        reason: str,
+        object: str | None = None,
+        index: int | None = None,
+        code: str | None = None,
+    ) -> None:
         self.rejected += 1
-        self.conflicts.append(Conflict(reason, object, index))
+        self.conflicts.append(Conflict(reason, object, index, code))
 
     @property
     def reasons(self) -> list[str]:

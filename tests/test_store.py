@@ -17,8 +17,9 @@ from coc.store.backup import backup
 from coc.store.db import Store
 from coc.store.models import AuditLog, DataValue, Quarantine
 from coc.store.upsert import upsert_rows
+from coc.store.values import VALUE_KEYS
 
-KEYS = ["indicator_code", "org_unit", "period"]
+KEYS = VALUE_KEYS  # org unit, period, indicator, combos: the unique index
 COMPARE = ["value", "numerator", "denominator", "deleted"]
 
 
@@ -27,6 +28,8 @@ def _dv(code: str, value: float, period: str = "202611") -> dict:
         "indicator_code": code,
         "org_unit": "10237",
         "period": period,
+        "category_option_combo": "",
+        "attribute_option_combo": "",
         "value": value,
         "source": "reporting",
         "deleted": False,
@@ -75,7 +78,7 @@ def test_upsert_counts_and_idempotency(any_store: Store) -> None:
     assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
     assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
-    assert changed.old_rows[("DAN_SO", "10237", "202611")]["value"] == 59973
+    assert changed.old_rows[("10237", "202611", "DAN_SO", "", "")]["value"] == 59973
     with any_store.session() as s:
         assert s.scalar(select(func.count()).select_from(DataValue)) == 2
         assert (
@@ -184,13 +187,21 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path: Path) -> None:
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'old.sqlite3'}")
     upgrade_schema(store.engine, "0001_initial")
-    with store.write_conn() as conn:
-        upsert_rows(conn, DataValue, [_dv("DAN_SO", 59973)], KEYS, COMPARE)
+    with store.write_conn() as conn:  # the first schema's columns, without combos
+        conn.exec_driver_sql(
+            "INSERT INTO data_value (indicator_code, org_unit, period, value, source, deleted,"
+            " last_updated, created_at) VALUES ('DAN_SO', '10237', '202611', 59973,"
+            " 'reporting', 0, '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+        )
     assert "alert" not in inspect(store.engine).get_table_names()
 
     store.init()
     with store.session() as s:
         assert s.scalar(select(DataValue.value)) == 59973
+        assert s.scalar(select(DataValue.category_option_combo)) == ""
+    with store.write_conn() as conn:  # the old key is the new key with default combos
+        again = upsert_rows(conn, DataValue, [_dv("DAN_SO", 59973)], KEYS, COMPARE)
+    assert (again.inserted, again.unchanged) == (0, 1)
     assert "alert" in inspect(store.engine).get_table_names()
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
@@ -297,4 +308,4 @@ def test_head_revisions_read_plainly_match_alembic() -> None:
     from coc.store.db import alembic_config, head_revisions
 
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    assert head_revisions() == heads == {"0006_calendar"}
+    assert head_revisions() == heads == {"0007_dhis2"}

@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coc.api import create_app
+from coc.store import quarantine
 from coc.sync import UpstreamError, runs
 from coc.sync.push import endpoint, parse_outcome, push_once
 
@@ -167,7 +168,10 @@ class FakeDhis2:
         return [json.dumps(out).encode()]
 
 
-def test_dhis2_endpoint_gets_standard_fields_and_a_warning_fails_the_page(tmp_path):
+def test_dhis2_endpoint_gets_standard_fields_and_a_conflict_naming_no_value_is_kept(tmp_path):
+    """A WARNING whose conflict names no value of the page ("X" is none of its codes, and
+    there are no indexes): the page counts as delivered, the conflict is kept in quarantine
+    for a clerk, and the run is partial rather than stuck on that page for ever."""
     fake = FakeDhis2(warn_on_page=2)
     with serve(fake) as url:
         store, settings = pushing_commune(
@@ -175,11 +179,12 @@ def test_dhis2_endpoint_gets_standard_fields_and_a_warning_fails_the_page(tmp_pa
         )
         rows = year_of_values("10237")
         page = settings.upstream.page_size
-        assert len(rows) > page  # page 2 exists, and its warning fails the run there
+        assert len(rows) > page  # page 2 exists and has the warning
         put_values(store, rows)
         result = push_once(store, settings)
-        assert (result.status, result.pages, result.sent) == ("failed", 1, page)
-        assert "WARNING" in result.message and result.conflicts[0].reason
+        assert (result.status, result.pages, result.sent) == ("ok", 2, len(rows))
+        assert result.conflicts[0].reason == "Data element not found"
+        assert runs.last_run(store, runs.PUSH).status == "partial"
         first = fake.requests[0]
         assert first["path"] == "/api/dataValueSets"
         assert "dataElementIdScheme=CODE" in first["query"]
@@ -190,14 +195,10 @@ def test_dhis2_endpoint_gets_standard_fields_and_a_warning_fails_the_page(tmp_pa
             "orgUnit",
             "value",
         }
-        held = runs.get_watermark(store, runs.PUSH)
-        assert held is not None  # moved past page 1 only
-        fake.warn_on_page = None
-        again = push_once(store, settings)
-        assert again.status == "ok"
-        resent = [v for r in fake.requests[2:] for v in r["body"]["dataValues"]]
-        # all share one last_updated (one upsert), so the held watermark re-sends them all
-        assert len(resent) == len(rows)
+        kept = quarantine.listing(store, "push")
+        assert [k.reason for k in kept] == [
+            "upstream báo xung đột không chỉ rõ giá trị: X: Data element not found"
+        ]
         keys = {
             (v["dataElement"], v["period"]) for r in fake.requests for v in r["body"]["dataValues"]
         }

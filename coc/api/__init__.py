@@ -1,6 +1,7 @@
 """The HTTP API under `/api/v1`: health, catalog, the dataValueSets feed and the receiving
 side, device and alert summaries, and the OpenAPI document. Mounted on the dashboard's
-Flask server by the CLI (`create_blueprint`); `create_app` serves it alone (tests, tools).
+Flask server by the CLI (`mount`), with `/api/dataValueSets` beside it for DHIS2 clients;
+`create_app` serves it alone (tests, tools).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from coc.store.db import Store
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
+DHIS2_PREFIX = "/api"  # DHIS2's own path: only dataValueSets is served there
+DHIS2_PATHS = (DHIS2_PREFIX + "/dataValueSets",)
 
 
 def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blueprint:
@@ -32,6 +35,31 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     @bp.get("/openapi.json")
     def openapi() -> Any:
         return openapi_document(settings)
+
+    _handlers(bp)
+    return bp
+
+
+def create_dhis2_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blueprint:
+    """`/api/dataValueSets` as DHIS2 serves it, for DHIS2 clients that cannot be pointed at
+    `/api/v1`: the same feed and receiving side, imports answered in DHIS2's envelope."""
+    bp = Blueprint("coc_api_dhis2", __name__)
+    tokens = TokenBook(settings.feed.tokens, settings.province.push_tokens)
+    feed.register(bp, store, settings, catalog, tokens, envelope=True)
+    _handlers(bp)
+    return bp
+
+
+def mount(app: Flask, store: Store, settings: Settings, catalog: Catalog) -> None:
+    """Register both API blueprints on a Flask app (the dashboard's server or its own)."""
+    app.register_blueprint(create_blueprint(store, settings, catalog), url_prefix=PREFIX)
+    app.register_blueprint(
+        create_dhis2_blueprint(store, settings, catalog), url_prefix=DHIS2_PREFIX
+    )
+    install_json_errors(app)
+
+
+def _handlers(bp: Blueprint) -> None:
 
     @bp.after_request
     def _finish(response: Response) -> Response:
@@ -46,15 +74,12 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
         log.exception("API error on %s %s", request.method, request.path)
         return http.refuse(500, "lỗi máy chủ; xem nhật ký")
 
-    return bp
-
 
 def create_app(store: Store, settings: Settings, catalog: Catalog) -> Flask:
     """A Flask app serving only the API (the dashboard mounts the blueprint instead)."""
     app = Flask("coc.api")
     limits.install(app, limits.BodyLimits.from_settings(settings))
-    app.register_blueprint(create_blueprint(store, settings, catalog), url_prefix=PREFIX)
-    install_json_errors(app)
+    mount(app, store, settings, catalog)
     return app
 
 
@@ -64,6 +89,6 @@ def install_json_errors(app: Flask) -> None:
     @app.errorhandler(404)
     @app.errorhandler(405)
     def _routing(exc: HTTPException) -> Any:
-        if request.path.startswith(PREFIX):
+        if request.path.startswith(PREFIX) or request.path.startswith(DHIS2_PATHS):
             return http.refuse(exc.code or 404, exc.description or exc.name)
         return exc

@@ -46,12 +46,16 @@ class TokenBook:
         return who
 
 
+SCHEMES = ("bearer", "apitoken")  # DHIS2 clients send their personal access token as ApiToken
+
+
 def bearer(header: str | None) -> str | None:
-    """The token from `Authorization: Bearer <token>`, or None when absent or malformed."""
+    """The token from `Authorization: Bearer <token>` or DHIS2's `ApiToken <token>`, or
+    None when absent or malformed."""
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() not in SCHEMES or not token:
         return None
     return token

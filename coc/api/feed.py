@@ -1,10 +1,11 @@
-"""`GET /dataValueSets` (the feed an upstream pulls) and `POST` (the province receiving)."""
+"""`GET /dataValueSets` (the feed an upstream pulls) and `POST` (the province receiving),
+under `/api/v1` and, for DHIS2 clients, `/api` (there imports answer DHIS2's envelope)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from coc.api import cursor
 from coc.api.auth import TokenBook, bearer
@@ -19,9 +20,10 @@ from coc.province.hierarchy import Hierarchy
 from coc.province.receive import import_values
 from coc.province.rollup import rollup
 from coc.store.db import Store
+from coc.store.upsert import UpsertResult
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import as_utc, iso_utc, parse_datetime
-from coc.wire import ImportSummary, read_body
+from coc.wire import DataValueSetIn, ImportSummary, read_body
 
 
 def cursor_key(settings: Settings) -> str:
@@ -85,8 +87,16 @@ def _position(state: dict[str, Any]) -> Position | None:
 
 
 def register(
-    bp: Blueprint, store: Store, settings: Settings, catalog: Catalog, tokens: TokenBook
+    bp: Blueprint,
+    store: Store,
+    settings: Settings,
+    catalog: Catalog,
+    tokens: TokenBook,
+    *,
+    envelope: bool = False,
 ) -> None:
+    """GET and POST /dataValueSets on `bp`. `envelope`: answer imports in DHIS2's
+    WebMessage envelope (the `/api/dataValueSets` route) rather than the short summary."""
     key = cursor_key(settings)
     hierarchy = Hierarchy.from_settings(settings)
     receiving = settings.role in ("province", "district")
@@ -146,14 +156,41 @@ def register(
         body = read_body(raw)
         if isinstance(body, Rejected):
             return refuse(400, body.reason)
-        own = {commune, *hierarchy.leaves_under(commune)}
-        summary = import_values(
-            store,
-            catalog,
-            body.dataValues,
-            source="upstream",
-            default_org_unit=commune,
-            allowed=own.__contains__,
-        )
-        rollup(store, catalog, hierarchy, {(c, p) for c, _ou, p in summary.changed_keys})
-        return jsonify(ImportSummary.of(summary).model_dump(mode="json"))
+        summary = receive_push(store, catalog, hierarchy, commune, body)
+        return import_answer(ImportSummary.of(summary), envelope=envelope)
+
+
+def receive_push(
+    store: Store, catalog: Catalog, hierarchy: Hierarchy, sender: str, body: DataValueSetIn
+) -> UpsertResult:
+    """Import a pushed dataValueSet as the token's org unit may write it: its own commune,
+    or a district's subtree. A value (or the set's orgUnit) naming any other org unit is a
+    conflict (E7617), never stored under the sender's commune; then roll up what changed."""
+    own = {sender, *hierarchy.leaves_under(sender)}
+    summary = import_values(
+        store,
+        catalog,
+        body.values(),
+        source="upstream",
+        default_org_unit=sender,
+        allowed=own.__contains__,
+    )
+    rollup(store, catalog, hierarchy, {(c, p) for _ou, p, c, *_combos in summary.changed_keys})
+    return summary
+
+
+def import_answer(summary: ImportSummary, *, envelope: bool) -> Response:
+    """The import summary, short or in DHIS2's envelope; HTTP 409 when nothing was stored
+    (status ERROR), and in the envelope whenever there are conflicts, as DHIS2 answers."""
+    if envelope:
+        message = summary.web_message()
+        response = jsonify(message.model_dump(mode="json"))
+        response.status_code = message.httpStatusCode
+        return response
+    body = summary.model_dump(mode="json")
+    for conflict in body["conflicts"]:
+        if conflict["errorCode"] is None:
+            del conflict["errorCode"]
+    response = jsonify(body)
+    response.status_code = summary.http_status
+    return response

@@ -27,7 +27,7 @@ def refuse(status: int, reason: str, **extra: Any) -> Response:
     response = jsonify(body)
     response.status_code = status
     if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="coc"'
+        response.headers["WWW-Authenticate"] = 'Bearer realm="coc", ApiToken realm="coc"'
     return response
 
 

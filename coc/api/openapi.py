@@ -14,7 +14,7 @@ from pydantic.json_schema import models_json_schema
 from coc import __version__
 from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
 from coc.config import Settings
-from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal
+from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal, WebMessage
 
 REF = "#/components/schemas/{model}"
 
@@ -53,6 +53,8 @@ class Operation:
     body: type[BaseModel] | None = None
     refusals: tuple[int, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    conflict: type[BaseModel] | None = None  # the 409 answer of an import storing nothing
+    server: str | None = None  # a path served outside /api/v1 (DHIS2's own)
 
 
 OPERATIONS = (
@@ -91,9 +93,33 @@ OPERATIONS = (
         "Receive values from a commune (province/district mode); a bad value is a "
         "conflict of the summary, not a failed request.",
         ImportSummary,
-        "Import summary (OK, WARNING with conflicts, or ERROR: nothing stored)",
+        "Import summary (OK, or WARNING with conflicts)",
         body=DataValueSetIn,
         refusals=(400, 401, 403, 413),
+        conflict=ImportSummary,
+    ),
+    Operation(
+        "/api/dataValueSets",
+        "get",
+        "The feed at DHIS2's own path (for DHIS2 clients; Bearer or ApiToken).",
+        DataValueSet,
+        "A page of the feed",
+        query=FeedQuery,
+        refusals=(400, 401),
+        extra={"304": {"description": "Not modified (If-None-Match)"}},
+        server="/",
+    ),
+    Operation(
+        "/api/dataValueSets",
+        "post",
+        "Receive values at DHIS2's own path, answered in DHIS2's WebMessage envelope "
+        "(409 whenever there are conflicts, as DHIS2 does).",
+        WebMessage,
+        "WebMessage around the import summary (status OK)",
+        body=DataValueSetIn,
+        refusals=(400, 401, 403, 413),
+        conflict=WebMessage,
+        server="/",
     ),
     Operation(
         "/devices",
@@ -125,7 +151,9 @@ REFUSALS = {
 def _schemas() -> dict[str, Any]:
     models: list[type[BaseModel]] = [Refusal]
     for op in OPERATIONS:
-        models += [m for m in (op.answer, op.body) if m is not None]
+        models += [
+            m for m in (op.answer, op.body, op.conflict) if m is not None and m not in models
+        ]
     pairs = [(m, "validation" if m is DataValueSetIn else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
     return dict(sorted(top.get("$defs", {}).items()))
@@ -167,7 +195,7 @@ def _parameters(query: type[BaseModel], settings: Settings) -> list[dict[str, An
 def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
     out: dict[str, Any] = {
         "summary": op.summary,
-        "security": [{"bearer": []}] if op.secured else [],
+        "security": [{"bearer": []}, {"apiToken": []}] if op.secured else [],
     }
     if op.query is not None:
         out["parameters"] = _parameters(op.query, settings)
@@ -182,6 +210,12 @@ def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
         **op.extra,
         **{str(c): _json(_ref(Refusal), REFUSALS[c]) for c in op.refusals},
     }
+    if op.conflict is not None:
+        out["responses"]["409"] = _json(
+            _ref(op.conflict), "Conflicts: nothing stored (ERROR), or in DHIS2's envelope any"
+        )
+    if op.server is not None:
+        out["servers"] = [{"url": op.server}]
     return out
 
 
@@ -198,7 +232,15 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "apiToken": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "DHIS2's `ApiToken <token>`, the same tokens as bearer.",
+                },
+            },
             "schemas": _schemas(),
         },
         "paths": paths,

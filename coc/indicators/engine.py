@@ -21,7 +21,8 @@ from coc.indicators.context import MeasureContext
 from coc.periods import Period, parse_period
 from coc.store.db import Store
 from coc.store.models import DataValue
-from coc.store.upsert import UpsertResult, upsert_rows
+from coc.store.upsert import UpsertResult
+from coc.store.values import default_combos, upsert_values
 from coc.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def _element_values(
         DataValue.period.in_(periods),
         DataValue.deleted.is_(False),
         DataValue.value.is_not(None),
+        default_combos(),
     )
     return {p: float(v) for p, v in session.execute(stmt)}
 
@@ -196,13 +198,8 @@ class Engine:
                     )
         with store.write_conn() as conn:
             _retire(conn, org_unit, gone)
-            result = upsert_rows(
-                conn,
-                DataValue,
-                rows,
-                ["indicator_code", "org_unit", "period"],
-                compare=["value", "numerator", "denominator", "deleted"],
-                touch="last_updated",
+            result = upsert_values(
+                conn, rows, compare=["value", "numerator", "denominator", "deleted"]
             )
         validation.check(store, self.catalog, org_unit, periods, now)
         return result

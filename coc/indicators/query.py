@@ -13,6 +13,7 @@ from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.indicators.status import URGENCY
 from coc.periods import Period, months_between, parse_period
 from coc.store.models import DataValue, Target
+from coc.store.values import default_combos
 from coc.timeutil import as_utc, utcnow
 
 
@@ -68,6 +69,7 @@ def _values(
         DataValue.org_unit == org_unit,
         DataValue.period.in_(periods),
         DataValue.deleted.is_(False),
+        default_combos(),
     )
     return {(dv.indicator_code, dv.period): dv for dv in session.scalars(stmt)}
 
@@ -225,6 +227,7 @@ def series(
         DataValue.org_unit == org_unit,
         DataValue.period.in_(months),
         DataValue.deleted.is_(False),
+        default_combos(),
     )
     found = dict(session.execute(stmt).all())
     return [(m, found.get(m)) for m in months]

@@ -17,6 +17,7 @@ class Rejected:
 
     reason: str
     subject: str | None = None
+    code: str | None = None  # a DHIS2 import error code (E7610 …) when one fits
 
 
 DOSSIER_DATES = ("NgayTiepNhan", "NgayHenTra", "NgayKetThucXuLy", "NgayTra")

@@ -14,9 +14,10 @@ from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.models import AuditLog, DataValue, Document, Dossier, WorkFile
+from coc.store.models import AuditLog, Document, Dossier, WorkFile
 from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import upsert_rows
+from coc.store.values import upsert_values, value_key
 from coc.timeutil import utcnow
 
 
@@ -239,14 +240,7 @@ def write_values(
     rows = last_wins(rows, indexes, ["indicator_code", "org_unit", "period"], summary, context)
     with store.write_conn() as conn:
         if rows:
-            result = upsert_rows(
-                conn,
-                DataValue,
-                rows,
-                ["indicator_code", "org_unit", "period"],
-                compare=["value", "deleted"],
-                touch="last_updated",
-            )
+            result = upsert_values(conn, rows, compare=["value", "deleted"])
             summary.imported, summary.updated = result.imported, result.updated
             summary.unchanged = result.unchanged
             if actor:
@@ -261,7 +255,7 @@ def _audit(conn: Any, actor: str, source: str, rows: list[dict[str, Any]], resul
     changed = set(result.changed_keys)
     entries = []
     for row in rows:
-        key = (row["indicator_code"], row["org_unit"], row["period"])
+        key = value_key(row)
         if key not in changed:
             continue
         old = result.old_rows.get(key, {}).get("value")
@@ -271,7 +265,7 @@ def _audit(conn: Any, actor: str, source: str, rows: list[dict[str, Any]], resul
                 "actor": actor,
                 "action": "update" if key in result.old_rows else "create",
                 "entity": "data_value",
-                "entity_key": "/".join(key),
+                "entity_key": "/".join((row["indicator_code"], row["org_unit"], row["period"])),
                 "old_value": None if old is None else str(old),
                 "new_value": str(row["value"]),
                 "detail": source,

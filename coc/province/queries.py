@@ -17,6 +17,7 @@ from coc.periods import parse_period
 from coc.province.completeness import missing, reporting
 from coc.province.hierarchy import Hierarchy
 from coc.store.models import DataValue
+from coc.store.values import default_combos
 
 __all__ = [
     "CommuneScore",
@@ -59,7 +60,10 @@ class CommuneValue:
 
 def _values(session: Session, codes: list[str], period: str) -> dict[tuple[str, str], DataValue]:
     stmt = select(DataValue).where(
-        DataValue.org_unit.in_(codes), DataValue.period == period, DataValue.deleted.is_(False)
+        DataValue.org_unit.in_(codes),
+        DataValue.period == period,
+        DataValue.deleted.is_(False),
+        default_combos(),
     )
     return {(dv.org_unit, dv.indicator_code): dv for dv in session.scalars(stmt)}
 

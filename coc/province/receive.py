@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
 from sqlalchemy.engine import Connection
 
 from coc.counts import Counts
@@ -20,11 +19,9 @@ from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import UpsertResult
-from coc.store.values import upsert_values
+from coc.store.values import ValueKey, stored_values, upsert_values, value_key
 from coc.timeutil import utcnow
 from coc.wire import ValueRules, read_value
-
-Key = tuple[str, str, str]
 
 
 def import_values(
@@ -38,22 +35,23 @@ def import_values(
     after: Callable[[Connection, Counts], None] | None = None,
 ) -> UpsertResult:
     """Upsert values (unchanged ones counted, not written), soft-delete the deleted,
-    quarantine the bad; `changed_keys` are the (indicator, org unit, period) that changed.
+    quarantine the bad; `changed_keys` are the `ValueKey`s (org unit, period, indicator,
+    combos) that changed. Two values differing only by a combo are two values.
     `after(conn, counts)` runs in the same transaction (a pull saves its cursor there)."""
     summary = UpsertResult()
     rules = ValueRules(catalog, default_org_unit, allowed)
-    live: dict[Key, dict[str, Any]] = {}
-    gone: dict[Key, dict[str, Any]] = {}
+    live: dict[ValueKey, dict[str, Any]] = {}
+    gone: dict[ValueKey, dict[str, Any]] = {}
     bad: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         value = read_value(item, rules)
         if isinstance(value, Rejected):
             where = f"dataValues[{index}]"
-            summary.reject(value.reason, _object(item), index)
+            summary.reject(value.reason, _object(item), index, value.code)
             bad.append(quarantine_row(source, item, value.reason, where, key=_object(item)))
             continue
         row = value.row()
-        key = (row["indicator_code"], row["org_unit"], row["period"])
+        key = value_key(row)
         (gone if row["deleted"] else live)[key] = row
         (live if row["deleted"] else gone).pop(key, None)
     with store.write_conn() as conn:
@@ -80,24 +78,15 @@ def _object(item: Any) -> str:
     return repr(item)[:80]
 
 
-def soft_delete(conn: Any, keys: list[Key]) -> list[Key]:
+def soft_delete(conn: Any, keys: list[ValueKey]) -> list[ValueKey]:
     """Mark live values deleted; a missing or already deleted value is left alone."""
     table = DataValue.__table__
-    cols = tuple_(table.c.indicator_code, table.c.org_unit, table.c.period)
-    done: list[Key] = []
-    for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        found = conn.execute(
-            select(table.c.id, table.c.indicator_code, table.c.org_unit, table.c.period).where(
-                and_(cols.in_(part), table.c.deleted.is_(False))
-            )
-        ).all()
-        if not found:
-            continue
+    live = {k: r for k, r in stored_values(conn, keys).items() if not r["deleted"]}
+    ids = [r["id"] for r in live.values()]
+    for start in range(0, len(ids), 500):
         conn.execute(
             table.update()
-            .where(table.c.id.in_([r.id for r in found]))
+            .where(table.c.id.in_(ids[start : start + 500]))
             .values(deleted=True, last_updated=utcnow())
         )
-        done.extend((r.indicator_code, r.org_unit, r.period) for r in found)
-    return done
+    return [k for k in keys if k in live]

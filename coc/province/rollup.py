@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import and_, select, text, tuple_
+from sqlalchemy import and_, select, text
 
 from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.province.hierarchy import Hierarchy
@@ -21,7 +21,7 @@ from coc.province.receive import soft_delete
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.store.upsert import bulk_upsert
-from coc.store.values import VALUE_KEYS
+from coc.store.values import DEFAULT_COMBO, VALUE_KEYS, ValueKey, stored_values, value_key
 from coc.timeutil import utcnow
 
 ROLLUP = "rollup"
@@ -52,26 +52,38 @@ def aggregate(ind: IndicatorDef, rows: list[Row]) -> Row:
 def _leaf_rows(
     conn: object, communes: list[str], keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, Row]]:
+    """Commune values of the default combos, per period: `org_unit IN … AND period = ? AND
+    indicator_code IN …` is ranges of the unique index (a row-value IN was a full scan)."""
     table = DataValue.__table__
     out: dict[tuple[str, str], dict[str, Row]] = defaultdict(dict)
-    pair = tuple_(table.c.indicator_code, table.c.period)
-    for start in range(0, len(keys), 400):
-        stmt = select(
-            table.c.indicator_code,
-            table.c.period,
-            table.c.org_unit,
-            table.c.value,
-            table.c.numerator,
-            table.c.denominator,
-        ).where(
-            and_(
-                pair.in_(keys[start : start + 400]),
-                table.c.org_unit.in_(communes),
-                table.c.deleted.is_(False),
+    by_period: dict[str, set[str]] = defaultdict(set)
+    for code, period in keys:
+        by_period[period].add(code)
+    for period, codes in sorted(by_period.items()):
+        for start in range(0, len(communes), 2000):
+            stmt = select(
+                table.c.indicator_code,
+                table.c.period,
+                table.c.org_unit,
+                table.c.value,
+                table.c.numerator,
+                table.c.denominator,
+            ).where(
+                and_(
+                    table.c.org_unit.in_(communes[start : start + 2000]),
+                    table.c.period == period,
+                    table.c.indicator_code.in_(sorted(codes)),
+                    table.c.category_option_combo == DEFAULT_COMBO,
+                    table.c.attribute_option_combo == DEFAULT_COMBO,
+                    table.c.deleted.is_(False),
+                )
             )
-        )
-        for r in conn.execute(stmt):  # type: ignore[attr-defined]
-            out[(r.indicator_code, r.period)][r.org_unit] = (r.value, r.numerator, r.denominator)
+            for r in conn.execute(stmt):  # type: ignore[attr-defined]
+                out[(r.indicator_code, r.period)][r.org_unit] = (
+                    r.value,
+                    r.numerator,
+                    r.denominator,
+                )
     return out
 
 
@@ -96,13 +108,15 @@ def rollup(
                 found = [r for ou, r in leaves.get((code, period), {}).items() if ou in under]
                 value, num, den = aggregate(catalog.get(code), found)
                 if value is None:
-                    gone.append((code, unit.code, period))
+                    gone.append((unit.code, period, code, DEFAULT_COMBO, DEFAULT_COMBO))
                     continue
                 rows.append(
                     {
                         "indicator_code": code,
                         "org_unit": unit.code,
                         "period": period,
+                        "category_option_combo": DEFAULT_COMBO,
+                        "attribute_option_combo": DEFAULT_COMBO,
                         "value": value,
                         "numerator": num,
                         "denominator": den,
@@ -126,32 +140,16 @@ def _write_changed(conn: Any, rows: list[dict[str, Any]]) -> int:
     (one UPDATE per row would make a 100-commune pull quadratic)."""
     if not rows:
         return 0
-    table = DataValue.__table__
-    keys = [(r["indicator_code"], r["org_unit"], r["period"]) for r in rows]
-    cols = tuple_(table.c.indicator_code, table.c.org_unit, table.c.period)
-    old: dict[tuple[str, str, str], Any] = {}
-    for start in range(0, len(keys), 400):
-        stmt = select(
-            table.c.indicator_code,
-            table.c.org_unit,
-            table.c.period,
-            table.c.value,
-            table.c.numerator,
-            table.c.denominator,
-            table.c.deleted,
-        ).where(cols.in_(keys[start : start + 400]))
-        for r in conn.execute(stmt):
-            old[(r.indicator_code, r.org_unit, r.period)] = r
+    keys = [value_key(r) for r in rows]
+    old = stored_values(conn, keys)
     now = utcnow()
     changed = []
     for key, row in zip(keys, rows, strict=True):
         before = old.get(key)
         if (
             before is not None
-            and not before.deleted
-            and all(
-                _close(getattr(before, c), row[c]) for c in ("value", "numerator", "denominator")
-            )
+            and not before["deleted"]
+            and all(_close(before[c], row[c]) for c in ("value", "numerator", "denominator"))
         ):
             continue
         changed.append({**row, "last_updated": now, "created_at": now})
@@ -160,7 +158,7 @@ def _write_changed(conn: Any, rows: list[dict[str, Any]]) -> int:
     return len(changed)
 
 
-def _retire(conn: object, keys: list[tuple[str, str, str]]) -> int:
+def _retire(conn: object, keys: list[ValueKey]) -> int:
     """Soft-delete aggregates whose communes no longer have a value."""
     return len(soft_delete(conn, keys)) if keys else 0
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from coc.store.types import UTCDateTime
@@ -82,19 +83,35 @@ class Target(SQLModel, table=True):
     updated_at: datetime = _now_ts(onupdate=True)
 
 
+VALUE_KEY = (
+    "org_unit",
+    "period",
+    "indicator_code",
+    "category_option_combo",
+    "attribute_option_combo",
+)
+
+
 class DataValue(SQLModel, table=True):
     """One indicator or data element for one org unit and period: the unit of the feed."""
 
     __tablename__ = "data_value"
     __table_args__ = (
-        UniqueConstraint("indicator_code", "org_unit", "period"),
+        # org unit and period first: a page of one commune's values is a few index ranges
+        UniqueConstraint(*VALUE_KEY, name="uq_data_value_key"),
         Index("ix_data_value_last_updated", "last_updated", "id"),
-        Index("ix_data_value_ou_period", "org_unit", "period"),
     )
     id: int | None = Field(default=None, primary_key=True)
     indicator_code: str = Field(max_length=64)
     org_unit: str = Field(max_length=16)
     period: str = Field(max_length=10)
+    # DHIS2's disaggregation and attribute dimensions; "" is the default combo
+    category_option_combo: str = Field(
+        default="", max_length=32, sa_column_kwargs={"server_default": ""}
+    )
+    attribute_option_combo: str = Field(
+        default="", max_length=32, sa_column_kwargs={"server_default": ""}
+    )
     value: float | None = None
     numerator: float | None = None
     denominator: float | None = None
@@ -102,6 +119,8 @@ class DataValue(SQLModel, table=True):
         default="computed", max_length=32
     )  # computed|reporting|manual|import|upstream
     comment: str | None = None
+    followup: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    stored_by: str | None = Field(default=None, max_length=64)
     deleted: bool = False
     last_updated: datetime = _now_ts()
     created_at: datetime = _now_ts()

@@ -44,6 +44,25 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+def dedupe_key(key: str, payload: Any, arrival: str | None = None) -> str:
+    """The dedupe key `quarantine_row` gives a record: whether it is held already."""
+    return _digest(key, raw_text(payload), arrival or "")
+
+
+def open_keys(conn: Connection, source: str, keys: set[str]) -> set[str]:
+    """Which of these dedupe keys the source holds open (not yet handled by a clerk)."""
+    held: set[str] = set()
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), 400):
+        stmt = select(Quarantine.dedupe_key).where(
+            Quarantine.source == source,
+            Quarantine.dedupe_key.in_(wanted[start : start + 400]),
+            Quarantine.status == "open",
+        )
+        held.update(conn.execute(stmt).scalars())
+    return held
+
+
 def quarantine_row(
     source: str,
     payload: Any,

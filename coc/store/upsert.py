@@ -1,7 +1,8 @@
 """Idempotent upserts on natural keys (sqlite-utils' upsert semantics), with counts.
 
-`upsert_rows` reads the existing rows first so it can say what was inserted (imported),
-updated or left unchanged; `bulk_upsert` is the fast path for telemetry where counts do not matter.
+`upsert_rows` reads the existing rows first (through the unique index, `existing_rows`) so
+it can say what was inserted (imported), updated or left unchanged; `bulk_upsert` is the
+fast path for telemetry where counts do not matter.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, select, tuple_
+from sqlalchemy import Table, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -86,15 +87,7 @@ def _upsert_chunk(
 ) -> UpsertResult:
     result = UpsertResult()
     key_cols = [table.c[k] for k in keys]
-    wanted = [k for k, _ in items]
-    if len(keys) == 1:
-        cond = key_cols[0].in_([k[0] for k in wanted])
-    else:
-        cond = tuple_(*key_cols).in_(wanted)
-    existing = {
-        tuple(r._mapping[k] for k in keys): dict(r._mapping)
-        for r in conn.execute(select(table).where(cond))
-    }
+    existing = existing_rows(conn, table, keys, [k for k, _ in items])
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     for key, row in items:
@@ -123,13 +116,36 @@ def _upsert_chunk(
         result.updated += 1
         result.changed_keys.append(key)
         result.old_rows[key] = old
-    if inserts:
-        columns = sorted({c for row in inserts for c in row})
-        conn.execute(
-            _insert_or_update(conn, table, keys, columns),
-            [{c: r.get(c) for c in columns} for r in inserts],
-        )
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for new in inserts:  # rows that leave a column out get its default, not NULL
+        shapes.setdefault(tuple(sorted(new)), []).append(new)
+    for columns, batch in shapes.items():
+        conn.execute(_insert_or_update(conn, table, keys, columns), batch)
     return result
+
+
+def existing_rows(
+    conn: Connection, table: Table, keys: Sequence[str], wanted: Sequence[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The stored rows of these natural keys, read through the unique index: equality on
+    the leading key columns, `IN` on the others. (A row-value `IN` over all of them is
+    planned by SQLite as a full scan, which made a province's sync quadratic.) `keys` must
+    be in the unique index's column order."""
+    lead = keys[: min(2, len(keys) - 1)]
+    groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+    for key in wanted:
+        groups.setdefault(key[: len(lead)], []).append(key)
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    want = set(wanted)
+    for head, members in groups.items():
+        cond = [table.c[k] == v for k, v in zip(lead, head, strict=True)]
+        for pos in range(len(lead), len(keys)):
+            cond.append(table.c[keys[pos]].in_(sorted({m[pos] for m in members})))
+        for r in conn.execute(select(table).where(and_(*cond))):
+            key = tuple(r._mapping[k] for k in keys)
+            if key in want:
+                found[key] = dict(r._mapping)
+    return found
 
 
 def _insert_or_update(

@@ -137,7 +137,7 @@ class CommuneFeed:
             allowed=lambda ou: ou == code,
             after=after,
         )
-        self.changed.update((c, per) for c, _ou, per in written.changed_keys)
+        self.changed.update((c, per) for _ou, per, c, *_combos in written.changed_keys)
         return written
 
 
@@ -175,7 +175,6 @@ def pull_commune(
         result.status, result.message = "skipped", "không cấu hình url (xã chỉ gửi lên)"
         return result
     name = runs.pull_name(link.code)
-    hierarchy = Hierarchy.from_settings(settings)
     last = runs.last_run(store, name)
     result.interrupted = last is not None and last.status == "running"
     run_id = runs.start_run(store, name)
@@ -192,10 +191,12 @@ def pull_commune(
     result.changed = feed.changed
     if result.status == "ok" and result.conflicts:
         result.status = "partial"
-    if not defer_rollup and result.interrupted:
-        rollup_all(store, catalog, hierarchy)
-    elif not defer_rollup:
-        rollup(store, catalog, hierarchy, result.changed)
+    if not defer_rollup:  # (built only here: a province's hierarchy costs O(communes))
+        hierarchy = Hierarchy.from_settings(settings)
+        if result.interrupted:
+            rollup_all(store, catalog, hierarchy)
+        else:
+            rollup(store, catalog, hierarchy, result.changed)
     runs.finish_run(
         store,
         run_id,

@@ -43,6 +43,7 @@ def to_wire(dv: DataValue, standard_only: bool = False) -> dict[str, Any]:
         "orgUnit": dv.org_unit,
         "value": number_text(dv.value),
     }
+    add_dhis2_fields(out, dv)
     if standard_only:
         if dv.deleted:
             out["deleted"] = True
@@ -54,6 +55,21 @@ def to_wire(dv: DataValue, standard_only: bool = False) -> dict[str, Any]:
     out["lastUpdated"] = iso_utc(dv.last_updated)
     out["deleted"] = bool(dv.deleted)
     return out
+
+
+def add_dhis2_fields(out: dict[str, Any], dv: DataValue) -> None:
+    """Combos, comment, follow-up and storedBy, each only when it says something (a
+    default combo, no comment, no follow-up are left out, as DHIS2 clients expect)."""
+    if dv.category_option_combo:
+        out["categoryOptionCombo"] = dv.category_option_combo
+    if dv.attribute_option_combo:
+        out["attributeOptionCombo"] = dv.attribute_option_combo
+    if dv.comment:
+        out["comment"] = dv.comment
+    if dv.followup:
+        out["followup"] = True
+    if dv.stored_by:
+        out["storedBy"] = dv.stored_by
 
 
 def page(
