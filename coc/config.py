@@ -253,6 +253,16 @@ class ProvinceSettings(Section):
     )
 
 
+class ApprovalSettings(Section):
+    data_set: str = Field(
+        "COC_XA", description="Data set code of completeness registrations (DHIS2 dataSet)."
+    )
+    workflow: str = Field("COC_XA", description="Approval workflow code (DHIS2 wf).")
+    push_approved_only: bool = Field(
+        False, description="Push only values of periods the chairperson has approved."
+    )
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -271,6 +281,7 @@ class Settings(Section):
     feed: FeedSettings = Field(default_factory=FeedSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     province: ProvinceSettings = Field(default_factory=ProvinceSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."

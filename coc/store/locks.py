@@ -1,0 +1,77 @@
+"""Locks: values of an approved (org unit, period) must not change until it is
+un-approved (`coc.approval.approve`). Every writer of commune values asks here first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from coc.periods import parse_period
+from coc.store.models import DataApproval, DataValue
+from coc.store.upsert import _same
+
+Pair = tuple[str, str]  # (org unit, period)
+
+
+def approved_pairs(conn: Session | Connection, pairs: Iterable[Pair]) -> set[Pair]:
+    """Which of the (org unit, period) pairs are approved (any workflow)."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return set()
+    table = DataApproval.__table__
+    found: set[Pair] = set()
+    for start in range(0, len(wanted), 200):
+        part = wanted[start : start + 200]
+        cond = or_(*[and_(table.c.org_unit == ou, table.c.period == p) for ou, p in part])
+        rows = conn.execute(
+            select(table.c.org_unit, table.c.period).where(cond, table.c.approved.is_(True))
+        )
+        found.update((r.org_unit, r.period) for r in rows)
+    return found
+
+
+def locked_reason(org_unit: str, period: str) -> str:
+    """Why a change was held: the words a clerk reads in quarantine."""
+    try:
+        label = parse_period(period).label()
+    except ValueError:
+        label = period
+    return (
+        f"{label} của đơn vị {org_unit} đã được phê duyệt: số liệu bị khóa, cần hủy phê duyệt "
+        "(có lý do) rồi chấp nhận lại bản ghi này"
+    )
+
+
+def hold_locked(
+    conn: Connection, rows: Sequence[dict[str, Any]], compare: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split value rows into (free to write, held): a row is held when its period is
+    approved and writing it would change the stored value (an unchanged one is free)."""
+    locked = approved_pairs(conn, ((r["org_unit"], r["period"]) for r in rows))
+    if not locked:
+        return list(rows), []
+    table = DataValue.__table__
+    free, held = [], []
+    for row in rows:
+        if (row["org_unit"], row["period"]) not in locked:
+            free.append(row)
+            continue
+        old = conn.execute(
+            select(table).where(
+                table.c.indicator_code == row["indicator_code"],
+                table.c.org_unit == row["org_unit"],
+                table.c.period == row["period"],
+            )
+        ).first()
+        same = old is not None and all(_same(old._mapping[c], row[c]) for c in compare if c in row)
+        (free if same else held).append(row)
+    return free, held
+
+
+def locked_keys(conn: Connection, org_unit: str, keys: Sequence[tuple[str, str]]) -> set[str]:
+    """Periods among (indicator, period) keys of one org unit that are approved."""
+    return {p for _ou, p in approved_pairs(conn, ((org_unit, p) for _c, p in keys))}
