@@ -58,6 +58,9 @@ class DataValue(BaseModel):
     denominator: str | SkipJsonSchema[None] = Field(None, description=NUMBER_TEXT)
     lastUpdated: str | SkipJsonSchema[None] = Field(None, json_schema_extra={"format": "date-time"})
     deleted: bool | SkipJsonSchema[None] = None
+    approvalState: str | SkipJsonSchema[None] = Field(
+        None, description="APPROVED_HERE, UNAPPROVED_READY, UNAPPROVED_WAITING or UNAPPROVABLE."
+    )
 
 
 class DataValueSet(BaseModel):

@@ -218,6 +218,10 @@ def test_public_health_indicators_and_openapi(commune):
         "/dataValueSets",
         "/devices",
         "/alerts",
+        "/completeDataSetRegistrations",
+        "/dataApprovals",
+        "/dataApprovals/approvals",
+        "/dataApprovals/unapprovals",
         "/openapi.json",
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,12 +21,14 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from coc.config import Settings
+from coc.counts import Counts
 from coc.errors import ValidationError
+from coc.ingest.records import Rejected
 from coc.periods import parse_period
 from coc.store.db import Store
 from coc.store.locks import approved_pairs
 from coc.store.models import AuditLog, DataApproval, DataValue
-from coc.timeutil import utcnow
+from coc.timeutil import iso_utc, utcnow
 
 APPROVED = "APPROVED_HERE"
 READY = "UNAPPROVED_READY"
@@ -321,16 +323,6 @@ def annotate(store: Store, values: list[dict[str, Any]], now: datetime | None = 
         v["approvalState"] = states[(v["orgUnit"], v["period"])]
 
 
-def pushable(store: Store, settings: Settings, rows: Sequence[Any]) -> list[Any]:
-    """The rows a push may send: all, or with `approval.push_approved_only` only those of
-    approved periods (an approval touches its values, so they are sent once approved)."""
-    if not settings.approval.push_approved_only or not rows:
-        return list(rows)
-    with store.session() as session:
-        ok = approved_pairs(session, ((r.org_unit, r.period) for r in rows))
-    return [r for r in rows if (r.org_unit, r.period) in ok]
-
-
 def approvals_of(
     session: Session, org_units: Sequence[str], periods: Sequence[str]
 ) -> dict[Pair, DataApproval]:
@@ -341,3 +333,114 @@ def approvals_of(
         DataApproval.org_unit.in_(list(org_units)), DataApproval.period.in_(list(periods))
     )
     return {(a.org_unit, a.period): a for a in session.scalars(stmt)}
+
+
+def to_wire(st: ApprovalStatus, workflow: str) -> dict[str, Any]:
+    """One state in DHIS2's dataApprovals shape. API tokens approve nothing (people do,
+    in the dashboard or the CLI), so the `may…` flags are false."""
+    return {
+        "wf": workflow,
+        "pe": st.period,
+        "ou": st.org_unit,
+        "aoc": None,
+        "state": st.state,
+        "mayApprove": False,
+        "mayUnapprove": False,
+        "mayAccept": False,
+        "mayUnaccept": False,
+        "mayReadData": True,
+        "approvedBy": st.approved_by if st.approved else None,
+        "approvedAt": iso_utc(st.approved_at) if st.approved else None,
+        "unapprovedBy": st.unapproved_by,
+        "unapprovedAt": iso_utc(st.unapproved_at),
+        "reason": st.reason,
+        "blockedBy": list(st.blocking),
+    }
+
+
+@dataclass(frozen=True)
+class ApprovalsBody:
+    workflows: tuple[str, ...]
+    periods: tuple[str, ...]
+    units: tuple[tuple[str, str], ...]  # (ou, aoc)
+
+
+def _codes(raw: Any, name: str, limit: int) -> tuple[str, ...] | Rejected:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        return Rejected(f"{name} phải là danh sách mã")
+    if len(raw) > 1000 or any(len(x) > limit for x in raw):
+        return Rejected(f"{name} không hợp lệ")
+    return tuple(x.strip() for x in raw)
+
+
+def read_approvals(raw: Any, default_workflow: str) -> ApprovalsBody | Rejected:
+    """DHIS2's bulk body `{"wf": [..], "pe": [..], "approvals": [{"ou", "aoc"}]}` (also
+    `ds` for old clients is ignored); a reason when it is not one. Never raises."""
+    if not isinstance(raw, dict):
+        return Rejected("thân yêu cầu phải là đối tượng JSON có wf, pe, approvals")
+    workflows = _codes(raw.get("wf") or [default_workflow], "wf", 64)
+    periods = _codes(raw.get("pe"), "pe", 10)
+    if isinstance(workflows, Rejected):
+        return workflows
+    if isinstance(periods, Rejected):
+        return periods
+    for p in periods:
+        try:
+            parse_period(p)
+        except ValueError as exc:
+            return Rejected(str(exc)[:200])
+    items = raw.get("approvals")
+    if not isinstance(items, list) or not items or len(items) > 5000:
+        return Rejected("approvals phải là danh sách {ou, aoc} (1 đến 5000 mục)")
+    units = []
+    for item in items:
+        ou = item.get("ou") if isinstance(item, dict) else None
+        aoc = (item.get("aoc") or "") if isinstance(item, dict) else ""
+        if not isinstance(ou, str) or not ou.strip() or len(ou) > 16:
+            return Rejected("mỗi mục approvals cần ou là mã đơn vị")
+        if not isinstance(aoc, str) or len(aoc) > 64:
+            return Rejected("aoc không hợp lệ")
+        units.append((ou.strip(), aoc))
+    return ApprovalsBody(workflows, tuple(parse_period(p).code for p in periods), tuple(units))
+
+
+def receive_approvals(
+    store: Store,
+    body: ApprovalsBody,
+    *,
+    approved: bool,
+    allowed: Callable[[str], bool],
+    actor: str,
+    now: datetime,
+) -> Counts:
+    """Record approvals (or un-approvals) a commune pushed; an org unit the token may not
+    write is a conflict, and then nothing is stored (DHIS2 refuses the whole request)."""
+    summary = Counts()
+    for ou, _aoc in body.units:
+        if not allowed(ou):
+            summary.reject(f"không được phê duyệt số liệu của đơn vị {ou}", ou)
+    if summary.conflicts:
+        return summary
+    with store.write_conn() as conn:
+        for wf in body.workflows:
+            for period in body.periods:
+                for ou, aoc in body.units:
+                    changed = set_approval(
+                        conn,
+                        wf,
+                        ou,
+                        period,
+                        approved=approved,
+                        actor=actor,
+                        at=now,
+                        reason=None if approved else "hủy phê duyệt ở cấp xã",
+                        source="upstream",
+                        aoc=aoc,
+                    )
+                    if changed:
+                        summary.updated += 1
+                    else:
+                        summary.unchanged += 1
+    return summary

@@ -19,12 +19,14 @@ log = logging.getLogger(__name__)
 def build_web_app(ctx: Context) -> Any:
     """The Dash app with the HTTP API mounted on its Flask server under /api/v1."""
     from coc.api import PREFIX, create_blueprint, install_json_errors
+    from coc.api.approvals import dhis2_blueprint
     from dashboards.app import create_app
 
     app = create_app(ctx.store, ctx.settings, ctx.catalog)
     app.server.register_blueprint(
         create_blueprint(ctx.store, ctx.settings, ctx.catalog), url_prefix=PREFIX
     )
+    app.server.register_blueprint(dhis2_blueprint(ctx.store, ctx.settings), url_prefix="/api")
     install_json_errors(app.server)
     _api_not_found(app.server, PREFIX)
     return app

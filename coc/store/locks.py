@@ -10,7 +10,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from coc.config import Settings
 from coc.periods import parse_period
+from coc.store.db import Store
 from coc.store.models import DataApproval, DataValue
 from coc.store.upsert import _same
 
@@ -75,3 +77,13 @@ def hold_locked(
 def locked_keys(conn: Connection, org_unit: str, keys: Sequence[tuple[str, str]]) -> set[str]:
     """Periods among (indicator, period) keys of one org unit that are approved."""
     return {p for _ou, p in approved_pairs(conn, ((org_unit, p) for _c, p in keys))}
+
+
+def pushable(store: Store, settings: Settings, rows: Sequence[Any]) -> list[Any]:
+    """The rows a push may send: all, or with `approval.push_approved_only` only those of
+    approved periods (an approval touches its values, so they are sent once approved)."""
+    if not settings.approval.push_approved_only or not rows:
+        return list(rows)
+    with store.session() as session:
+        ok = approved_pairs(session, ((r.org_unit, r.period) for r in rows))
+    return [r for r in rows if (r.org_unit, r.period) in ok]

@@ -20,7 +20,9 @@ from coc.config import Settings
 from coc.counts import Conflict, Counts
 from coc.net import Auth, HttpClient, HttpError, RetryPolicy, Target
 from coc.store.db import Store
+from coc.store.locks import pushable
 from coc.sync import UpstreamError, runs
+from coc.sync.extras import Upstream, push_extras
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import utcnow
 
@@ -173,6 +175,7 @@ def push_once(
     finally:
         if own:
             http.close()
+    _push_extras(store, settings, result, sleep=sleep, now=start)
     runs.finish_run(
         store,
         run_id,
@@ -183,6 +186,24 @@ def push_once(
         message=result.line(),
     )
     return result
+
+
+def _push_extras(
+    store: Store,
+    settings: Settings,
+    result: PushResult,
+    *,
+    sleep: Callable[[float], None],
+    now: datetime,
+) -> None:
+    """Completeness registrations and approvals follow the values (coc.sync.extras)."""
+    upstream = Upstream(push_target(settings), endpoint(settings)[1], parse_outcome)
+    extras = push_extras(store, settings, upstream, now=now, sleep=sleep)
+    line = extras.line()
+    if line:
+        result.message = f"{result.message}; {line}" if result.message else line
+    if not extras.ok:
+        result.status = "failed"
 
 
 def _push_pages(
@@ -204,7 +225,9 @@ def _push_pages(
             rows = page(session, since=since, before=start, after=after, limit=up.page_size)
         if not rows:
             break
-        outcome = _send(http, dhis2, [to_wire(r, standard_only=dhis2) for r in rows])
+        sendable = pushable(store, settings, rows)  # approval.push_approved_only
+        wire = [to_wire(r, standard_only=dhis2) for r in sendable]
+        outcome = _send(http, dhis2, wire) if wire else Outcome("OK", Counts())
         if outcome.status != "OK":
             result.conflicts = outcome.counts.conflicts[:20]
             raise UpstreamError(
@@ -212,7 +235,7 @@ def _push_pages(
                 f"{len(outcome.counts.conflicts)} xung đột"
             )
         result.pages += 1
-        result.sent += len(rows)
+        result.sent += len(sendable)
         result.add(outcome.counts)
         after = Position(rows[-1].last_updated, int(rows[-1].id or 0))
         # lag behind the page too: a value committed late with an earlier lastUpdated
