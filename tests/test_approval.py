@@ -96,8 +96,18 @@ def test_a_recompute_leaves_an_approved_month_alone(commune):
     appr.approve(store, settings, OU, "202610", "chutich", NOV_5)
     ratio = stored(store)[("HO_PHU_CAP_QUANG", OU, "202610")].value
     # an element changed behind the lock's back (as a province writes), then a recompute
-    put_values(store, [{"indicator_code": "SO_HO", "org_unit": OU, "period": "202610",
-                        "value": 24000.0, "source": "manual"}])  # fmt: skip
+    put_values(
+        store,
+        [
+            {
+                "indicator_code": "SO_HO",
+                "org_unit": OU,
+                "period": "202610",
+                "value": 24000.0,
+                "source": "manual",
+            }
+        ],
+    )
     result = Engine(catalog).refresh(store, OU, ["202610"], now=NOV_5)
     assert result.rejected == 1 and result.updated == 0
     assert stored(store)[("HO_PHU_CAP_QUANG", OU, "202610")].value == ratio
