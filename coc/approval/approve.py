@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from coc.approval.complete import registration
 from coc.config import Settings
 from coc.counts import Counts
 from coc.errors import ValidationError
@@ -444,3 +445,29 @@ def receive_approvals(
                     else:
                         summary.unchanged += 1
     return summary
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One month on the approval page: its approval state and its registration."""
+
+    status: ApprovalStatus
+    completed_at: datetime | None
+    completed_by: str | None
+
+
+def month_rows(
+    store: Store, settings: Settings, org_unit: str, periods: Sequence[str], now: datetime
+) -> list[MonthRow]:
+    """The approval page's months, newest first."""
+    out = []
+    for st in reversed(months(store, settings, org_unit, periods, now)):
+        with store.session() as session:
+            reg = registration(session, settings.approval.data_set, org_unit, st.period)
+        done = reg is not None and reg.completed
+        out.append(
+            MonthRow(
+                st, reg.date if done and reg else None, reg.stored_by if done and reg else None
+            )
+        )
+    return out
