@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fixtures_base import new_store, small_catalog
+from fixtures_base import small_catalog
 from fixtures_http import commune_settings, put_values, stored
 from sqlalchemy import select
 
@@ -29,8 +29,9 @@ OCT_31_LATE = datetime(2026, 10, 31, 16, 59, tzinfo=UTC)  # 23:59 on 31/10 in Ha
 
 
 @pytest.fixture
-def commune(tmp_path: Path):
-    store = new_store(tmp_path / "c.sqlite3")
+def commune(any_store):
+    """A commune's store on SQLite and on PostgreSQL, with October's two elements."""
+    store = any_store
     settings = commune_settings(OU)
     catalog = small_catalog()
     for code, value in (("SO_HO", "16000"), ("SO_HO_PHU_CAP_QUANG", "12000")):

@@ -52,8 +52,8 @@ def rows_of(store, model):
         return list(session.scalars(select(model).order_by(model.id)))
 
 
-def test_registration_and_approval_reach_a_coc_province_and_its_feed(tmp_path):
-    province = new_store(tmp_path / "province.sqlite3")
+def test_registration_and_approval_reach_a_coc_province_and_its_feed(tmp_path, any_store):
+    province = any_store  # SQLite and PostgreSQL
     psettings = province_settings()
     with serve_coc(province, psettings) as (url, _):
         store, settings = pushing_commune(tmp_path, url)
