@@ -1,6 +1,6 @@
 """Completeness registrations and approvals over real HTTP on loopback: a commune pushes
-them to a COC province and to a strict DHIS2-like upstream; the province's feed serves
-them and its completeness reads them (values as the fallback)."""
+them to a COC province and to a strict DHIS2-like upstream, a province pulls them; the
+province's feed serves them and its completeness reads them (values as the fallback)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 import requests
-from fixtures_base import new_store, serve
+from fixtures_base import new_store, serve, small_catalog
 from fixtures_http import (
     FEED_TOKEN,
     PUSH_TOKENS,
     auth,
+    commune_settings,
     province_settings,
+    pulling_province,
     pushing_commune,
     put_values,
     serve_coc,
@@ -32,6 +34,7 @@ from coc.province.completeness import reporting
 from coc.province.hierarchy import Hierarchy
 from coc.store.models import CompleteRegistration, DataApproval
 from coc.sync import runs
+from coc.sync.pull import pull_commune
 from coc.sync.push import push_once
 
 pytestmark = pytest.mark.timeout(60)
@@ -439,3 +442,33 @@ def test_feed_queries_refuse_bad_periods_and_dates(tmp_path):
             assert got.status_code == 400 and got.json()["reason"]
         missing = requests.get(f"{url}/api/v1/dataApprovals", headers=auth(), timeout=5)
         assert missing.status_code == 400 and "pe" in missing.json()["reason"]
+
+
+def test_a_pulling_province_reads_registrations_and_approval_states(tmp_path):
+    commune = new_store(tmp_path / "commune.sqlite3")
+    csettings = commune_settings("10237")
+    put_values(commune, october("10237"))
+    mark_complete(commune, csettings, "10237", "202610", "thongke", NOV_5)
+    appr.approve(commune, csettings, "10237", "202610", "chutich", NOV_5)
+    province = new_store(tmp_path / "province.sqlite3")
+    with serve_coc(commune, csettings) as (url, _):
+        psettings = pulling_province({"10237": url})
+        link = psettings.province.communes[0]
+        first = pull_commune(province, psettings, small_catalog(), link)
+        assert first.status == "ok", first.message
+        (reg,) = rows_of(province, CompleteRegistration)
+        (ok,) = rows_of(province, DataApproval)
+        assert (reg.period, reg.source, ok.period, ok.approved, ok.approved_by) == (
+            "202610",
+            "pull",
+            "202610",
+            True,
+            "chutich",
+        )
+        appr.unapprove(commune, csettings, "10237", "202610", "chutich", "sửa số hộ", NOV_5)
+        mark_complete(commune, csettings, "10237", "202610", "thongke", NOV_5, completed=False)
+        again = pull_commune(province, psettings, small_catalog(), link)
+        assert again.status == "ok", again.message
+    (reg,) = rows_of(province, CompleteRegistration)
+    (ok,) = rows_of(province, DataApproval)
+    assert (reg.completed, ok.approved, ok.reason) == (False, False, "sửa số hộ")

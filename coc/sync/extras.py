@@ -1,7 +1,9 @@
-"""Push completeness registrations and approvals upstream, after the values, each kind
-from its own watermark: `POST …/completeDataSetRegistrations` (DHIS2's body, answered by
-an import summary) and `POST …/dataApprovals/approvals` or `…/unapprovals` (DHIS2's bulk
-shape `{"wf": [..], "pe": [..], "approvals": [{"ou": ..}]}`, answered 2xx, 409 on error).
+"""Completeness registrations and approvals beside the values: a commune pushes them
+upstream after the values, each kind from its own watermark, and a province that pulls a
+commune reads them after its values (`pull_extras`). Pushed as
+`POST …/completeDataSetRegistrations` (DHIS2's body, answered by an import summary) and
+`POST …/dataApprovals/approvals` or `…/unapprovals` (DHIS2's bulk shape
+`{"wf": [..], "pe": [..], "approvals": [{"ou": ..}]}`, answered 2xx, 409 on error).
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from coc.approval.complete import to_push
+from coc.approval.approve import set_approval
+from coc.approval.complete import import_registrations, to_push
 from coc.config import Settings
 from coc.net import HttpClient, HttpError, Target
+from coc.periods import recent_months
 from coc.store.db import Store
+from coc.store.locks import approved_pairs
 from coc.store.models import CompleteRegistration, DataApproval
 from coc.sync import UpstreamError, runs
+from coc.timeutil import iso_utc, parse_datetime
 
 REGISTRATIONS = "push:registrations"
 APPROVALS = "push:approvals"
@@ -165,3 +171,79 @@ def _approvals(
         if not 200 <= reply.status < 300:
             raise UpstreamError(f"phê duyệt kỳ {period} bị từ chối (HTTP {reply.status})")
     return len(rows)
+
+
+def pull_extras(
+    store: Store,
+    settings: Settings,
+    code: str,
+    values: Target,
+    *,
+    now: datetime,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str | None:
+    """A province pulling a commune's feed also reads its registrations (from a cursor) and
+    the approval state of its recent months; None when done, else what failed."""
+    own = {code}
+    with HttpClient(root_target(values), sleep=sleep) as http:
+        try:
+            _pull_registrations(store, settings, code, http, own)
+            _pull_approvals(store, settings, code, http, now)
+        except (HttpError, UpstreamError) as exc:
+            return f"đăng ký hoàn thành/phê duyệt: {exc}"
+    return None
+
+
+def _pull_registrations(
+    store: Store, settings: Settings, code: str, http: HttpClient, own: set[str]
+) -> None:
+    name = f"pull:registrations:{code}"
+    since = runs.get_watermark(store, name)
+    params = {"orgUnit": code, "children": "true"}
+    if since is not None:
+        params["lastUpdated"] = iso_utc(since) or ""
+    reply = http.get_json("/completeDataSetRegistrations", params=params)
+    items = reply.data.get("completeDataSetRegistrations") if isinstance(reply.data, dict) else None
+    if not isinstance(items, list):
+        raise UpstreamError("xã trả lời không có completeDataSetRegistrations")
+    import_registrations(
+        store,
+        items,
+        default_data_set=settings.approval.data_set,
+        default_org_unit=code,
+        allowed=own.__contains__,
+        source="pull",
+    )
+    stamps = [parse_datetime(i.get("lastUpdated")) for i in items if isinstance(i, dict)]
+    newest = max((s for s in stamps if s is not None), default=None)
+    if newest is not None:
+        runs.set_watermark(store, name, newest)  # lastUpdated ≥ it is asked again
+
+
+def _pull_approvals(
+    store: Store, settings: Settings, code: str, http: HttpClient, now: datetime
+) -> None:
+    months = recent_months(now, 13)
+    reply = http.get_json("/dataApprovals/approvals", params={"pe": ",".join(months), "ou": code})
+    if not isinstance(reply.data, list):
+        raise UpstreamError("xã trả lời phê duyệt không phải danh sách")
+    with store.session() as session:
+        held = approved_pairs(session, ((code, p) for p in months))
+    with store.write_conn() as conn:
+        for item in reply.data:
+            if not isinstance(item, dict) or item.get("ou") != code or item.get("pe") not in months:
+                continue
+            approved = item.get("state") == "APPROVED_HERE"
+            if approved == ((code, item["pe"]) in held):
+                continue
+            set_approval(
+                conn,
+                str(item.get("wf") or settings.approval.workflow)[:64],
+                code,
+                item["pe"],
+                approved=approved,
+                actor=str(item.get("approvedBy") or code)[:64],
+                at=now,
+                reason=None if approved else str(item.get("reason") or "")[:500] or None,
+                source="pull",
+            )
