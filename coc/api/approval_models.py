@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -93,12 +93,18 @@ class ApprovalQuery(BaseModel):
     ou: str = Field(description="Org unit(s), comma-separated or repeated.", examples=["10237"])
 
 
+PERIOD = r"^[1-9][0-9]{3}(Q[1-4]|(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])?)?$"
+Code = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[0-9A-Za-z_]+$")]
+
+
 class ApprovalUnit(BaseModel):
-    ou: str
-    aoc: str | None = None
+    ou: Code
+    aoc: str | None = Field(None, max_length=64)
 
 
 class ApprovalsIn(BaseModel):
-    wf: list[str] = Field(default_factory=list, description="Default: approval.workflow.")
-    pe: list[str]
-    approvals: list[ApprovalUnit]
+    wf: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, description="Default: approval.workflow."
+    )
+    pe: list[Annotated[str, Field(pattern=PERIOD)]] = Field(min_length=1, max_length=1000)
+    approvals: list[ApprovalUnit] = Field(min_length=1, max_length=5000)
