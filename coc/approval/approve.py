@@ -40,15 +40,19 @@ VALIDATION_MODULE = "coc.indicators.validation"
 Pair = tuple[str, str]  # (org unit, period)
 
 
+def _open_flags() -> Callable[[Store, str, str], Iterable[Any]] | None:
+    """`coc.indicators.validation.open_flags` when that module is installed, else None."""
+    if importlib.util.find_spec(VALIDATION_MODULE) is None:
+        return None
+    return getattr(importlib.import_module(VALIDATION_MODULE), "open_flags", None)
+
+
 def blocking_flags(store: Store, org_unit: str, period: str) -> list[Any]:
     """Open validation-rule flags of the org unit's period; they block approval.
 
     Validation rules live in `coc.indicators.validation` (`open_flags(store, org_unit,
     period)`), which may not be installed yet: then nothing blocks."""
-    if importlib.util.find_spec(VALIDATION_MODULE) is None:
-        return []
-    module = importlib.import_module(VALIDATION_MODULE)
-    open_flags = getattr(module, "open_flags", None)
+    open_flags = _open_flags()
     return list(open_flags(store, org_unit, period)) if open_flags else []
 
 
@@ -302,6 +306,7 @@ def states_of(store: Store, pairs: Iterable[Pair], now: datetime) -> dict[Pair, 
     with store.session() as session:
         approved = approved_pairs(session, wanted)
     out: dict[Pair, str] = {}
+    open_flags = _open_flags()  # looked up once per page, not once per value
     for ou, period in wanted:
         if (ou, period) in approved:
             out[(ou, period)] = APPROVED
@@ -313,7 +318,8 @@ def states_of(store: Store, pairs: Iterable[Pair], now: datetime) -> dict[Pair, 
         if not ended:
             out[(ou, period)] = UNAPPROVABLE
         else:
-            out[(ou, period)] = WAITING if blocking_flags(store, ou, period) else READY
+            flagged = open_flags is not None and any(True for _ in open_flags(store, ou, period))
+            out[(ou, period)] = WAITING if flagged else READY
     return out
 
 
