@@ -1,5 +1,6 @@
 """The province's reporting page reads completeness registrations (values as the fallback
-for communes that never register) and shows which communes' months are approved."""
+for communes that never register) and shows which communes' months are approved; the
+commune's entry form and quarantine page say why a change to an approved month was held."""
 
 from __future__ import annotations
 
@@ -46,3 +47,19 @@ def test_registrations_and_approvals_on_the_reporting_page(tmp_path: Path, shipp
     assert rows["10239"]["p202609"] == ON_TIME  # never registers: its first value counts
     assert rows["10238"]["p202609"] == MISSING
     store.dispose()
+
+
+def test_the_entry_form_says_why_a_value_of_an_approved_month_was_held(fresh_app):
+    from fixtures_web import login
+    from test_dashboard_entry import _save
+
+    st = fresh_app.coc_state
+    appr.approve(st.store, st.settings, st.org_unit, "202610", "chutich", NOW)
+    client = fresh_app.server.test_client()
+    login(client, "thuky")
+    (message,) = _save(client, "DINH_DANH_DIEN_TU", "202610", "81")
+    assert "Tháng 10/2026 của đơn vị 10237 đã được phê duyệt" in message
+    assert "hủy phê duyệt" in message
+    page = render_page(client, "/cach-ly")
+    (held,) = find(page, {"type": "coc-table", "table": "cach-ly"})["props"]["rowData"]
+    assert "đã được phê duyệt" in held["reason"] and held["context"] == "tháng đã phê duyệt"

@@ -20,7 +20,7 @@ from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.indicators.context import MeasureContext
 from coc.periods import Period, parse_period
 from coc.store.db import Store
-from coc.store.locks import hold_locked, locked_keys, locked_reason
+from coc.store.locks import LOCKED_CONTEXT, hold_locked, locked_keys, locked_reason
 from coc.store.models import DataValue
 from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import UpsertResult, upsert_rows
@@ -230,7 +230,7 @@ def hold_locked_computed(
                     COMPUTED,
                     {"code": r["indicator_code"], "period": r["period"], "value": r["value"]},
                     locked_reason(r["org_unit"], r["period"]),
-                    "locked",
+                    LOCKED_CONTEXT,
                     key=f"locked:{r['indicator_code']}/{r['org_unit']}/{r['period']}",
                 )
                 for r in held

@@ -14,7 +14,7 @@ from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
 from coc.store.db import Store
-from coc.store.locks import hold_locked, locked_reason
+from coc.store.locks import LOCKED_CONTEXT, hold_locked, locked_reason
 from coc.store.models import AuditLog, DataValue, Document, Dossier, WorkFile
 from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import upsert_rows
@@ -279,7 +279,7 @@ def hold_locked_values(
             "comment": row.get("comment"),
         }
         name = "/".join((row["indicator_code"], row["org_unit"], row["period"]))
-        bad.append(quarantine_row(source, raw, reason, "locked", key=f"locked:{name}"))
+        bad.append(quarantine_row(source, raw, reason, LOCKED_CONTEXT, key=f"locked:{name}"))
         summary.reject(reason, name)
     return free
 

@@ -17,6 +17,7 @@ from coc.store.models import DataApproval, DataValue
 from coc.store.upsert import _same
 
 Pair = tuple[str, str]  # (org unit, period)
+LOCKED_CONTEXT = "tháng đã phê duyệt"  # where a held change is, in quarantine
 
 
 def approved_pairs(conn: Session | Connection, pairs: Iterable[Pair]) -> set[Pair]:
