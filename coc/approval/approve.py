@@ -330,18 +330,6 @@ def annotate(store: Store, values: list[dict[str, Any]], now: datetime | None = 
         v["approvalState"] = states[(v["orgUnit"], v["period"])]
 
 
-def approvals_of(
-    session: Session, org_units: Sequence[str], periods: Sequence[str]
-) -> dict[Pair, DataApproval]:
-    """Approval rows of the org units and periods (province page: who is approved)."""
-    if not org_units or not periods:
-        return {}
-    stmt = select(DataApproval).where(
-        DataApproval.org_unit.in_(list(org_units)), DataApproval.period.in_(list(periods))
-    )
-    return {(a.org_unit, a.period): a for a in session.scalars(stmt)}
-
-
 def to_wire(st: ApprovalStatus, workflow: str) -> dict[str, Any]:
     """One state in DHIS2's dataApprovals shape. API tokens approve nothing (people do,
     in the dashboard or the CLI), so the `may…` flags are false."""
