@@ -290,6 +290,16 @@ class ReportSettings(Section):
     max_attempts: int = Field(12, ge=1, description="Failed sends of one month before giving up.")
 
 
+class ApprovalSettings(Section):
+    data_set: str = Field(
+        "COC_XA", description="Data set code of completeness registrations (DHIS2 dataSet)."
+    )
+    workflow: str = Field("COC_XA", description="Approval workflow code (DHIS2 wf).")
+    push_approved_only: bool = Field(
+        False, description="Push only values of periods the chairperson has approved."
+    )
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -309,6 +319,7 @@ class Settings(Section):
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     province: ProvinceSettings = Field(default_factory=ProvinceSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."

@@ -90,6 +90,9 @@ class DataValue(BaseModel):
     storedBy: str | SkipJsonSchema[None] = None
     lastUpdated: str | SkipJsonSchema[None] = Field(None, json_schema_extra={"format": "date-time"})
     deleted: bool | SkipJsonSchema[None] = None
+    approvalState: str | SkipJsonSchema[None] = Field(
+        None, description="APPROVED_HERE, UNAPPROVED_READY, UNAPPROVED_WAITING or UNAPPROVABLE."
+    )
 
 
 class DataValueSet(BaseModel):

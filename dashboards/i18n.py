@@ -234,10 +234,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "none_missing": ("Tất cả các xã đã báo cáo.", "Every commune has reported."),
     "completeness_heading": ("Tỷ lệ báo cáo của các xã", "Reporting rates of the communes"),
     "completeness_note": (
-        "Đúng hạn: số liệu đầu tiên đến trong {days} ngày sau khi kỳ kết thúc. Tỷ lệ chỉ tính "
-        "các kỳ đã kết thúc.",
-        "On time: the first value arrived within {days} days after the period ended. Rates "
-        "count only periods that have ended.",
+        "Đúng hạn: xã đánh dấu báo cáo xong (hoặc, với xã chưa bao giờ đánh dấu, số liệu đầu "
+        "tiên đến) trong {days} ngày sau khi kỳ kết thúc. Tỷ lệ chỉ tính các kỳ đã kết thúc.",
+        "On time: the commune marked the period complete (or, for a commune that never does, "
+        "its first value arrived) within {days} days after it ended. Rates count only periods "
+        "that have ended.",
     ),
     "reporting_rate": ("Tỷ lệ báo cáo (%)", "Reporting rate (%)"),
     "on_time_rate": ("Tỷ lệ đúng hạn (%)", "On-time rate (%)"),

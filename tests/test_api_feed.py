@@ -221,6 +221,10 @@ def test_public_health_indicators_and_openapi(commune):
         "/api/dataValueSets",  # DHIS2's own path, beside /api/v1
         "/devices",
         "/alerts",
+        "/completeDataSetRegistrations",
+        "/dataApprovals",
+        "/dataApprovals/approvals",
+        "/dataApprovals/unapprovals",
         "/openapi.json",
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}

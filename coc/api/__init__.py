@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from coc.api import feed, http, limits, status
+from coc.api import approvals, feed, http, limits, status
 from coc.api.auth import TokenBook
 from coc.api.openapi import openapi_document
 from coc.config import Settings
@@ -21,8 +21,10 @@ from coc.store.db import Store
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
-DHIS2_PREFIX = "/api"  # DHIS2's own path: only dataValueSets is served there
-DHIS2_PATHS = (DHIS2_PREFIX + "/dataValueSets",)
+DHIS2_PREFIX = "/api"  # DHIS2's own paths: data values, registrations and approvals
+DHIS2_PATHS = tuple(
+    DHIS2_PREFIX + p for p in ("/dataValueSets", "/completeDataSetRegistrations", "/dataApprovals")
+)
 
 
 def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blueprint:
@@ -31,6 +33,7 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     tokens = TokenBook(settings.feed.tokens, settings.province.push_tokens)
     feed.register(bp, store, settings, catalog, tokens)
     status.register(bp, store, settings, catalog, tokens)
+    approvals.register(bp, store, settings, tokens)
 
     @bp.get("/openapi.json")
     def openapi() -> Any:
@@ -56,6 +59,7 @@ def mount(app: Flask, store: Store, settings: Settings, catalog: Catalog) -> Non
     app.register_blueprint(
         create_dhis2_blueprint(store, settings, catalog), url_prefix=DHIS2_PREFIX
     )
+    app.register_blueprint(approvals.dhis2_blueprint(store, settings), url_prefix=DHIS2_PREFIX)
     install_json_errors(app)
 
 

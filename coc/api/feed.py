@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from coc.api import cursor
 from coc.api.auth import TokenBook, bearer
 from coc.api.http import json_body, refuse
+from coc.approval.approve import annotate
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected
@@ -129,10 +130,12 @@ def register(
             state = {**state, "at": [as_utc(last.last_updated).isoformat(), last.id]}
             state.pop("limit")
             token_next = cursor.encode(state, key)
+        values = [to_wire(dv) for dv in rows]
+        annotate(store, values)  # approvalState of each value
         return jsonify(
             {
                 "orgUnit": feed_org_unit(settings),
-                "dataValues": [to_wire(dv) for dv in rows],
+                "dataValues": values,
                 "next": token_next,
             }
         )

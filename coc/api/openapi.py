@@ -12,6 +12,15 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from coc import __version__
+from coc.api.approval_models import (
+    ApprovalQuery,
+    ApprovalsIn,
+    ApprovalStatusList,
+    ApprovalStatusOut,
+    CompleteRegistrations,
+    CompleteRegistrationsIn,
+    RegistrationQuery,
+)
 from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
 from coc.config import Settings
 from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal, WebMessage
@@ -139,6 +148,67 @@ OPERATIONS = (
     ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
+CONFLICT = {"409": {"description": "Nothing stored: the import summary with its conflicts"}}
+APPROVAL_OPERATIONS = (
+    Operation(
+        "/completeDataSetRegistrations",
+        "get",
+        "Completeness registrations (DHIS2 shape); also served at /api/….",
+        CompleteRegistrations,
+        "Registrations",
+        query=RegistrationQuery,
+        refusals=(400, 401),
+    ),
+    Operation(
+        "/completeDataSetRegistrations",
+        "post",
+        "Receive registrations from a commune (province/district mode).",
+        ImportSummary,
+        "Import summary",
+        body=CompleteRegistrationsIn,
+        refusals=(400, 401, 403, 413),
+        extra=CONFLICT,
+    ),
+    Operation(
+        "/dataApprovals",
+        "get",
+        "The approval state of one org unit's period (DHIS2 shape).",
+        ApprovalStatusOut,
+        "Approval state",
+        query=ApprovalQuery,
+        refusals=(400, 401),
+    ),
+    Operation(
+        "/dataApprovals/approvals",
+        "get",
+        "Approval states of several org units and periods.",
+        ApprovalStatusList,
+        "Approval states",
+        query=ApprovalQuery,
+        refusals=(400, 401),
+    ),
+    Operation(
+        "/dataApprovals/approvals",
+        "post",
+        "Receive a commune's approvals (province/district mode), DHIS2's bulk body.",
+        ImportSummary,
+        "Import summary",
+        body=ApprovalsIn,
+        refusals=(400, 401, 403, 413),
+        extra=CONFLICT,
+    ),
+    Operation(
+        "/dataApprovals/unapprovals",
+        "post",
+        "Receive a commune's un-approvals (province/district mode).",
+        ImportSummary,
+        "Import summary",
+        body=ApprovalsIn,
+        refusals=(400, 401, 403, 413),
+        extra=CONFLICT,
+    ),
+)
+OPERATIONS = (*OPERATIONS[:-1], *APPROVAL_OPERATIONS, OPERATIONS[-1])
 REFUSALS = {
     400: "Bad query or body",
     401: "Missing or unknown token",
@@ -154,7 +224,8 @@ def _schemas() -> dict[str, Any]:
         models += [
             m for m in (op.answer, op.body, op.conflict) if m is not None and m not in models
         ]
-    pairs = [(m, "validation" if m is DataValueSetIn else "serialization") for m in models]
+    inputs = (DataValueSetIn, CompleteRegistrationsIn, ApprovalsIn)
+    pairs = [(m, "validation" if m in inputs else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
     return dict(sorted(top.get("$defs", {}).items()))
 

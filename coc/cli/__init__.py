@@ -40,7 +40,7 @@ _ARGPARSE_VI = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coc.cli import core, demo, devices, report, runtime, sources, sync, users, web
+    from coc.cli import approval, core, demo, devices, report, runtime, sources, sync, users, web
 
     parser = _Parser(
         prog="coc",
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="tệp cấu hình của đơn vị (hoặc COC_CONFIG)")
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi nhật ký chi tiết")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (demo, core, runtime, web, sources, sync, devices, users, report):
+    for module in (demo, core, runtime, web, sources, sync, approval, devices, users, report):
         module.register(sub)
     _share_global_options(parser)
     return parser

@@ -20,7 +20,9 @@ from coc.indicators.catalog import Catalog, IndicatorDef
 from coc.indicators.context import MeasureContext
 from coc.periods import Period, parse_period
 from coc.store.db import Store
+from coc.store.locks import LOCKED_CONTEXT, hold_locked, locked_keys, locked_reason
 from coc.store.models import DataValue
+from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import UpsertResult
 from coc.store.values import default_combos, upsert_values
 from coc.timeutil import utcnow
@@ -196,13 +198,44 @@ class Engine:
                             "deleted": False,
                         }
                     )
+        compare = ["value", "numerator", "denominator", "deleted"]
         with store.write_conn() as conn:
+            rows, gone, held = hold_locked_computed(conn, org_unit, rows, gone, compare)
             _retire(conn, org_unit, gone)
-            result = upsert_values(
-                conn, rows, compare=["value", "numerator", "denominator", "deleted"]
-            )
+            result = upsert_values(conn, rows, compare=compare)
+        for row in held:
+            result.reject(locked_reason(org_unit, row["period"]), row["indicator_code"])
         validation.check(store, self.catalog, org_unit, periods, now)
         return result
+
+
+def hold_locked_computed(
+    conn: Any,
+    org_unit: str,
+    rows: list[dict],
+    gone: list[tuple[str, str]],
+    compare: list[str],
+) -> tuple[list[dict], list[tuple[str, str]], list[dict]]:
+    """(rows to write, keys to retire, rows held). A recompute leaves approved periods
+    alone: a value it would change is held in quarantine with the reason (written once
+    un-approved and recomputed), and a value it would retire stays."""
+    free, held = hold_locked(conn, rows, compare)
+    if held:
+        insert_rows(
+            conn,
+            [
+                quarantine_row(
+                    COMPUTED,
+                    {"code": r["indicator_code"], "period": r["period"], "value": r["value"]},
+                    locked_reason(r["org_unit"], r["period"]),
+                    LOCKED_CONTEXT,
+                    key=f"locked:{r['indicator_code']}/{r['org_unit']}/{r['period']}",
+                )
+                for r in held
+            ],
+        )
+    locked = locked_keys(conn, org_unit, gone)
+    return free, [k for k in gone if k[1] not in locked], held
 
 
 def _retire(conn: Any, org_unit: str, keys: list[tuple[str, str]]) -> None:

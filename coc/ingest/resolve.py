@@ -20,6 +20,7 @@ from coc.ingest.records import Rejected
 from coc.ingest.writers import KINDS, validate_value, write_records, write_values
 from coc.store import quarantine
 from coc.store.db import Store
+from coc.store.locks import approved_pairs, locked_reason
 from coc.store.models import AuditLog, Quarantine
 from coc.timeutil import utcnow
 
@@ -88,6 +89,8 @@ def accept(
     reason = _check(catalog, kind, payload, org_unit)
     if reason:
         raise ValidationError(f"bản ghi vẫn không hợp lệ: {reason}")
+    if kind == "value":
+        _refuse_locked(store, str(payload.get("org_unit") or org_unit), payload)
 
     def mark(conn: Connection, _: Counts) -> None:
         conn.execute(
@@ -117,6 +120,14 @@ def accept(
             store, catalog, [_value_item(payload)], org_unit, source, actor=actor, after=mark
         )
     return write_records(store, kind, [payload], org_unit, source, actor=actor, after=mark)
+
+
+def _refuse_locked(store: Store, org_unit: str, payload: dict[str, Any]) -> None:
+    """An approved period's value stays in quarantine until the period is un-approved."""
+    period = str(payload.get("period") or "").strip()
+    with store.session() as session:
+        if approved_pairs(session, [(org_unit, period)]):
+            raise ValidationError(locked_reason(org_unit, period))
 
 
 def _check(catalog: Catalog, kind: str, payload: dict[str, Any], org_unit: str) -> str | None:

@@ -14,6 +14,7 @@ from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected, document_row, dossier_row, work_file_row
 from coc.periods import parse_period
 from coc.store.db import Store
+from coc.store.locks import LOCKED_CONTEXT, hold_locked, locked_reason
 from coc.store.models import AuditLog, Document, Dossier, WorkFile
 from coc.store.quarantine import insert_rows, quarantine_row
 from coc.store.upsert import upsert_rows
@@ -239,6 +240,7 @@ def write_values(
         indexes.append(index)
     rows = last_wins(rows, indexes, ["indicator_code", "org_unit", "period"], summary, context)
     with store.write_conn() as conn:
+        rows = hold_locked_values(conn, source, rows, bad, summary)
         if rows:
             result = upsert_values(conn, rows, compare=["value", "deleted"])
             summary.imported, summary.updated = result.imported, result.updated
@@ -249,6 +251,31 @@ def write_values(
         if after:
             after(conn, summary)
     return summary
+
+
+def hold_locked_values(
+    conn: Connection,
+    source: str,
+    rows: list[dict[str, Any]],
+    bad: list[dict[str, Any]],
+    summary: Counts,
+) -> list[dict[str, Any]]:
+    """The rows that may be written; a change to an approved period's value is held in
+    quarantine (to `bad`) with the reason and counted rejected, never written or lost."""
+    free, held = hold_locked(conn, rows, ["value", "deleted"])
+    for row in held:
+        reason = locked_reason(row["org_unit"], row["period"])
+        raw = {
+            "code": row["indicator_code"],
+            "period": row["period"],
+            "value": row["value"],
+            "org_unit": row["org_unit"],
+            "comment": row.get("comment"),
+        }
+        name = "/".join((row["indicator_code"], row["org_unit"], row["period"]))
+        bad.append(quarantine_row(source, raw, reason, LOCKED_CONTEXT, key=f"locked:{name}"))
+        summary.reject(reason, name)
+    return free
 
 
 def _audit(conn: Any, actor: str, source: str, rows: list[dict[str, Any]], result: Any) -> None:

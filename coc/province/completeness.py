@@ -1,9 +1,12 @@
 """Reporting completeness as DHIS2 shows it: who has not reported a period yet, and each
 commune's reporting rate and on-time reporting rate.
 
-A commune has reported a period when the province holds at least one live value of its
-for that period (pushed or pulled, not rolled up). The report is on time when its first
-value arrived no later than `timely_days` after the period ended (DHIS2's "timely days").
+A commune that registers completeness (DHIS2's completeDataSetRegistrations, pushed or
+pulled) has reported a period when it marked the period complete, on time when the
+registration's date is no later than `timely_days` after the period ended (DHIS2's
+"timely days"). A commune that has never registered anything falls back to its values: it
+has reported a period when the province holds at least one live value of it (pushed or
+pulled, not rolled up), on time when the first one arrived within `timely_days`.
 Rates count only periods that have ended: a period still running is not yet expected.
 """
 
@@ -15,9 +18,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from coc.approval.complete import registered
 from coc.periods import parse_period
 from coc.province.hierarchy import Hierarchy
 from coc.province.rollup import ROLLUP
+from coc.store.locks import approved_pairs
 from coc.store.models import DataValue
 from coc.timeutil import utcnow
 
@@ -29,6 +34,8 @@ class PeriodReport:
     first_received: datetime | None
     on_time: bool
     values: int
+    by: str = "values"  # what says it was reported: "registration" or "values"
+    approved: bool = False  # the commune's approver approved the period
 
 
 @dataclass(frozen=True)
@@ -82,15 +89,31 @@ def reporting(
     """Each commune's reports for the periods, sorted by on-time rate, then rate, then code."""
     now = now or utcnow()
     parsed = [parse_period(p) for p in periods]
-    firsts = _firsts(session, hierarchy.commune_codes(), [p.code for p in parsed])
+    codes, wanted = hierarchy.commune_codes(), [p.code for p in parsed]
+    firsts = _firsts(session, codes, wanted)
+    registering, dates = registered(session, codes, wanted)
+    approved = approved_pairs(session, ((c, p) for c in codes for p in wanted))
     out = []
     for unit in hierarchy.communes:
         reports, expected, reported, on_time = [], 0, 0, 0
+        by = "registration" if unit.code in registering else "values"
         for period in parsed:
             first, count = firsts.get((unit.code, period.code), (None, 0))
+            if by == "registration":
+                first = dates.get((unit.code, period.code))
             due = period.end_utc + timedelta(days=timely_days)
             timely = first is not None and first <= due
-            reports.append(PeriodReport(period.code, first is not None, first, timely, count))
+            reports.append(
+                PeriodReport(
+                    period.code,
+                    first is not None,
+                    first,
+                    timely,
+                    count,
+                    by,
+                    (unit.code, period.code) in approved,
+                )
+            )
             if period.end_utc <= now:
                 expected += 1
                 reported += first is not None

@@ -464,3 +464,54 @@ class HeldValue(SQLModel, table=True):
     indicator_code: str = Field(max_length=64)
     period: str = Field(max_length=10)
     flag_id: int = Field(index=True)
+
+
+# ── completeness and approval (DHIS2 completeDataSetRegistrations, dataApprovals) ──
+
+
+class CompleteRegistration(SQLModel, table=True):
+    """A data set marked complete (or reopened) for an org unit and period, DHIS2's
+    completeDataSetRegistration; `source` says whether this COC made it or received it."""
+
+    __tablename__ = "complete_registration"
+    __table_args__ = (
+        UniqueConstraint("data_set", "org_unit", "period", "attribute_option_combo"),
+        Index("ix_complete_registration_last_updated", "last_updated", "id"),
+        Index("ix_complete_registration_ou_period", "org_unit", "period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    data_set: str = Field(max_length=64)
+    org_unit: str = Field(max_length=16)
+    period: str = Field(max_length=10)
+    attribute_option_combo: str = Field(default="", max_length=64)
+    completed: bool = True
+    date: datetime = _now_ts()  # when it was marked complete (DHIS2 `date`)
+    stored_by: str | None = Field(default=None, max_length=64)
+    source: str = Field(default="local", max_length=32)  # local | upstream
+    last_updated: datetime = _now_ts()
+    created_at: datetime = _now_ts()
+
+
+class DataApproval(SQLModel, table=True):
+    """An org unit's period approved (or un-approved, with the reason) by its approver:
+    DHIS2's data approval at the commune level. Approved values are locked."""
+
+    __tablename__ = "data_approval"
+    __table_args__ = (
+        UniqueConstraint("workflow", "org_unit", "period", "attribute_option_combo"),
+        Index("ix_data_approval_last_updated", "last_updated", "id"),
+        Index("ix_data_approval_ou_period", "org_unit", "period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    workflow: str = Field(max_length=64)
+    org_unit: str = Field(max_length=16)
+    period: str = Field(max_length=10)
+    attribute_option_combo: str = Field(default="", max_length=64)
+    approved: bool = True
+    approved_by: str | None = Field(default=None, max_length=64)
+    approved_at: datetime | None = _ts()
+    unapproved_by: str | None = Field(default=None, max_length=64)
+    unapproved_at: datetime | None = _ts()
+    reason: str | None = None  # why it was un-approved
+    source: str = Field(default="local", max_length=32)  # local | upstream
+    last_updated: datetime = _now_ts()

@@ -28,7 +28,8 @@ from coc.province.receive import import_values
 from coc.province.rollup import rollup, rollup_all
 from coc.store.db import Store
 from coc.sync import runs
-from coc.timeutil import iso_utc, parse_datetime
+from coc.sync.extras import pull_extras
+from coc.timeutil import iso_utc, parse_datetime, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,11 @@ def pull_commune(
         except (HttpError, PageError) as exc:
             result.status, result.message = "failed", _failure(exc)
             log.error("pull of %s failed: %s", link.code, result.message)
+    if result.status == "ok":  # registrations and approvals (coc.sync.extras)
+        target = pull_target(settings, link)
+        trouble = pull_extras(store, settings, link.code, target, now=utcnow(), sleep=sleep)
+        if trouble:
+            result.status, result.message = "partial", trouble
     result.changed = feed.changed
     if result.status == "ok" and result.conflicts:
         result.status = "partial"

@@ -21,8 +21,10 @@ from coc.counts import Conflict, Counts
 from coc.net import Auth, HttpClient, HttpError, RetryPolicy, Target
 from coc.periods import parse_period
 from coc.store.db import Store
+from coc.store.locks import pushable
 from coc.store.models import DataValue
 from coc.sync import UpstreamError, runs
+from coc.sync.extras import Upstream, push_extras
 from coc.sync.rejected import held_back, match, quarantine
 from coc.sync.values import Position, page, to_wire
 from coc.timeutil import utcnow
@@ -191,6 +193,7 @@ def push_once(
     finally:
         if own:
             http.close()
+    _push_extras(store, settings, result, sleep=sleep, now=start)
     runs.finish_run(
         store,
         run_id,
@@ -227,6 +230,24 @@ def period_filter(settings: Settings, dhis2: bool) -> Callable[[str, str], bool]
     return pushed
 
 
+def _push_extras(
+    store: Store,
+    settings: Settings,
+    result: PushResult,
+    *,
+    sleep: Callable[[float], None],
+    now: datetime,
+) -> None:
+    """Completeness registrations and approvals follow the values (coc.sync.extras)."""
+    upstream = Upstream(push_target(settings), endpoint(settings)[1], parse_outcome)
+    extras = push_extras(store, settings, upstream, now=now, sleep=sleep)
+    line = extras.line()
+    if line:
+        result.message = f"{result.message}; {line}" if result.message else line
+    if not extras.ok:
+        result.status = "failed"
+
+
 def _push_pages(
     store: Store,
     http: HttpClient,
@@ -249,7 +270,9 @@ def _push_pages(
             rows = page(session, since=since, before=start, after=after, limit=up.page_size)
         if not rows:
             break
-        wanted = [r for r in rows if pushed(r.indicator_code, r.period)]
+        # only the period types the upstream takes, and (approval.push_approved_only)
+        # only approved periods: approving renews lastUpdated, so those go out then
+        wanted = [r for r in pushable(store, settings, rows) if pushed(r.indicator_code, r.period)]
         result.skipped += len(rows) - len(wanted)
         deliver_page(store, http, settings, dhis2, wanted, result)
         result.pages += 1

@@ -239,12 +239,16 @@ def completeness(period: str, lang: str) -> list[Any]:
         }
         for p in r.periods:
             item[f"p{p.period}"] = _cell(p.reported, p.on_time, ends[p.period], lang)
+            if p.approved:
+                item[f"p{p.period}"] += " · " + t("approval_yes", lang)
+        item["approved"] = t("approval_yes" if r.periods[-1].approved else "approval_no", lang)
         table.append(item)
     columns = [("code", t("code", lang)), ("name", t("commune", lang)),
                ("rate", t("reporting_rate", lang)), ("on_time_rate", t("on_time_rate", lang)),
                ("expected", t("reports_expected", lang)),
                ("reported", t("reports_received", lang)),
                ("on_time", t("reports_on_time", lang))]  # fmt: skip
+    columns += [("approved", f"{t('approval_col', lang)} {parse_period(period).label(lang)}")]
     columns += [(f"p{c}", parse_period(c).label(lang)) for c in codes]
     missing_rows = [{"code": code, "name": name} for code, name in absent]
     label = parse_period(period).label(lang)
