@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from coc.store.types import UTCDateTime
@@ -339,21 +339,50 @@ class SensorRollup(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """An alert that opened (and maybe cleared); at most one open per rule and device."""
+    """An alert that opened (and maybe cleared); at most one open per (kind, subject).
+
+    Lifecycle (coc.alerts.lifecycle): active (`status` open) or cleared, and
+    unacknowledged or acknowledged; who and when is kept for each step. A repeat of the
+    condition while open raises `count` and moves `last_value`/`last_seen_at`.
+    """
 
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_status_opened", "status", "opened_at"),)
+    __table_args__ = (
+        Index("ix_alert_status_opened", "status", "opened_at"),
+        Index(
+            "uq_alert_open_subject",
+            "kind",
+            "subject",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     rule_id: str = Field(max_length=64)
-    device_id: str = Field(max_length=64, index=True)
+    device_id: str = Field(max_length=64, index=True)  # "" when the subject is no device
     key: str | None = Field(default=None, max_length=32)
+    kind: str = Field(default="sensor", max_length=32)  # coc.alerts.lifecycle.KINDS
+    subject: str = Field(default="", max_length=160)  # what it is about, unique while open
+    hamlet: str | None = Field(default=None, max_length=64)
     severity: str = Field(max_length=16)  # info | warning | critical
     status: str = Field(default="open", max_length=16)  # open | cleared
     message: str
     value: float | None = None
     threshold: float | None = None
+    count: int = 1
+    last_value: float | None = None
+    last_seen_at: datetime | None = _ts()
     opened_at: datetime = _now_ts()
     cleared_at: datetime | None = _ts()
+    cleared_by: str | None = Field(default=None, max_length=64)  # None: cleared by its rule
+    clear_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    acknowledged_at: datetime | None = _ts()
+    acknowledged_by: str | None = Field(default=None, max_length=64)
+    ack_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    assignee: str | None = Field(default=None, max_length=64)
+    assigned_by: str | None = Field(default=None, max_length=64)
+    assigned_at: datetime | None = _ts()
 
 
 class AlertState(SQLModel, table=True):
@@ -365,6 +394,47 @@ class AlertState(SQLModel, table=True):
     last_ts: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     cond_since: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     open_alert_id: int | None = None
+
+
+class AlertEvent(SQLModel, table=True):
+    """Each step of an alert's life (raised, repeated, escalated, acknowledged, assigned,
+    cleared) with who and when; the notification router reads it in id order."""
+
+    __tablename__ = "alert_event"
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True)
+    event: str = Field(max_length=16)
+    actor: str | None = Field(default=None, max_length=64)  # None: the system
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = _now_ts()
+
+
+class Notification(SQLModel, table=True):
+    """The notification outbox: one row per (event, channel, recipient), written in the
+    same transaction as the alert change and sent at least once by coc.notify.outbox."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_notification_dedupe"),
+        Index("ix_notification_due", "status", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200)
+    alert_id: int | None = Field(default=None, index=True)
+    event: str = Field(max_length=16)  # raised | escalated | cleared | test | explain
+    channel: str = Field(max_length=32)  # a channel name from the notification settings
+    recipient: str = Field(max_length=256)
+    severity: str = Field(default="warning", max_length=16)
+    title: str = ""
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    digest: bool = False  # gathered into one message per recipient and digest window
+    status: str = Field(default="pending", max_length=16)  # pending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _now_ts()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    provider_id: str | None = Field(default=None, max_length=128)  # the channel's message id
+    sent_at: datetime | None = _ts()
+    created_at: datetime = _now_ts()
 
 
 # ── auth (dashboard users) ──
