@@ -218,6 +218,9 @@ def test_public_health_indicators_and_openapi(commune):
         "/dataValueSets",
         "/devices",
         "/alerts",
+        "/alerts/acknowledge",
+        "/alerts/assign",
+        "/alerts/clear",
         "/openapi.json",
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}

@@ -45,6 +45,10 @@ class AlertActionError(CocError):
     """A lifecycle action that cannot be done (unknown alert, already cleared, …)."""
 
 
+class AlertNotFound(AlertActionError):
+    """No alert has that id."""
+
+
 @dataclass(frozen=True)
 class AlertSpec:
     """What a raiser knows: the key (kind, subject) and what to show."""
@@ -160,7 +164,7 @@ def _load(session: Session, ids: Iterable[int]) -> list[Alert]:
     rows = list(session.scalars(select(Alert).where(Alert.id.in_(wanted)))) if wanted else []
     if len(rows) != len(wanted):
         missing = sorted(set(wanted) - {a.id for a in rows})
-        raise AlertActionError(f"không có cảnh báo số {', '.join(map(str, missing))}")
+        raise AlertNotFound(f"không có cảnh báo số {', '.join(map(str, missing))}")
     return rows
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from coc import __version__
+from coc.api.alerts import AcknowledgeIn, ActionDone, AlertQuery, AssignIn, ClearIn
 from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
 from coc.config import Settings
 from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal
@@ -106,10 +107,39 @@ OPERATIONS = (
     Operation(
         "/alerts",
         "get",
-        "Open device and sensor alerts, most severe first.",
+        "Alerts of every kind with their lifecycle, unacknowledged first, then by "
+        "severity and newest; a feed token or an alert token.",
         AlertList,
         "Alerts",
-        refusals=(401,),
+        query=AlertQuery,
+        refusals=(400, 401),
+    ),
+    Operation(
+        "/alerts/acknowledge",
+        "post",
+        "Acknowledge alerts with an optional comment (an alert token of a clerk or above).",
+        ActionDone,
+        "How many changed (already acknowledged ones are left as they were)",
+        body=AcknowledgeIn,
+        refusals=(400, 401, 403, 404, 413),
+    ),
+    Operation(
+        "/alerts/assign",
+        "post",
+        "Assign an alert to a user, or unassign it with null.",
+        ActionDone,
+        "Assigned",
+        body=AssignIn,
+        refusals=(400, 401, 403, 404, 413),
+    ),
+    Operation(
+        "/alerts/clear",
+        "post",
+        "Clear an active alert by hand, with a reason.",
+        ActionDone,
+        "Cleared",
+        body=ClearIn,
+        refusals=(400, 401, 403, 404, 413),
     ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
@@ -117,6 +147,7 @@ REFUSALS = {
     400: "Bad query or body",
     401: "Missing or unknown token",
     403: "Token not allowed here",
+    404: "No such alert",
     413: "Body too large",
     503: "Database down",
 }
@@ -126,7 +157,8 @@ def _schemas() -> dict[str, Any]:
     models: list[type[BaseModel]] = [Refusal]
     for op in OPERATIONS:
         models += [m for m in (op.answer, op.body) if m is not None]
-    pairs = [(m, "validation" if m is DataValueSetIn else "serialization") for m in models]
+    inputs = (DataValueSetIn, AcknowledgeIn, AssignIn, ClearIn)
+    pairs = [(m, "validation" if m in inputs else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
     return dict(sorted(top.get("$defs", {}).items()))
 
