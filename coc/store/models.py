@@ -421,6 +421,7 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=200)
     alert_id: int | None = Field(default=None, index=True)
+    topic: str = Field(default="", max_length=200)  # "<kind>:<subject>" (de-duplication)
     event: str = Field(max_length=16)  # raised | escalated | cleared | test | explain
     channel: str = Field(max_length=32)  # a channel name from the notification settings
     recipient: str = Field(max_length=256)

@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("alert_id", sa.Integer(), nullable=True),
+        sa.Column("topic", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
