@@ -307,3 +307,14 @@ def hamlets(session: Session) -> list[str]:
     """Hamlets that alerts name (the page's filter choices)."""
     stmt = select(Alert.hamlet).where(Alert.hamlet.is_not(None)).distinct()
     return sorted(h for h in session.scalars(stmt) if h)
+
+
+def list_alerts(store: Store, f: AlertFilter = AlertFilter()) -> list[dict[str, Any]]:
+    """`find_alerts` in a session of its own (for pages)."""
+    with store.session() as session:
+        return find_alerts(session, f)
+
+
+def known_hamlets(store: Store) -> list[str]:
+    with store.session() as session:
+        return hamlets(session)

@@ -396,3 +396,11 @@ def policy_of(settings: Any) -> RetryPolicy:
     """The outbox's backoff between deliveries (the shared policy type of coc.net)."""
     a = settings.alerts
     return RetryPolicy(backoff_s=a.retry_base_s, backoff_max_s=a.retry_max_s)
+
+
+def recent_deliveries(
+    store: Store, alert_id: int | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    """`deliveries` in a session of its own (for pages)."""
+    with store.session() as session:
+        return deliveries(session, alert_id, limit)
