@@ -157,7 +157,7 @@ def test_at_risk_seam_reads_the_share_of_the_year() -> None:
 def test_jobs_register_with_the_shipped_notification_file(tmp_path: Path) -> None:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from coc.notify.jobs import check_job, notify_job, register_jobs
+    from coc.alert_jobs import check_job, notify_job, register_jobs
 
     store, s = new_store(tmp_path / "c.sqlite3"), settings()
     scheduler = BackgroundScheduler()

@@ -71,7 +71,7 @@ def add_refresh_job(scheduler: BackgroundScheduler, ctx: Context, minutes: int =
 
 def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
     """Scheduler with every job, plus the MQTT ingester when a broker is configured."""
-    from coc.notify.jobs import register_jobs as alert_jobs
+    from coc.alert_jobs import register_jobs as alert_jobs
     from coc.sync.jobs import register_jobs as sync_jobs
     from connectors.jobs import register_jobs as connector_jobs
     from sensors.jobs import register_jobs as sensor_jobs

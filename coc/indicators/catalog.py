@@ -39,6 +39,7 @@ class IndicatorDef:
     max_value: float | None = None
     snapshot: bool = False
     sort_order: int = 0
+    responsible: str = ""  # username answering explanation requests (changeable in the UI)
 
     def name(self, lang: str = "vi") -> str:
         return self.name_vi if lang == "vi" else self.name_en
@@ -146,6 +147,7 @@ def _indicator(raw: dict[str, Any], kind: str, order: int, bands: list[float]) -
         max_value=raw.get("max_value"),
         snapshot=bool(raw.get("snapshot", False)),
         sort_order=order,
+        responsible=str(raw.get("responsible") or ""),
     )
 
 

@@ -82,6 +82,11 @@ class NotifyConfig:
     quiet: QuietHours | None = None
     digest_minutes: float = 60.0
     dedupe_minutes: float = 30.0
+    people: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def addresses(self, username: str) -> tuple[tuple[str, str], ...]:
+        """(channel, recipient) pairs where a user is reached (explanation requests)."""
+        return self.people.get(username, ())
 
     @property
     def enabled(self) -> bool:
@@ -174,7 +179,15 @@ def parse_config(data: Mapping[str, Any], environ: Mapping[str, str]) -> NotifyC
         dedupe = float(data.get("dedupe_minutes", 30))
     except (TypeError, ValueError):
         raise ConfigError("digest_minutes và dedupe_minutes phải là số") from None
-    return NotifyConfig(channels, routes, quiet, digest, dedupe)
+    people: dict[str, tuple[tuple[str, str], ...]] = {}
+    for user, raw in (data.get("people") or {}).items():
+        pairs = []
+        for item in raw if isinstance(raw, list) else [raw]:
+            if not isinstance(item, dict) or item.get("channel") not in channels:
+                raise ConfigError(f"people.{user}: cần channel (một kênh đã khai) và recipient")
+            pairs.append((str(item["channel"]), str(item.get("recipient", ""))))
+        people[str(user)] = tuple(pairs)
+    return NotifyConfig(channels, routes, quiet, digest, dedupe, people)
 
 
 def load_notify(

@@ -7,7 +7,7 @@ so a record can be traced back to the portal without a mapping table.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
@@ -407,6 +407,37 @@ class AlertEvent(SQLModel, table=True):
     actor: str | None = Field(default=None, max_length=64)  # None: the system
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = _now_ts()
+
+
+class IndicatorOwner(SQLModel, table=True):
+    """Who answers for an indicator when it differs from the catalog's `responsible`."""
+
+    __tablename__ = "indicator_owner"
+    indicator_code: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=64)
+    updated_by: str = Field(max_length=64)
+    updated_at: datetime = _now_ts()
+
+
+class ExplanationRequest(SQLModel, table=True):
+    """Yêu cầu giải trình: the chairperson asks an indicator's responsible person to
+    explain it by a due date; the answer shows beside the indicator."""
+
+    __tablename__ = "explanation_request"
+    __table_args__ = (Index("ix_explanation_status_due", "status", "due_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(max_length=64, index=True)
+    org_unit: str = Field(max_length=16)
+    period: str = Field(max_length=16)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(max_length=64)
+    assignee: str = Field(max_length=64)
+    due_date: date
+    status: str = Field(default="open", max_length=16)  # open | answered
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_by: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = _ts()
+    created_at: datetime = _now_ts()
 
 
 class Notification(SQLModel, table=True):

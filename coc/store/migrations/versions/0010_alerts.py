@@ -39,6 +39,36 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_alert_event_alert_id"), ["alert_id"], unique=False)
 
     op.create_table(
+        "indicator_owner",
+        sa.Column("indicator_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("updated_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("updated_at", coc.store.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("indicator_code"),
+    )
+    op.create_table(
+        "explanation_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("indicator_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("org_unit", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("assignee", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("answered_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("answered_at", coc.store.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", coc.store.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("explanation_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_explanation_request_indicator_code"), ["indicator_code"], unique=False
+        )
+        batch_op.create_index("ix_explanation_status_due", ["status", "due_date"], unique=False)
+    op.create_table(
         "notification",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -151,6 +181,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_notification_alert_id"))
 
     op.drop_table("notification")
+    op.drop_table("explanation_request")
+    op.drop_table("indicator_owner")
     with op.batch_alter_table("alert_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alert_event_alert_id"))
 

@@ -1,5 +1,6 @@
 """The scheduled alert and notification jobs (APScheduler 3, one instance each): the
-non-sensor alert checks, and the outbox (route new alert events, send what is due)."""
+non-sensor alert checks (overdue explanation requests too), and the outbox (route new
+alert events, send what is due)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from coc.alerts.sources import check_all
 from coc.config import Settings
+from coc.explain import check_overdue
 from coc.indicators.catalog import Catalog
 from coc.notify.config import NotifyConfig, load_notify
 from coc.notify.outbox import dispatch, policy_of, route_events
@@ -20,7 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def check_job(store: Store, settings: Settings, catalog: Catalog, org_unit: str) -> None:
-    check_all(store, settings, catalog, org_unit, utcnow())
+    now = utcnow()
+    check_all(store, settings, catalog, org_unit, now)
+    check_overdue(store, catalog, now)
 
 
 def notify_job(store: Store, settings: Settings, cfg: NotifyConfig) -> None:
