@@ -33,6 +33,7 @@ def site(
     add_user(store, "thuky", PASSWORD, "clerk", name="Thư ký xã")
     add_user(store, "lan", PASSWORD, "clerk", name="Nguyễn Thị Lan")
     add_user(store, "quantri", PASSWORD, "admin", name="Quản trị")
+    add_user(store, "chutich", PASSWORD, "approver", name="Chủ tịch UBND xã")
     with store.write() as session:
         for subject, severity, hamlet in [
             ("mn", "critical", "Thôn Chương Lộc"),
@@ -158,3 +159,48 @@ def test_admin_sends_a_test_message(page: Any, site: tuple[str, Store, Any]) -> 
     assert "Thử kênh thông báo của COC" in page.locator("#notify-deliveries").inner_text()
     shot(page, "notify-1920x1080")
     assert page.coc_errors == []
+
+
+def test_explanation_request_and_its_answer(browser: Any, site: tuple[str, Store, Any]) -> None:
+    url, _store, _tg = site
+    path = "/chi-tieu/TTHC_DUNG_HAN?period=202611"
+    chair = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    page = chair.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, url, "chutich", path)
+    page.wait_for_selector("#ind-explain", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#explain-owner").inner_text() == "Người chịu trách nhiệm: —"
+    page.click("#explain-owner-pick")
+    page.get_by_role("option", name="Nguyễn Thị Lan").click()
+    page.click("#explain-owner-save")
+    page.wait_for_selector("#explain-owner >> text=Nguyễn Thị Lan", timeout=15_000)
+    page.fill("#explain-question", "Vì sao tỷ lệ hồ sơ đúng hạn tháng 11 thấp?")
+    page.click("#explain-send")
+    page.wait_for_selector("#explain-ok", timeout=15_000)
+    assert "Chờ giải trình" in page.locator("#explain-list").inner_text()
+    assert "Hạn: 27/11/2026" in page.locator("#explain-list").inner_text()  # a week after NOW
+    page.goto(f"{url}/giai-trinh")
+    page.wait_for_selector("#explain-open .explain-item", timeout=15_000)
+    assert "Vì sao tỷ lệ hồ sơ đúng hạn" in page.locator("#explain-open").inner_text()
+    chair.close()
+
+    lan = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    page = lan.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    log_in(page, url, "lan", path)
+    page.wait_for_selector(".explain-box", timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    page.fill(".explain-box", "Phần mềm một cửa lỗi từ 10 đến 12/11, đã khắc phục.")
+    page.locator(".explain-item button").click()
+    page.wait_for_selector("#explain-ok", timeout=15_000)
+    answer = page.locator(".explain-answer").inner_text()
+    assert answer == "Phần mềm một cửa lỗi từ 10 đến 12/11, đã khắc phục."
+    assert "Giải trình của Nguyễn Thị Lan" in page.locator("#explain-list").inner_text()
+    shot(page, "explain-answered-1920x1080")
+    page.goto(f"{url}/giai-trinh")
+    page.wait_for_selector("#explain-open", timeout=15_000)
+    assert page.locator("#explain-open").inner_text() == "Chưa có yêu cầu giải trình nào."
+    lan.close()
+    assert errors == []

@@ -14,6 +14,7 @@ from dashboards.components import card, data_table, graph, kpi, status_badge, st
 from dashboards.drill import behind as rows_behind
 from dashboards.figures import BAND_ICONS, band_key, series_chart
 from dashboards.i18n import PILLAR_ORDER, t
+from dashboards.views.explain import section as explain_section
 
 STATUSES = ("green", "amber", "red", "none")
 
@@ -164,6 +165,7 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         html.Div(facts, className="kpis"),
         card(t("formula", lang), html.P(formula or "—", id="ind-formula")),
         card(t("series_title", lang), graph(fig, "ind-series")),
+        explain_section(code, period, lang),
         rows_card,
     ]  # fmt: skip
 
