@@ -156,7 +156,7 @@ def test_admin_sends_a_test_message(page: Any, site: tuple[str, Store, Any]) -> 
     page.wait_for_selector("#notify-result", timeout=15_000)
     assert page.locator("#notify-result").inner_text() == "telegram: Đã gửi"
     assert [g["body"]["chat_id"] for g in tg.got] == ["-100999"]
-    assert "Thử kênh thông báo của COC" in page.locator("#notify-deliveries").inner_text()
+    page.wait_for_selector("#notify-deliveries >> text=Thử kênh thông báo của COC", timeout=15_000)
     shot(page, "notify-1920x1080")
     assert page.coc_errors == []
 
