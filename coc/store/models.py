@@ -487,6 +487,15 @@ class User(SQLModel, table=True):
     updated_at: datetime = _now_ts(onupdate=True)
 
 
+class UserOrgUnit(SQLModel, table=True):
+    """In province and district mode: an org unit (a commune or a district) a user may see
+    and edit (coc.auth.units). A user with none keeps seeing the whole tree."""
+
+    __tablename__ = "user_org_unit"
+    username: str = Field(primary_key=True, max_length=64)
+    org_unit: str = Field(primary_key=True, max_length=16)
+
+
 class LoginThrottle(SQLModel, table=True):
     """Recent failed logins of one account name or one client address (coc.auth.throttle).
 

@@ -1,5 +1,6 @@
 """alert lifecycle (kind and subject, count and last value, acknowledge, assign, clear
-by hand), the alert event log and the notification outbox
+by hand), the alert event log and the notification outbox; explanation requests and
+indicator owners; users bound to org units
 
 Alerts already held become kind "sensor" (subject "<rule>:<device>") or, for the offline
 rule, "device_offline" (subject the device id); at most one is open per (kind, subject).
@@ -38,6 +39,12 @@ def upgrade() -> None:
     with op.batch_alter_table("alert_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alert_event_alert_id"), ["alert_id"], unique=False)
 
+    op.create_table(
+        "user_org_unit",
+        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("org_unit", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.PrimaryKeyConstraint("username", "org_unit"),
+    )
     op.create_table(
         "indicator_owner",
         sa.Column("indicator_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -183,6 +190,7 @@ def downgrade() -> None:
     op.drop_table("notification")
     op.drop_table("explanation_request")
     op.drop_table("indicator_owner")
+    op.drop_table("user_org_unit")
     with op.batch_alter_table("alert_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alert_event_alert_id"))
 
