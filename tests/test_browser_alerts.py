@@ -105,6 +105,8 @@ def test_clerk_acknowledges_assigns_and_clears(page: Any, site: tuple[str, Store
     page.locator(ROW).nth(1).locator("input").check()
     page.click("#alerts-assignee")
     page.get_by_role("option", name="Nguyễn Thị Lan").click()
+    page.wait_for_selector("#alerts-assignee >> text=Nguyễn Thị Lan", timeout=15_000)
+    page.keyboard.press("Escape")
     page.click("#alerts-assign")
     page.wait_for_selector("#alerts-ok >> text=Đã giao 1 cảnh báo cho lan.", timeout=15_000)
     assert "Giao cho: lan (bởi thuky" in page.locator(".alert-item").nth(1).inner_text()
@@ -174,6 +176,8 @@ def test_explanation_request_and_its_answer(browser: Any, site: tuple[str, Store
     assert page.locator("#explain-owner").inner_text() == "Người chịu trách nhiệm: —"
     page.click("#explain-owner-pick")
     page.get_by_role("option", name="Nguyễn Thị Lan").click()
+    page.wait_for_selector("#explain-owner-pick >> text=Nguyễn Thị Lan", timeout=15_000)
+    page.keyboard.press("Escape")
     page.click("#explain-owner-save")
     page.wait_for_selector("#explain-owner >> text=Nguyễn Thị Lan", timeout=15_000)
     page.fill("#explain-question", "Vì sao tỷ lệ hồ sơ đúng hạn tháng 11 thấp?")
