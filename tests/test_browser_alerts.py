@@ -179,6 +179,8 @@ def test_explanation_request_and_its_answer(browser: Any, site: tuple[str, Store
     page.wait_for_selector("#explain-owner-pick >> text=Nguyễn Thị Lan", timeout=15_000)
     page.keyboard.press("Escape")
     page.click("#explain-owner-save")
+    page.wait_for_selector("#explain-message span", timeout=15_000)
+    assert page.locator("#explain-message").inner_text() == "Đã đổi người chịu trách nhiệm."
     page.wait_for_selector("#explain-owner >> text=Nguyễn Thị Lan", timeout=15_000)
     page.fill("#explain-question", "Vì sao tỷ lệ hồ sơ đúng hạn tháng 11 thấp?")
     page.click("#explain-send")

@@ -12,6 +12,7 @@ from coc import explain, fmt
 from dashboards import access, state
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
+from dashboards.views.explain import register_callbacks
 
 dash.register_page(
     __name__,
@@ -22,6 +23,7 @@ dash.register_page(
     title="Giải trình",
     order=8,
 )
+register_callbacks()  # the indicator page's giải trình section (dashboards.views.explain)
 
 
 def layout(**kwargs: Any) -> html.Div:

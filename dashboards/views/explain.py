@@ -101,67 +101,80 @@ def _refresh(ctx: dict[str, Any]) -> Any:
     ]
 
 
-@callback(
-    Output("explain-message", "children"),
-    Output("explain-list", "children"),
-    Output("explain-owner", "children"),
-    Input("explain-send", "n_clicks"),
-    Input("explain-owner-save", "n_clicks"),
-    State("explain-due", "date"),
-    State("explain-question", "value"),
-    State("explain-owner-pick", "value"),
-    State("explain-ctx", "data"),
-    prevent_initial_call=True,
-)
-def on_chair(_send: int, _owner: int, due: str | None, question: str | None,
-             owner: str | None, ctx: dict[str, Any]):  # fmt: skip
-    lang = ctx.get("lang", "vi")
-    nothing = dash.no_update
-    if denied := access.write_denied(lang):
-        return html.Span(denied, className="message-error"), nothing, nothing
-    if not access.has_role("approver"):
-        return html.Span(t("explain_chair_only", lang), className="message-error"), nothing, nothing
-    st = state.get()
-    try:
-        if dash.ctx.triggered_id == "explain-owner-save":
-            explain.set_responsible(st.store, st.catalog, ctx["code"], owner or "",
-                                    access.actor(), st.now())  # fmt: skip
-            who = t("explain_owner", lang, who=_name(owner or ""))
-            return html.Span(t("explain_owner_saved", lang), className="message-ok"), nothing, who
-        if not due:
-            raise explain.ExplainError(t("explain_need_due", lang))
-        cfg = load_notify(st.settings, os.environ)
-        explain.request(st.store, st.catalog, cfg, code=ctx["code"], org_unit=st.org_unit,
-                        period=ctx["period"], by=access.actor(), due=date.fromisoformat(due[:10]),
-                        question=question or "", now=st.now())  # fmt: skip
-    except CocError as exc:
-        return html.Span(str(exc), className="message-error"), nothing, nothing
-    ok = html.Span(t("explain_sent", lang), className="message-ok", id="explain-ok")
-    return ok, _refresh(ctx), nothing
+def register_callbacks() -> None:
+    """The section's callbacks. Called from a page module (`dashboards.pages.explain`):
+    Dash runs page modules once per app, so each app gets them (a plain module's
+    @callback would go to the first app only)."""
 
+    @callback(
+        Output("explain-message", "children"),
+        Output("explain-list", "children"),
+        Output("explain-owner", "children"),
+        Input("explain-send", "n_clicks"),
+        Input("explain-owner-save", "n_clicks"),
+        State("explain-due", "date"),
+        State("explain-question", "value"),
+        State("explain-owner-pick", "value"),
+        State("explain-ctx", "data"),
+        prevent_initial_call=True,
+    )
+    def on_chair(_send: int, _owner: int, due: str | None, question: str | None,
+                 owner: str | None, ctx: dict[str, Any]):  # fmt: skip
+        lang = ctx.get("lang", "vi")
+        nothing = dash.no_update
+        if denied := access.write_denied(lang):
+            return html.Span(denied, className="message-error"), nothing, nothing
+        if not access.has_role("approver"):
+            return (
+                html.Span(t("explain_chair_only", lang), className="message-error"),
+                nothing,
+                nothing,
+            )
+        st = state.get()
+        try:
+            if dash.ctx.triggered_id == "explain-owner-save":
+                explain.set_responsible(st.store, st.catalog, ctx["code"], owner or "",
+                                        access.actor(), st.now())  # fmt: skip
+                who = t("explain_owner", lang, who=_name(owner or ""))
+                return (
+                    html.Span(t("explain_owner_saved", lang), className="message-ok"),
+                    nothing,
+                    who,
+                )
+            if not due:
+                raise explain.ExplainError(t("explain_need_due", lang))
+            cfg = load_notify(st.settings, os.environ)
+            day = date.fromisoformat(due[:10])
+            explain.request(st.store, st.catalog, cfg, code=ctx["code"], org_unit=st.org_unit,
+                            period=ctx["period"], by=access.actor(), due=day,
+                            question=question or "", now=st.now())  # fmt: skip
+        except CocError as exc:
+            return html.Span(str(exc), className="message-error"), nothing, nothing
+        ok = html.Span(t("explain_sent", lang), className="message-ok", id="explain-ok")
+        return ok, _refresh(ctx), nothing
 
-@callback(
-    Output("explain-message", "children", allow_duplicate=True),
-    Output("explain-list", "children", allow_duplicate=True),
-    Input({"type": "explain-answer", "id": ALL}, "n_clicks"),
-    State({"type": "explain-text", "id": ALL}, "value"),
-    State({"type": "explain-text", "id": ALL}, "id"),
-    State("explain-ctx", "data"),
-    prevent_initial_call=True,
-)
-def on_answer(clicks: list[int | None], texts: list[str | None], ids: list[dict], ctx: dict):
-    lang = ctx.get("lang", "vi")
-    if not any(clicks) or not isinstance(dash.ctx.triggered_id, dict):
-        return dash.no_update, dash.no_update
-    if denied := access.write_denied(lang):
-        return html.Span(denied, className="message-error"), dash.no_update
-    request_id = int(dash.ctx.triggered_id["id"])
-    text = {int(i["id"]): v for i, v in zip(ids, texts, strict=True)}.get(request_id) or ""
-    st = state.get()
-    try:
-        explain.answer(st.store, request_id, access.actor(), text, st.now(),
-                       any_user=access.has_role("admin"))  # fmt: skip
-    except CocError as exc:
-        return html.Span(str(exc), className="message-error"), dash.no_update
-    ok = html.Span(t("explain_answer_saved", lang), className="message-ok", id="explain-ok")
-    return ok, _refresh(ctx)
+    @callback(
+        Output("explain-message", "children", allow_duplicate=True),
+        Output("explain-list", "children", allow_duplicate=True),
+        Input({"type": "explain-answer", "id": ALL}, "n_clicks"),
+        State({"type": "explain-text", "id": ALL}, "value"),
+        State({"type": "explain-text", "id": ALL}, "id"),
+        State("explain-ctx", "data"),
+        prevent_initial_call=True,
+    )
+    def on_answer(clicks: list[int | None], texts: list[str | None], ids: list[dict], ctx: dict):
+        lang = ctx.get("lang", "vi")
+        if not any(clicks) or not isinstance(dash.ctx.triggered_id, dict):
+            return dash.no_update, dash.no_update
+        if denied := access.write_denied(lang):
+            return html.Span(denied, className="message-error"), dash.no_update
+        request_id = int(dash.ctx.triggered_id["id"])
+        text = {int(i["id"]): v for i, v in zip(ids, texts, strict=True)}.get(request_id) or ""
+        st = state.get()
+        try:
+            explain.answer(st.store, request_id, access.actor(), text, st.now(),
+                           any_user=access.has_role("admin"))  # fmt: skip
+        except CocError as exc:
+            return html.Span(str(exc), className="message-error"), dash.no_update
+        ok = html.Span(t("explain_answer_saved", lang), className="message-ok", id="explain-ok")
+        return ok, _refresh(ctx)
