@@ -300,6 +300,26 @@ class ApprovalSettings(Section):
     )
 
 
+class AlertSettings(Section):
+    user_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description="API tokens for alert actions, username → token (COC_ALERT_TOKENS "
+        "as user:token,…); the action is done as that user, with that user's role.",
+    )
+    notifications_file: str = Field(
+        "notifications.yaml",
+        description="Notification channels and routing rules (relative to config/).",
+    )
+    check_s: int = Field(60, description="Seconds between checks of the non-sensor alerts.")
+    dispatch_s: int = Field(15, description="Seconds between runs of the notification outbox.")
+    retry_base_s: float = Field(30.0, description="First retry delay of a failed notification.")
+    retry_max_s: float = Field(3600.0, description="Longest delay between notification retries.")
+    max_attempts: int = Field(20, description="Attempts before a notification is given up.")
+    failing_runs: int = Field(
+        3, description="Failed runs in a row of a connector or the push that raise an alert."
+    )
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -320,6 +340,7 @@ class Settings(Section):
     province: ProvinceSettings = Field(default_factory=ProvinceSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
@@ -360,6 +381,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "COC_FEED_TOKENS": ("feed", "tokens"),
     "COC_UPSTREAM_URL": ("upstream", "url"),
     "COC_UPSTREAM_TOKEN": ("upstream", "token"),
+    "COC_ALERT_TOKENS": ("alerts", "user_tokens"),
 }
 
 
@@ -398,6 +420,9 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
         value: Any = environ[var]
         if var == "COC_FEED_TOKENS":
             value = [t.strip() for t in value.split(",") if t.strip()]
+        elif var == "COC_ALERT_TOKENS":
+            pairs = (p.partition(":") for p in value.split(",") if p.strip())
+            value = {u.strip(): t.strip() for u, _, t in pairs if u.strip() and t.strip()}
         data.setdefault(section, {})[key] = value
     for source in data.get("sources", []) or []:
         if isinstance(source, dict) and source.get("name"):

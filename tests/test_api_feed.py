@@ -225,6 +225,9 @@ def test_public_health_indicators_and_openapi(commune):
         "/dataApprovals",
         "/dataApprovals/approvals",
         "/dataApprovals/unapprovals",
+        "/alerts/acknowledge",
+        "/alerts/assign",
+        "/alerts/clear",
         "/openapi.json",
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}

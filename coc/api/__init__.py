@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from coc.api import approvals, feed, http, limits, status
+from coc.api import alerts, approvals, feed, http, limits, status
 from coc.api.auth import TokenBook
 from coc.api.openapi import openapi_document
 from coc.config import Settings
@@ -34,6 +34,7 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     feed.register(bp, store, settings, catalog, tokens)
     status.register(bp, store, settings, catalog, tokens)
     approvals.register(bp, store, settings, tokens)
+    alerts.register(bp, store, settings, tokens)
 
     @bp.get("/openapi.json")
     def openapi() -> Any:

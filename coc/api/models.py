@@ -135,15 +135,30 @@ class DeviceSummary(Answer):
 class AlertInfo(Answer):
     id: int | None
     rule: str
+    kind: str = Field(description="sensor | device_offline | source_stale | … (docs/alerts.md)")
+    subject: str = Field(description="What the alert is about; one open alert per kind+subject.")
     device_id: str | None
     key: str | None
+    hamlet: str | None
     severity: str = Field(description="critical | warning | info")
-    status: str
+    status: str = Field(description="open | cleared")
+    state: str = Field(description="ACTIVE_UNACK | ACTIVE_ACK | CLEARED_UNACK | CLEARED_ACK")
     message: str
-    value: float | None
+    value: float | None = Field(description="The value that opened the alert.")
     threshold: float | None
+    count: int = Field(description="How often the condition was seen while the alert was open.")
+    last_value: float | None
+    last_seen_at: str | None = DateTime
     opened_at: str | None = DateTime
     cleared_at: str | None = DateTime
+    cleared_by: str | None = Field(description="Who cleared it by hand; null: its rule.")
+    clear_reason: str | None
+    acknowledged_at: str | None = DateTime
+    acknowledged_by: str | None
+    ack_comment: str | None
+    assignee: str | None
+    assigned_by: str | None
+    assigned_at: str | None = DateTime
 
 
 class AlertList(Answer):

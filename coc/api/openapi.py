@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from coc import __version__
+from coc.api.alerts import AcknowledgeIn, ActionDone, AlertQuery, AssignIn, ClearIn
 from coc.api.approval_models import (
     ApprovalQuery,
     ApprovalsIn,
@@ -141,10 +142,39 @@ OPERATIONS = (
     Operation(
         "/alerts",
         "get",
-        "Open device and sensor alerts, most severe first.",
+        "Alerts of every kind with their lifecycle, unacknowledged first, then by "
+        "severity and newest; a feed token or an alert token.",
         AlertList,
         "Alerts",
-        refusals=(401,),
+        query=AlertQuery,
+        refusals=(400, 401),
+    ),
+    Operation(
+        "/alerts/acknowledge",
+        "post",
+        "Acknowledge alerts with an optional comment (an alert token of a clerk or above).",
+        ActionDone,
+        "How many changed (already acknowledged ones are left as they were)",
+        body=AcknowledgeIn,
+        refusals=(400, 401, 403, 404, 413),
+    ),
+    Operation(
+        "/alerts/assign",
+        "post",
+        "Assign an alert to a user, or unassign it with null.",
+        ActionDone,
+        "Assigned",
+        body=AssignIn,
+        refusals=(400, 401, 403, 404, 413),
+    ),
+    Operation(
+        "/alerts/clear",
+        "post",
+        "Clear an active alert by hand, with a reason.",
+        ActionDone,
+        "Cleared",
+        body=ClearIn,
+        refusals=(400, 401, 403, 404, 413),
     ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
@@ -213,6 +243,7 @@ REFUSALS = {
     400: "Bad query or body",
     401: "Missing or unknown token",
     403: "Token not allowed here",
+    404: "No such alert",
     413: "Body too large",
     503: "Database down",
 }
@@ -224,7 +255,14 @@ def _schemas() -> dict[str, Any]:
         models += [
             m for m in (op.answer, op.body, op.conflict) if m is not None and m not in models
         ]
-    inputs = (DataValueSetIn, CompleteRegistrationsIn, ApprovalsIn)
+    inputs = (
+        DataValueSetIn,
+        CompleteRegistrationsIn,
+        ApprovalsIn,
+        AcknowledgeIn,
+        AssignIn,
+        ClearIn,
+    )
     pairs = [(m, "validation" if m in inputs else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
     return dict(sorted(top.get("$defs", {}).items()))

@@ -1,4 +1,5 @@
-"""Public health and catalog; token-protected device and alert summaries (no personal data)."""
+"""Public health and catalog; the token-protected device summary (no personal data).
+Alerts are served by `coc.api.alerts`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from coc.api.auth import TokenBook, bearer
 from coc.api.http import refuse
 from coc.api.models import (
-    AlertInfo,
-    AlertList,
     BrokerState,
     DatabaseState,
     DeviceInfo,
@@ -163,15 +162,6 @@ def devices(store: Store, org_unit: str) -> DeviceSummary:
     )
 
 
-def alerts(store: Store, org_unit: str) -> AlertList:
-    """Open alerts, most severe first (device alerts carry no personal data)."""
-    from coc.devices.queries import open_alerts
-
-    with store.session() as session:
-        items = [AlertInfo(**a) for a in open_alerts(session)]
-    return AlertList(orgUnit=org_unit, available=True, alerts=items)
-
-
 def register(
     bp: Blueprint, store: Store, settings: Settings, catalog: Catalog, tokens: TokenBook
 ) -> None:
@@ -198,7 +188,3 @@ def register(
     @bp.get("/devices")
     def devices_view() -> Any:
         return allowed() or jsonify(devices(store, settings.commune.code).body())
-
-    @bp.get("/alerts")
-    def alerts_view() -> Any:
-        return allowed() or jsonify(alerts(store, settings.commune.code).body())

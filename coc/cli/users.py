@@ -113,6 +113,16 @@ def _disable(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bind(args: argparse.Namespace) -> int:
+    from coc.auth.units import bind_units
+
+    ctx = Context.from_args(args)
+    codes = bind_units(ctx.store, ctx.settings, args.username, args.org_units)
+    shown = ", ".join(codes) if codes else "toàn bộ cây đơn vị (không gắn)"
+    print(f"Người dùng {args.username} xem và sửa: {shown}.")
+    return 0
+
+
 def register(sub: Any) -> None:
     parser = sub.add_parser("user", help="quản lý người dùng bảng điều khiển")
     users = parser.add_subparsers(dest="user_command", metavar="LỆNH", required=True)
@@ -138,3 +148,12 @@ def register(sub: Any) -> None:
     unlock = users.add_parser("unlock", help="mở khóa tạm sau nhiều lần đăng nhập sai")
     unlock.add_argument("username")
     unlock.set_defaults(func=_unlock)
+
+    bind = users.add_parser(
+        "bind", help="gắn người dùng với các xã/huyện được xem và sửa (chế độ tỉnh, huyện)"
+    )
+    bind.add_argument("username")
+    bind.add_argument(
+        "org_units", nargs="*", metavar="MÃ", help="mã xã hoặc huyện; bỏ trống: bỏ gắn"
+    )
+    bind.set_defaults(func=_bind)

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from coc import fmt
+from coc.alerts.lifecycle import AlertSpec, close, raise_alert
 from coc.config import Settings, read_yaml
 from coc.errors import ConfigError
 from coc.store.db import Store
@@ -79,7 +80,7 @@ class CondState:
 
 @dataclass(frozen=True)
 class Transition:
-    kind: str  # open | clear
+    kind: str  # open | clear | repeat (breached again while open, after a dip)
     ts: int
     value: float
 
@@ -98,6 +99,11 @@ def step(
             if rule.cleared(value):
                 state = replace(state, open=False, cond_since=None)
                 events.append(Transition("clear", ts, value))
+            elif not rule.breached(value):
+                state = replace(state, cond_since=None)  # a dip inside the hysteresis band
+            elif state.cond_since is None:
+                state = replace(state, cond_since=ts)
+                events.append(Transition("repeat", ts, value))
             continue
         if not rule.breached(value):
             state = replace(state, cond_since=None)
@@ -282,6 +288,10 @@ def _replay(store: Store, rule: Rule, device: Any, late_from: int) -> int:
                 rule_id=rule.id,
                 device_id=device.device_id,
                 key=rule.key,
+                kind="sensor",
+                subject=sensor_subject(rule.id, device.device_id),
+                hamlet=device.hamlet,
+                last_value=event.value,
                 severity=rule.severity,
                 message=f"{_message(rule, device, event.value)} — dữ liệu đến muộn",
                 value=event.value,
@@ -322,29 +332,43 @@ def _evaluate_one(store: Store, rule: Rule, device: Any, now: datetime, chunk: i
             .limit(chunk)
         )
         readings = [(int(ts), float(v)) for ts, v in session.execute(stmt)]
-        state, events, _ = step(rule, state, readings, now_ms)
+        state, events, last_value = step(rule, state, readings, now_ms)
         for event in events:
-            if event.kind == "open":
-                alert = Alert(
-                    rule_id=rule.id,
-                    device_id=device.device_id,
-                    key=rule.key,
-                    severity=rule.severity,
-                    message=_message(rule, device, event.value),
-                    value=event.value,
-                    threshold=rule.threshold,
-                    opened_at=_dt(event.ts),
+            if event.kind in ("open", "repeat"):
+                raised = raise_alert(
+                    session, _spec(rule, device, event.value), now, opened_at=_dt(event.ts)
                 )
-                session.add(alert)
-                session.flush()
-                row.open_alert_id = alert.id
+                row.open_alert_id = raised.alert.id
             elif row.open_alert_id is not None:
                 alert = session.get(Alert, row.open_alert_id)
                 if alert is not None:
-                    alert.status, alert.cleared_at = "cleared", _dt(event.ts)
+                    close(session, alert, _dt(event.ts))
                 row.open_alert_id = None
+        if state.open and last_value is not None and row.open_alert_id is not None:
+            alert = session.get(Alert, row.open_alert_id)
+            if alert is not None and alert.status == "open":
+                alert.last_value = last_value
         row.last_ts, row.cond_since = state.last_ts, state.cond_since
     return len(events)
+
+
+def sensor_subject(rule_id: str, device_id: str) -> str:
+    return f"{rule_id}:{device_id}"
+
+
+def _spec(rule: Rule, device: Any, value: float) -> AlertSpec:
+    return AlertSpec(
+        kind="sensor",
+        subject=sensor_subject(rule.id, device.device_id),
+        severity=rule.severity,
+        message=_message(rule, device, value),
+        rule=rule.id,
+        device_id=device.device_id,
+        key=rule.key,
+        value=value,
+        threshold=rule.threshold,
+        hamlet=device.hamlet,
+    )
 
 
 def _dt(ms: int) -> datetime:
@@ -364,9 +388,9 @@ def evaluate_offline(store: Store, rule: OfflineRule, now: datetime | None = Non
     changed = 0
     with store.write() as session:
         open_by_device = {
-            a.device_id: a
+            a.subject: a
             for a in session.scalars(
-                select(Alert).where(Alert.rule_id == OFFLINE_RULE, Alert.status == "open")
+                select(Alert).where(Alert.kind == "device_offline", Alert.status == "open")
             )
         }
         stmt = select(Device).where(Device.kind.in_(rule.kinds))
@@ -374,17 +398,18 @@ def evaluate_offline(store: Store, rule: OfflineRule, now: datetime | None = Non
             alert = open_by_device.get(device.device_id)
             down = not device.online and device.state != "unknown" and device.state_since
             if down and alert is None and device.state_since <= limit:
-                session.add(
-                    Alert(
-                        rule_id=OFFLINE_RULE,
-                        device_id=device.device_id,
-                        severity=rule.severity,
-                        message=_offline_message(rule, device.name),
-                        opened_at=now,
-                    )
+                spec = AlertSpec(
+                    kind="device_offline",
+                    subject=device.device_id,
+                    severity=rule.severity,
+                    message=_offline_message(rule, device.name),
+                    rule=OFFLINE_RULE,
+                    device_id=device.device_id,
+                    hamlet=device.hamlet,
                 )
+                raise_alert(session, spec, now)
                 changed += 1
             elif not down and alert is not None:
-                alert.status, alert.cleared_at = "cleared", device.state_since or now
+                close(session, alert, device.state_since or now)
                 changed += 1
     return changed

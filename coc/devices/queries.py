@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from coc.alerts.lifecycle import AlertFilter, as_dict, find_alerts
 from coc.store.models import (
     Alert,
     Device,
@@ -18,15 +19,10 @@ from coc.store.models import (
 )
 from coc.timeutil import VN_TZ, as_utc, iso_utc, utcnow
 
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-
 
 def open_alerts(session: Session, limit: int = 200) -> list[dict[str, Any]]:
-    """Open alerts, most severe first, then newest."""
-    stmt = select(Alert).where(Alert.status == "open").order_by(Alert.opened_at.desc())
-    alerts = list(session.scalars(stmt.limit(limit)))
-    alerts.sort(key=lambda a: SEVERITY_ORDER.get(a.severity, 9))
-    return [alert_dict(a) for a in alerts]
+    """Active alerts: unacknowledged first, then most severe, then newest."""
+    return find_alerts(session, AlertFilter(limit=limit))
 
 
 def recent_alerts(session: Session, limit: int = 100) -> list[dict[str, Any]]:
@@ -34,20 +30,7 @@ def recent_alerts(session: Session, limit: int = 100) -> list[dict[str, Any]]:
     return [alert_dict(a) for a in session.scalars(stmt)]
 
 
-def alert_dict(a: Alert) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "rule": a.rule_id,
-        "device_id": a.device_id,
-        "key": a.key,
-        "severity": a.severity,
-        "status": a.status,
-        "message": a.message,
-        "value": a.value,
-        "threshold": a.threshold,
-        "opened_at": iso_utc(a.opened_at),
-        "cleared_at": iso_utc(a.cleared_at),
-    }
+alert_dict = as_dict
 
 
 def device_summary(session: Session) -> dict[str, dict[str, int]]:

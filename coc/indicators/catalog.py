@@ -71,6 +71,7 @@ class IndicatorDef:
     lag_days: int = 0  # figures for a month should be in this many days after it ends
     show_ytd: bool = False  # show the year to date beside the period's own value
     max_change_pct: float | None = None  # month-over-month change flagged beyond this
+    responsible: str = ""  # username answering explanation requests (changeable in the UI)
 
     def elements(self) -> tuple[str, ...]:
         """The data elements a ratio is built from (numerator, denominator), if any."""
@@ -196,6 +197,7 @@ def _indicator(
         lag_days=lag,
         show_ytd=bool(raw.get("show_ytd", False)),
         max_change_pct=None if change is None else float(change),
+        responsible=str(raw.get("responsible") or ""),
     )
 
 

@@ -65,6 +65,15 @@ class Hierarchy:
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)
 
+    def restricted_to(self, codes: frozenset[str]) -> Hierarchy:
+        """The tree a user bound to `codes` sees: those communes, the communes of those
+        districts, and the districts above what is kept (the root always)."""
+        communes = [u for u in self.communes if u.code in codes or u.parent in codes]
+        parents = {u.parent for u in communes}
+        kept = codes | parents
+        districts = [u for u in self.units if u.level == "district" and u.code in kept]
+        return Hierarchy(self.root, (self.root, *districts, *communes))
+
 
 def _commune(link: CommuneLink, root: str, known: set[str]) -> Unit:
     parent = link.parent if link.parent in known else root

@@ -7,10 +7,10 @@ so a record can be traced back to the portal without a mapping table.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -358,21 +358,50 @@ class SensorRollup(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """An alert that opened (and maybe cleared); at most one open per rule and device."""
+    """An alert that opened (and maybe cleared); at most one open per (kind, subject).
+
+    Lifecycle (coc.alerts.lifecycle): active (`status` open) or cleared, and
+    unacknowledged or acknowledged; who and when is kept for each step. A repeat of the
+    condition while open raises `count` and moves `last_value`/`last_seen_at`.
+    """
 
     __tablename__ = "alert"
-    __table_args__ = (Index("ix_alert_status_opened", "status", "opened_at"),)
+    __table_args__ = (
+        Index("ix_alert_status_opened", "status", "opened_at"),
+        Index(
+            "uq_alert_open_subject",
+            "kind",
+            "subject",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     rule_id: str = Field(max_length=64)
-    device_id: str = Field(max_length=64, index=True)
+    device_id: str = Field(max_length=64, index=True)  # "" when the subject is no device
     key: str | None = Field(default=None, max_length=32)
+    kind: str = Field(default="sensor", max_length=32)  # coc.alerts.lifecycle.KINDS
+    subject: str = Field(default="", max_length=160)  # what it is about, unique while open
+    hamlet: str | None = Field(default=None, max_length=64)
     severity: str = Field(max_length=16)  # info | warning | critical
     status: str = Field(default="open", max_length=16)  # open | cleared
     message: str
     value: float | None = None
     threshold: float | None = None
+    count: int = 1
+    last_value: float | None = None
+    last_seen_at: datetime | None = _ts()
     opened_at: datetime = _now_ts()
     cleared_at: datetime | None = _ts()
+    cleared_by: str | None = Field(default=None, max_length=64)  # None: cleared by its rule
+    clear_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    acknowledged_at: datetime | None = _ts()
+    acknowledged_by: str | None = Field(default=None, max_length=64)
+    ack_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    assignee: str | None = Field(default=None, max_length=64)
+    assigned_by: str | None = Field(default=None, max_length=64)
+    assigned_at: datetime | None = _ts()
 
 
 class AlertState(SQLModel, table=True):
@@ -384,6 +413,79 @@ class AlertState(SQLModel, table=True):
     last_ts: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     cond_since: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     open_alert_id: int | None = None
+
+
+class AlertEvent(SQLModel, table=True):
+    """Each step of an alert's life (raised, repeated, escalated, acknowledged, assigned,
+    cleared) with who and when; the notification router reads it in id order."""
+
+    __tablename__ = "alert_event"
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(index=True)
+    event: str = Field(max_length=16)
+    actor: str | None = Field(default=None, max_length=64)  # None: the system
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = _now_ts()
+
+
+class IndicatorOwner(SQLModel, table=True):
+    """Who answers for an indicator when it differs from the catalog's `responsible`."""
+
+    __tablename__ = "indicator_owner"
+    indicator_code: str = Field(primary_key=True, max_length=64)
+    username: str = Field(max_length=64)
+    updated_by: str = Field(max_length=64)
+    updated_at: datetime = _now_ts()
+
+
+class ExplanationRequest(SQLModel, table=True):
+    """Yêu cầu giải trình: the chairperson asks an indicator's responsible person to
+    explain it by a due date; the answer shows beside the indicator."""
+
+    __tablename__ = "explanation_request"
+    __table_args__ = (Index("ix_explanation_status_due", "status", "due_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_code: str = Field(max_length=64, index=True)
+    org_unit: str = Field(max_length=16)
+    period: str = Field(max_length=16)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(max_length=64)
+    assignee: str = Field(max_length=64)
+    due_date: date
+    status: str = Field(default="open", max_length=16)  # open | answered
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_by: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = _ts()
+    created_at: datetime = _now_ts()
+
+
+class Notification(SQLModel, table=True):
+    """The notification outbox: one row per (event, channel, recipient), written in the
+    same transaction as the alert change and sent at least once by coc.notify.outbox."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_notification_dedupe"),
+        Index("ix_notification_due", "status", "next_attempt_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200)
+    alert_id: int | None = Field(default=None, index=True)
+    topic: str = Field(default="", max_length=200)  # "<kind>:<subject>" (de-duplication)
+    event: str = Field(max_length=16)  # raised | escalated | cleared | test | explain
+    channel: str = Field(max_length=32)  # a channel name from the notification settings
+    recipient: str = Field(max_length=256)
+    severity: str = Field(default="warning", max_length=16)
+    title: str = ""
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    digest: bool = False  # gathered into one message per recipient and digest window
+    status: str = Field(default="pending", max_length=16)  # pending | sent | dead
+    attempts: int = 0
+    next_attempt_at: datetime = _now_ts()
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    provider_id: str | None = Field(default=None, max_length=128)  # the channel's message id
+    sent_at: datetime | None = _ts()
+    created_at: datetime = _now_ts()
 
 
 # ── auth (dashboard users) ──
@@ -402,6 +504,15 @@ class User(SQLModel, table=True):
     last_login: datetime | None = _ts()
     created_at: datetime = _now_ts()
     updated_at: datetime = _now_ts(onupdate=True)
+
+
+class UserOrgUnit(SQLModel, table=True):
+    """In province and district mode: an org unit (a commune or a district) a user may see
+    and edit (coc.auth.units). A user with none keeps seeing the whole tree."""
+
+    __tablename__ = "user_org_unit"
+    username: str = Field(primary_key=True, max_length=64)
+    org_unit: str = Field(primary_key=True, max_length=16)
 
 
 class LoginThrottle(SQLModel, table=True):

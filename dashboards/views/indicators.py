@@ -26,6 +26,7 @@ from dashboards.drill import behind as rows_behind
 from dashboards.figures import BAND_ICONS, band_key, series_chart
 from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.labels import source_name
+from dashboards.views.explain import section as explain_section
 
 STATUSES = ("green", "amber", "red", "none")
 
@@ -224,6 +225,7 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         card(t("series_title", lang), graph(fig, "ind-series")),
         card(t("calendar_projection", lang), html.P(t("calendar_how_projection", lang)),
              id_="ind-how-judged"),
+        explain_section(code, period, lang),
         rows_card,
     ]  # fmt: skip
 

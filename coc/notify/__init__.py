@@ -1,0 +1,1 @@
+"""Notifications: channels, routing rules and the persisted outbox (docs/alerts.md)."""
