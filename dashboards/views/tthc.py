@@ -17,8 +17,8 @@ from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
 
-WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen", "kenh")
-WALL_ROWS = 9
+WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen")
+WALL_ROWS = 14
 
 GROUP_EN = {
     "1": "Publicity and transparency",
@@ -85,7 +85,7 @@ def render(params: dict[str, Any]) -> Any:
                         scorecard_chart(groups, "", dark=True), "tthc-chart"))],
                         className="wall-col"),
                     card(t("overdue_dossiers", lang),
-                         wall_table(cols, late.rows, lang, WALL_ROWS, "tthc-late")),
+                         wall_table(cols, late.rows, lang, WALL_ROWS, "tthc-late", wide="tthc")),
                 ],
                 className="wall-columns",
             ),
