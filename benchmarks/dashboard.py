@@ -206,7 +206,7 @@ def cases(period: str) -> dict[str, dict[str, Any]]:
     return {
         "page / (overview)": _router_body("/", q),
         "page /wall": _router_body("/wall", q + "&kiosk=1"),
-        "page /wall thu-tuc": _router_body("/wall", q + "&pages=tong-quan,thu-tuc&i=1"),
+        "page /wall thu-tuc": _router_body("/wall", q + "&pages=thu-tuc"),  # one step: TTHC
         "page /chi-tieu": _router_body("/chi-tieu", q),
         "page /chi-tieu/TTHC_DUNG_HAN": _router_body("/chi-tieu/TTHC_DUNG_HAN", q),
         "page /thu-tuc": _router_body("/thu-tuc", q),

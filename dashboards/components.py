@@ -296,12 +296,16 @@ def wall_table(
     lang: str,
     limit: int,
     id_: str | None = None,
+    wide: str | None = None,
 ) -> html.Div:
     """A plain table for the wall: the first `limit` rows in large type, one line each, and
-    how many more there are (a wall page never scrolls; the desk page has the full grid)."""
+    how many more there are (a wall page never scrolls; the desk page has the full grid).
+    The `wide` column (a summary, a message) gets half the width."""
     if not rows:
         return html.Div(html.P(t("no_data", lang), className="no-data"), className="wall-table-box")
-    head = html.Thead(html.Tr([html.Th(name) for _cid, name in columns]))
+    head = html.Thead(
+        html.Tr([html.Th(name, className="wide" if cid == wide else None) for cid, name in columns])
+    )
     body = html.Tbody(
         [
             html.Tr([html.Td(_cell(r.get(cid)), title=_cell(r.get(cid))) for cid, _ in columns])

@@ -18,7 +18,7 @@ from dashboards.components import card, graph, ingester_status, no_data
 from dashboards.figures import device_map
 from dashboards.i18n import t
 
-WALL_OFFLINE = 4  # offline devices named per kind on the wall
+WALL_OFFLINE = 5  # offline devices named per kind on the wall
 
 
 def uptimes_today(devices: list[dict[str, Any]], now: datetime) -> dict[str, float | None]:
@@ -134,7 +134,7 @@ def _wall(devices: list[dict[str, Any]], lang: str) -> Any:
     labels |= {"online": t("online", lang), "offline": t("offline", lang)}
     points = [{k: d[k] for k in ("name", "kind", "lat", "lon", "online")} for d in devices]
     figure = device_map(points, labels, dark=True)
-    figure.update_layout(height=None)  # the card's height (CSS): one screen
+    figure.update_layout(height=None, margin={"l": 90})  # the card's height (CSS)
     return [
         html.H1(t("nav_devices", lang), className="page-title"),
         html.Div(

@@ -48,7 +48,7 @@ def render(params: dict[str, Any]) -> Any:
     ]  # fmt: skip
 
 
-WALL_ROWS = 8
+WALL_ROWS = 12
 
 
 def _wall(period: str, lang: str, signed: Any, online: Any, overdue: Any, unsigned: Any) -> Any:
@@ -73,9 +73,11 @@ def _wall(period: str, lang: str, signed: Any, online: Any, overdue: Any, unsign
         html.Div(
             [
                 card(t("overdue_docs", lang),
-                     wall_table(overdue_cols, overdue.rows, lang, WALL_ROWS, "docs-overdue-list")),
+                     wall_table(overdue_cols, overdue.rows, lang, WALL_ROWS, "docs-overdue-list",
+                                wide="trich_yeu")),
                 card(t("unsigned_docs", lang),
-                     wall_table(unsigned_cols, unsigned.rows, lang, WALL_ROWS, "docs-unsigned")),
+                     wall_table(unsigned_cols, unsigned.rows, lang, WALL_ROWS, "docs-unsigned",
+                                wide="trich_yeu")),
             ],
             className="wall-columns even",
         ),

@@ -10,7 +10,7 @@ from dash import dcc, html
 from coc import fmt
 from coc.timeutil import VN_TZ, as_utc, parse_datetime, to_local
 from dashboards import sensors, state
-from dashboards.components import card, data_table, no_data, wall_table
+from dashboards.components import card, data_table, no_data, value_text, wall_table
 from dashboards.figures import sensor_chart
 from dashboards.i18n import t
 
@@ -30,9 +30,7 @@ def live_cards(items: list[sensors.Latest], lang: str) -> html.Div:
             html.Div(
                 [
                     html.Div(x.metric(lang), className="tile-name"),
-                    html.Div(
-                        f"{fmt.number(x.value, 2, lang)} {x.unit}".strip(), className="tile-actual"
-                    ),
+                    html.Div(value_text(x.value, x.unit, lang, 2), className="tile-actual"),
                     html.Div(x.name, className="tile-meta"),
                     html.Div(fmt.moment(x.ts, lang), className="tile-meta"),
                 ],
@@ -145,7 +143,8 @@ def render_wall(lang: str) -> Any:
             html.Div(t("wall_more", lang, n=more), className="wall-more") if more > 0 else None,
         ),
         card(t("alert_history", lang),
-             wall_table(cols, history_rows(lang), lang, WALL_HISTORY, "sensor-history")),
+             wall_table(cols, history_rows(lang), lang, WALL_HISTORY, "sensor-history",
+                        wide="message")),
     ]  # fmt: skip
 
 

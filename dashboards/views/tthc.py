@@ -17,8 +17,8 @@ from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
 from dashboards.i18n import t
 
-WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen", "kenh")
-WALL_ROWS = 9
+WALL_DOSSIER_COLUMNS = ("ma", "tthc", "hen")
+WALL_ROWS = 14
 
 
 def commune_scorecard(period: str) -> Scorecard:
@@ -114,7 +114,7 @@ def render(params: dict[str, Any]) -> Any:
                     html.Div([kpis, card(t("scorecard", lang), graph(chart, "tthc-chart"))],
                              className="wall-col"),
                     card(t("overdue_dossiers", lang),
-                         wall_table(cols, late.rows, lang, WALL_ROWS, "tthc-late")),
+                         wall_table(cols, late.rows, lang, WALL_ROWS, "tthc-late", wide="tthc")),
                 ],
                 className="wall-columns",
             ),
