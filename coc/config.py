@@ -253,6 +253,42 @@ class ProvinceSettings(Section):
     )
 
 
+class FieldReportSettings(Section):
+    categories_file: str = Field(
+        "fieldreports.yaml",
+        description="Field-report categories, deadlines and hamlets (relative to config/).",
+    )
+    tokens: list[str] = Field(
+        default_factory=list,
+        description="Bearer tokens of the intake API for other channels, e.g. the hotline "
+        "(COC_FIELDREPORT_TOKENS).",
+    )
+    zalo_app_id: str | None = Field(None, description="Zalo Official Account app id (webhook).")
+    zalo_secret: str | None = Field(
+        None, description="Zalo OA secret key that signs webhook events (COC_ZALO_SECRET)."
+    )
+    max_photos: int = Field(3, ge=0, le=10, description="Most photos per field report.")
+    max_photo_mb: float = Field(8.0, gt=0, description="Largest photo file a citizen may send.")
+    photo_max_side: int = Field(
+        1600, ge=200, description="Photos are scaled down to this many pixels on the long side."
+    )
+    max_description_chars: int = Field(
+        2000, ge=50, description="Longest description of a field report."
+    )
+    per_address_hour: int = Field(
+        5, ge=1, description="Reports per client address per hour before they go to moderation."
+    )
+    per_phone_day: int = Field(
+        5, ge=1, description="Reports per phone number per day before they go to moderation."
+    )
+    hard_factor: int = Field(
+        4, ge=2, description="Past this many times a limit, intake answers 429 (try later)."
+    )
+    remind_hours: float = Field(
+        24.0, gt=0, description="Hours before a report's deadline that its handler is reminded."
+    )
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -271,6 +307,7 @@ class Settings(Section):
     feed: FeedSettings = Field(default_factory=FeedSettings)
     upstream: UpstreamSettings = Field(default_factory=UpstreamSettings)
     province: ProvinceSettings = Field(default_factory=ProvinceSettings)
+    fieldreports: FieldReportSettings = Field(default_factory=FieldReportSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
@@ -311,6 +348,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "COC_FEED_TOKENS": ("feed", "tokens"),
     "COC_UPSTREAM_URL": ("upstream", "url"),
     "COC_UPSTREAM_TOKEN": ("upstream", "token"),
+    "COC_FIELDREPORT_TOKENS": ("fieldreports", "tokens"),
+    "COC_ZALO_SECRET": ("fieldreports", "zalo_secret"),
 }
 
 
@@ -347,7 +386,7 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
         if var not in environ or environ[var] == "":
             continue
         value: Any = environ[var]
-        if var == "COC_FEED_TOKENS":
+        if var in ("COC_FEED_TOKENS", "COC_FIELDREPORT_TOKENS"):
             value = [t.strip() for t in value.split(",") if t.strip()]
         data.setdefault(section, {})[key] = value
     for source in data.get("sources", []) or []:
