@@ -287,6 +287,11 @@ class FieldReportSettings(Section):
     remind_hours: float = Field(
         24.0, gt=0, description="Hours before a report's deadline that its handler is reminded."
     )
+    area_margin_deg: float = Field(
+        0.06,
+        gt=0,
+        description="A report's position must be within this many degrees of the commune centre.",
+    )
 
 
 class Settings(Section):

@@ -12,7 +12,15 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from coc import __version__
-from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
+from coc.api.models import (
+    AlertList,
+    DeviceSummary,
+    FieldReportAccepted,
+    FieldReportIn,
+    FieldReportStatus,
+    Health,
+    IndicatorCatalog,
+)
 from coc.config import Settings
 from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal
 
@@ -111,6 +119,33 @@ OPERATIONS = (
         "Alerts",
         refusals=(401,),
     ),
+    Operation(
+        "/fieldReports",
+        "post",
+        "A citizen's field report from a hotline system (201; 200 when callId was seen).",
+        FieldReportAccepted,
+        "The report's short code; moderation when held as suspected spam",
+        body=FieldReportIn,
+        refusals=(400, 401, 403, 429),
+    ),
+    Operation(
+        "/fieldReports/zalo",
+        "post",
+        "Zalo Official Account webhook (user_send_text, user_send_image, user_send_location), "
+        "signed with X-ZEvent-Signature; other events are answered 200 and ignored.",
+        FieldReportAccepted,
+        "The report the event started or added to",
+        secured=False,
+        refusals=(400, 401, 429),
+    ),
+    Operation(
+        "/fieldReports/{code}",
+        "get",
+        "A field report's state and published answer (no personal data).",
+        FieldReportStatus,
+        "The report",
+        refusals=(401, 403, 404),
+    ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
 REFUSALS = {
@@ -118,6 +153,8 @@ REFUSALS = {
     401: "Missing or unknown token",
     403: "Token not allowed here",
     413: "Body too large",
+    404: "No such report",
+    429: "Too many reports from this sender: try later (Retry-After)",
     503: "Database down",
 }
 
@@ -126,7 +163,8 @@ def _schemas() -> dict[str, Any]:
     models: list[type[BaseModel]] = [Refusal]
     for op in OPERATIONS:
         models += [m for m in (op.answer, op.body) if m is not None]
-    pairs = [(m, "validation" if m is DataValueSetIn else "serialization") for m in models]
+    inputs = (DataValueSetIn, FieldReportIn)
+    pairs = [(m, "validation" if m in inputs else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
     return dict(sorted(top.get("$defs", {}).items()))
 

@@ -58,6 +58,10 @@ class Area:
     east: float
     north: float
 
+    @classmethod
+    def around(cls, lat: float, lon: float, margin: float) -> Area:
+        return cls(lon - margin, lat - margin, lon + margin, lat + margin)
+
     def contains(self, lat: float, lon: float) -> bool:
         return self.south <= lat <= self.north and self.west <= lon <= self.east
 
