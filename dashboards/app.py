@@ -174,6 +174,9 @@ def create_app(
     body_limits = limits.BodyLimits.from_settings(settings)
     limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"))
     access.init_server(server, settings)
+    from dashboards import fieldreports_public
+
+    fieldreports_public.init_server(server)
     app = dash.Dash(
         "dashboards",
         server=server,
