@@ -114,3 +114,24 @@ def test_unknown_code(fresh_app: Any) -> None:
     assert client.get("/phan-anh/ma/PA-222222").status_code == 404
     bad = client.get("/phan-anh/tra-cuu?ma=<script>")
     assert bad.status_code == 404 and "<script>" not in bad.get_data(as_text=True)
+
+
+def test_clerk_page_shows_contact_only_to_clerks_and_map_page_never(fresh_app: Any) -> None:
+    from fixtures_web import dump, render_page
+
+    client = fresh_app.server.test_client()
+    assert send(client, form_token(client)).status_code == 303
+    anonymous = dump(render_page(client, "/xu-ly-phan-anh"))
+    assert PHONE not in anonymous and "need-login" in anonymous
+    public_map = dump(render_page(client, "/ban-do-phan-anh"))
+    assert "Phản ánh đang mở trên bản đồ" in public_map and "Môi trường, rác thải" in public_map
+    assert (
+        PHONE not in public_map and NAME not in public_map and "Bãi rác tự phát" not in public_map
+    )
+    wall = dump(render_page(client, "/wall", "?pages=phan-anh"))
+    assert "Phản ánh hiện trường" in wall and PHONE not in wall
+    login(client, "xem")
+    assert PHONE not in dump(render_page(client, "/xu-ly-phan-anh"))
+    login(client, "thuky")
+    clerk = dump(render_page(client, "/xu-ly-phan-anh"))
+    assert f"{NAME} · {PHONE}" in clerk and "Mới" in clerk and "moi_truong" not in clerk

@@ -108,6 +108,16 @@ def open_points(store: Store, *, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+def open_counts(store: Store, *, now: datetime) -> tuple[int, int]:
+    """(open reports, of which past their deadline), with or without a position."""
+    with store.session() as session:
+        total = session.scalar(select(func.count()).where(FieldReport.state.in_(OPEN)))
+        late = session.scalar(
+            select(func.count()).where(FieldReport.state.in_(OPEN), FieldReport.deadline < now)
+        )
+    return int(total or 0), int(late or 0)
+
+
 CLERK_COLUMNS = (
     "code", "state", "channel", "category", "hamlet", "received_at", "deadline", "assignee",
     "unit", "reporter_name", "reporter_phone", "moderation_reason",

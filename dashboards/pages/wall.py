@@ -14,7 +14,7 @@ from dash import Input, Output, State, dcc, html
 
 from dashboards import state
 from dashboards.components import MIN_REFRESH_S, live_callback, live_page, refresh_seconds
-from dashboards.views import devices, documents, sensors, tthc, wall
+from dashboards.views import devices, documents, fieldreports, sensors, tthc, wall
 
 dash.register_page(
     __name__, nav="nav_wall", path="/wall", name="Màn hình lớn", title="Màn hình lớn", order=1
@@ -27,6 +27,7 @@ SLUGS = {
     "van-ban": documents.render,
     "cam-bien": sensors.render,
     "thiet-bi": devices.render,
+    "phan-anh": fieldreports.render,
 }
 
 
