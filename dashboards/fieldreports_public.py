@@ -59,7 +59,7 @@ def _page(lang: str, template: str, title: str, status: int = 200, **context: An
     )  # fmt: skip
     response = flask.make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make Origin "null"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "

@@ -12,13 +12,17 @@
     var x = (lo - box[0]) / (box[2] - box[0]) * box[4];
     var y = (box[3] - la) / (box[3] - box[1]) * box[5];
     pin.setAttribute("cx", x.toFixed(1)); pin.setAttribute("cy", y.toFixed(1));
-    pin.style.display = "";
+    pin.classList.remove("fr-hidden");
     note.textContent = note.getAttribute("data-set") + " (" + lat.value + ", " + lon.value + ")";
   }
   map.addEventListener("click", function (ev) {
     var pt = map.createSVGPoint(); pt.x = ev.clientX; pt.y = ev.clientY;
     var p = pt.matrixTransform(map.getScreenCTM().inverse());
     place(box[3] - p.y / box[5] * (box[3] - box[1]), box[0] + p.x / box[4] * (box[2] - box[0]), "map");
+  });
+  var photos = document.getElementById("fr-photos"), photoNote = document.getElementById("fr-photo-note");
+  photos.addEventListener("change", function () {
+    photoNote.textContent = photoNote.getAttribute("data-chosen").replace("{n}", photos.files.length);
   });
   var gps = document.getElementById("fr-gps");
   gps.addEventListener("click", function () {

@@ -164,6 +164,8 @@ def on_pick(code: str | None, lang: str) -> Any:
     Output(f"{P}-detail", "children", allow_duplicate=True),
     Output(f"{P}-table", "children", allow_duplicate=True),
     Output(f"{P}-code", "options"),
+    Output(f"{P}-action", "value"),
+    Output(f"{P}-text", "value"),
     Input(f"{P}-apply", "n_clicks"),
     State(f"{P}-code", "value"),
     State(f"{P}-action", "value"),
@@ -179,7 +181,7 @@ def on_apply(
     text: str | None, photos: list[str] | None, lang: str,
 ) -> Any:  # fmt: skip
     lang = lang or "vi"
-    keep = (dash.no_update,) * 3
+    keep = (dash.no_update,) * 5
     if denied := access.write_denied(lang):
         return (html.Span(denied, className="message-error"), *keep)
     if not code or not action:
@@ -197,4 +199,4 @@ def on_apply(
     done = html.Span(
         t("fr_done", lang, state=t("fr_state_" + result, lang)), className="message-ok"
     )
-    return done, detail(lang, code), table(lang), _codes(lang)
+    return done, detail(lang, code), table(lang), _codes(lang), None, ""
