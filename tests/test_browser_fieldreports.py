@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -161,3 +162,39 @@ def test_report_from_a_phone_to_its_answer(phone: Any, browser: Any, site: tuple
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "fieldreport-answer")
     assert phone.errors == []
+
+
+def test_map_page_and_wall_screen(page: Any, site: tuple[str, Any]) -> None:
+    """The open reports on the map (phone form's report still open) and the wall view at
+    1920×1080: tiles readable from across the room, no personal data, no console errors."""
+    url, store = site
+    from coc.fieldreports.channels import Intake
+    from coc.fieldreports.intake import Draft
+
+    intake = Intake.from_settings(store, make_settings(store_dir(store)))
+    for i, (lat, lon, cat) in enumerate(((20.8412, 105.9061, "dien_chieu_sang"),
+                                         (20.8241, 105.9118, "thien_tai"))):  # fmt: skip
+        d = Draft(channel="hotline", category=cat, description=f"Sự cố thử số {i} ở ven đê",
+                  lat=lat, lon=lon, phone=PHONE, external_id=f"W-{i}", hamlet="Thôn Từ Vân",
+                  received_at=NOW - timedelta(days=10))  # fmt: skip
+        assert isinstance(intake._store(d, None, NOW), service.Accepted)
+    page.goto(f"{url}/wall?pages=phan-anh&kiosk=1")
+    page.wait_for_selector("#fr-map-graph .scatterlayer .point")
+    assert page.locator("#fr-map-graph .scatterlayer .point").count() >= 2
+    assert float(style(page, "#fr-kpi-open .kpi-value", "fontSize").rstrip("px")) >= 32
+    body = page.content()
+    assert PHONE not in body and NAME not in body and "Sự cố thử" not in body
+    assert "Quá hạn" in page.inner_text("#fr-map-graph")
+    shot(page, "fieldreport-wall")
+    assert page.coc_errors == []
+    page.goto(f"{url}/ban-do-phan-anh")
+    page.wait_for_selector("#fr-by-hamlet .bars")
+    assert "Thôn Từ Vân" in page.inner_text("#fr-by-hamlet")
+    shot(page, "fieldreport-map-page")
+    assert page.coc_errors == []
+
+
+def store_dir(store: Any) -> Any:
+    from pathlib import Path
+
+    return Path(store.engine.url.database).parent / "data"

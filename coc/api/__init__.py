@@ -28,7 +28,8 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     tokens = TokenBook(settings.feed.tokens, settings.province.push_tokens)
     feed.register(bp, store, settings, catalog, tokens)
     status.register(bp, store, settings, catalog, tokens)
-    fieldreports.register(bp, store, settings)
+    if settings.role == "commune":  # citizens' field reports are a commune's own
+        fieldreports.register(bp, store, settings)
 
     @bp.get("/openapi.json")
     def openapi() -> Any:

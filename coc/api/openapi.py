@@ -61,6 +61,8 @@ class Operation:
     body: type[BaseModel] | None = None
     refusals: tuple[int, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    path_params: tuple[tuple[str, str], ...] = ()  # (name, description), strings
+    commune_only: bool = False  # citizens' field reports are a commune's own
 
 
 OPERATIONS = (
@@ -127,6 +129,7 @@ OPERATIONS = (
         "The report's short code; moderation when held as suspected spam",
         body=FieldReportIn,
         refusals=(400, 401, 403, 429),
+        commune_only=True,
     ),
     Operation(
         "/fieldReports/zalo",
@@ -137,6 +140,7 @@ OPERATIONS = (
         "The report the event started or added to",
         secured=False,
         refusals=(400, 401, 429),
+        commune_only=True,
     ),
     Operation(
         "/fieldReports/{code}",
@@ -145,6 +149,8 @@ OPERATIONS = (
         FieldReportStatus,
         "The report",
         refusals=(401, 403, 404),
+        path_params=(("code", "The report's short code, e.g. PA-7K3M9Q."),),
+        commune_only=True,
     ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
@@ -207,8 +213,14 @@ def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
         "summary": op.summary,
         "security": [{"bearer": []}] if op.secured else [],
     }
+    params = [
+        {"name": n, "in": "path", "required": True, "description": d, "schema": {"type": "string"}}
+        for n, d in op.path_params
+    ]
     if op.query is not None:
-        out["parameters"] = _parameters(op.query, settings)
+        params += _parameters(op.query, settings)
+    if params:
+        out["parameters"] = params
     if op.body is not None:
         out["requestBody"] = {
             "required": True,
@@ -226,6 +238,8 @@ def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
 def openapi_document(settings: Settings) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
+        if op.commune_only and settings.role != "commune":
+            continue
         paths.setdefault(op.path, {})[op.method] = _operation(op, settings)
     return {
         "openapi": "3.1.0",

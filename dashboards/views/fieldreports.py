@@ -50,6 +50,7 @@ def report_map(
         xaxis={"title": "", "showgrid": False, "zeroline": False},
         yaxis={"title": "", "showgrid": False, "zeroline": False, "scaleanchor": "x"},
         legend={"orientation": "h", "y": -0.08},
+        separators=",.",
     )
     return fig
 
@@ -63,8 +64,10 @@ def tally_chart(names: Sequence[str], received: Sequence[int], handled: Sequence
         go.Bar(y=ys, x=list(handled)[::-1], orientation="h", name=labels["handled"],
                marker={"color": BAND_COLOURS["green"]}),
     ])  # fmt: skip
+    top = max([*received, *handled, 1])
     fig.update_layout(**_base_layout(dark, height=max(220, 40 * len(ys) + 90)), barmode="group",
-                      yaxis={"automargin": True}, xaxis={"rangemode": "tozero"},
+                      yaxis={"automargin": True},
+                      xaxis={"rangemode": "tozero", "tick0": 0, "dtick": max(1, -(-top // 8))},
                       legend={"orientation": "h", "y": -0.15}, separators=",.")  # fmt: skip
     return fig
 
@@ -91,11 +94,13 @@ def render(params: dict[str, Any]) -> list[Any]:
         kpi(t("fr_on_time", lang), fmt.percent(stats.total.on_time_pct, lang), "fr-kpi-ontime"),
         kpi(t("fr_open_reports", lang), fmt.number(open_count, 0, lang), "fr-kpi-open"),
         kpi(t("fr_overdue_reports", lang), fmt.number(overdue, 0, lang), "fr-kpi-overdue"),
-    ], className="kpi-row")  # fmt: skip
+    ], className="kpis")  # fmt: skip
     by_cat = sorted(stats.by_category.items(), key=lambda kv: cats.name(kv[0], lang))
     by_hamlet = sorted(stats.by_hamlet.items())
     return [
         html.H1(t("fr_title", lang), className="page-title"),
+        html.A(t("fr_send", lang), href="/phan-anh", className="btn", id="fr-form-link")
+        if not dark else None,
         tiles,
         card(t("fr_map_title", lang), graph(report_map(points, labels, dark), "fr-map-graph")),
         card(t("fr_by_category", lang), graph(tally_chart(
