@@ -38,6 +38,9 @@ def clean_photo(raw: bytes, *, max_bytes: int, max_side: int) -> Photo | Rejecte
             with Image.open(io.BytesIO(raw), formats=ALLOWED) as img:
                 if img.width * img.height > MAX_PIXELS:
                     return Rejected("ảnh có quá nhiều điểm ảnh")
+                if img.format == "JPEG":  # decode at the smallest scale still >= max_side
+                    k = min(1.0, max_side / max(img.width, img.height, 1))
+                    img.draft("RGB", (int(img.width * k) + 1, int(img.height * k) + 1))
                 img.load()
                 upright = ImageOps.exif_transpose(img)
                 rgb = upright.convert("RGB")
