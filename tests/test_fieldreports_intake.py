@@ -267,3 +267,30 @@ def test_zalo_signature() -> None:
 @given(st.binary(max_size=200), st.one_of(st.none(), st.text(max_size=80)))
 def test_zalo_signature_never_raises(raw: bytes, header: str | None) -> None:
     assert zalo_signature_ok(raw, header, app_id="a", secret="s") in (True, False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.text(max_size=50)))
+def test_normalize_code_never_raises(typed: object) -> None:
+    from coc.fieldreports.service import ALPHABET, normalize_code
+
+    code = normalize_code(typed)
+    assert code is None or (code.startswith("PA") and all(c in ALPHABET for c in code[2:]))
+
+
+def test_normalize_code_forms() -> None:
+    from coc.fieldreports.service import normalize_code, shown_code
+
+    assert normalize_code("pa-7k3m 9q") == "PA7K3M9Q"
+    assert normalize_code("7K3M9Q") == "PA7K3M9Q"
+    assert normalize_code("PA-7K3M9O") is None  # O is not in the alphabet
+    assert shown_code("PA7K3M9Q") == "PA-7K3M9Q"
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, TEXT)
+def test_location_never_raises(lat: object, lon: object) -> None:
+    from coc.fieldreports.intake import location
+
+    where = location(lat, lon, AREA)
+    assert where is None or isinstance(where, Rejected) or AREA.contains(*where)

@@ -405,4 +405,4 @@ def zalo_signature_ok(raw: bytes, header: str | None, *, app_id: str, secret: st
     text = raw.decode("utf-8", "replace")
     wanted = hashlib.sha256(f"{app_id}{text}{stamp}{secret}".encode()).hexdigest()
     given = header.strip().removeprefix("mac=").strip().lower()
-    return hmac.compare_digest(wanted, given)
+    return hmac.compare_digest(wanted.encode(), given.encode("utf-8", "replace"))
