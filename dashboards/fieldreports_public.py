@@ -34,15 +34,16 @@ FORM_FIELDS = ("category", "description", "hamlet", "lat", "lon", "location_sour
                "phone", "website")  # fmt: skip
 STEPS = ("moi", "da_tiep_nhan", "dang_xu_ly", "da_xu_ly", "da_phan_hoi")
 MAP_W = 360
-_intake: dict[int, Intake] = {}
 
 
 def intake() -> Intake:
+    """The app's intake (categories, limits, key), made once per app and kept on it."""
     app = state.get()
-    key = id(app)
-    if key not in _intake:
-        _intake[key] = Intake.from_settings(app.store, app.settings)
-    return _intake[key]
+    held = getattr(app, "fieldreports_intake", None)
+    if held is None or held.store is not app.store:
+        held = Intake.from_settings(app.store, app.settings)
+        app.fieldreports_intake = held  # type: ignore[attr-defined]
+    return held
 
 
 TEMPLATES = jinja2.Environment(
