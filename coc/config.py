@@ -320,6 +320,47 @@ class AlertSettings(Section):
     )
 
 
+class FieldReportSettings(Section):
+    categories_file: str = Field(
+        "fieldreports.yaml",
+        description="Field-report categories, deadlines and hamlets (relative to config/).",
+    )
+    tokens: list[str] = Field(
+        default_factory=list,
+        description="Bearer tokens of the intake API for other channels, e.g. the hotline "
+        "(COC_FIELDREPORT_TOKENS).",
+    )
+    zalo_app_id: str | None = Field(None, description="Zalo Official Account app id (webhook).")
+    zalo_secret: str | None = Field(
+        None, description="Zalo OA secret key that signs webhook events (COC_ZALO_SECRET)."
+    )
+    max_photos: int = Field(3, ge=0, le=10, description="Most photos per field report.")
+    max_photo_mb: float = Field(8.0, gt=0, description="Largest photo file a citizen may send.")
+    photo_max_side: int = Field(
+        1600, ge=200, description="Photos are scaled down to this many pixels on the long side."
+    )
+    max_description_chars: int = Field(
+        2000, ge=50, description="Longest description of a field report."
+    )
+    per_address_hour: int = Field(
+        5, ge=1, description="Reports per client address per hour before they go to moderation."
+    )
+    per_phone_day: int = Field(
+        5, ge=1, description="Reports per phone number per day before they go to moderation."
+    )
+    hard_factor: int = Field(
+        4, ge=2, description="Past this many times a limit, intake answers 429 (try later)."
+    )
+    remind_hours: float = Field(
+        24.0, gt=0, description="Hours before a report's deadline that its handler is reminded."
+    )
+    area_margin_deg: float = Field(
+        0.06,
+        gt=0,
+        description="A report's position must be within this many degrees of the commune centre.",
+    )
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -341,6 +382,7 @@ class Settings(Section):
     report: ReportSettings = Field(default_factory=ReportSettings)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    fieldreports: FieldReportSettings = Field(default_factory=FieldReportSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
@@ -382,6 +424,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "COC_UPSTREAM_URL": ("upstream", "url"),
     "COC_UPSTREAM_TOKEN": ("upstream", "token"),
     "COC_ALERT_TOKENS": ("alerts", "user_tokens"),
+    "COC_FIELDREPORT_TOKENS": ("fieldreports", "tokens"),
+    "COC_ZALO_SECRET": ("fieldreports", "zalo_secret"),
 }
 
 
@@ -418,7 +462,7 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
         if var not in environ or environ[var] == "":
             continue
         value: Any = environ[var]
-        if var == "COC_FEED_TOKENS":
+        if var in ("COC_FEED_TOKENS", "COC_FIELDREPORT_TOKENS"):
             value = [t.strip() for t in value.split(",") if t.strip()]
         elif var == "COC_ALERT_TOKENS":
             pairs = (p.partition(":") for p in value.split(",") if p.strip())

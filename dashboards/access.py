@@ -24,7 +24,10 @@ from coc.config import Settings
 from dashboards import state
 from dashboards.i18n import t
 
-OPEN_PREFIXES = ("/login", "/logout", "/assets/", "/_dash-component-suites/", "/api/", "/_favicon")
+OPEN_PREFIXES = (
+    "/login", "/logout", "/assets/", "/_dash-component-suites/", "/api/", "/_favicon",
+    "/phan-anh",  # citizens' field reports: the public form and look-up by code
+)  # fmt: skip
 
 
 def current_user() -> dict[str, Any] | None:

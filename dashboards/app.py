@@ -180,6 +180,9 @@ def create_app(
     from dashboards import reports
 
     reports.install(server)
+    from dashboards import fieldreports_public
+
+    fieldreports_public.init_server(server)
     app = dash.Dash(
         "dashboards",
         server=server,

@@ -229,6 +229,9 @@ def test_public_health_indicators_and_openapi(commune):
         "/alerts/assign",
         "/alerts/clear",
         "/openapi.json",
+        "/fieldReports",
+        "/fieldReports/zalo",
+        "/fieldReports/{code}",
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}
     missing = requests.get(f"{url}/api/v1/nothing-here", timeout=5)

@@ -35,7 +35,8 @@ KINDS = (
     "indicator_at_risk",  # an indicator projected to miss its yearly target
     "validation",  # a validation rule broken
     "explanation_overdue",  # an explanation request past its due date
-    "report",  # raised by another feature through this API (e.g. citizen reports)
+    "report",  # raised by another feature through this API
+    "fieldreport_overdue",  # a citizen's field report past its handling deadline
 )
 STATES = ("ACTIVE_UNACK", "ACTIVE_ACK", "CLEARED_UNACK", "CLEARED_ACK")
 MAX_NOTE = 2000

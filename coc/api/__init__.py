@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from coc.api import alerts, approvals, feed, http, limits, status
+from coc.api import alerts, approvals, feed, fieldreports, http, limits, status
 from coc.api.auth import TokenBook
 from coc.api.openapi import openapi_document
 from coc.config import Settings
@@ -35,6 +35,8 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     status.register(bp, store, settings, catalog, tokens)
     approvals.register(bp, store, settings, tokens)
     alerts.register(bp, store, settings, tokens)
+    if settings.role == "commune":  # citizens' field reports are a commune's own
+        fieldreports.register(bp, store, settings)
 
     @bp.get("/openapi.json")
     def openapi() -> Any:

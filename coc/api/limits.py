@@ -26,6 +26,7 @@ from coc.config import Settings
 MB = 2**20
 FEED_PATHS = ("/api/v1/dataValueSets", "/api/dataValueSets")
 DASH_CALLBACK = "/_dash-update-component"
+INTAKE_PATH = "/phan-anh/gui"  # the public field-report form with its photos
 
 
 @dataclass(frozen=True)
@@ -33,23 +34,28 @@ class BodyLimits:
     default: int
     upload: int
     feed: int
+    intake: int = 2 * MB
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BodyLimits:
+        fr = settings.fieldreports
         return cls(
             default=int(settings.http.max_body_mb * MB),
             upload=int(settings.http.max_upload_mb * MB),
             feed=int(settings.feed.max_post_mb * MB),
+            intake=int((fr.max_photos * fr.max_photo_mb + 1) * MB),
         )
 
     @property
     def largest(self) -> int:
-        return max(self.default, self.upload, self.feed)
+        return max(self.default, self.upload, self.feed, self.intake)
 
     def for_request(self, method: str, path: str, clerk: Callable[[], bool]) -> int:
         """The limit of one request; `clerk` is asked only for a Dash callback."""
         if method == "POST" and path.rstrip("/") in FEED_PATHS:
             return self.feed
+        if method == "POST" and path == INTAKE_PATH:
+            return self.intake
         if path.endswith(DASH_CALLBACK) and clerk():
             return max(self.default, self.upload)
         return self.default

@@ -165,3 +165,41 @@ class AlertList(Answer):
     orgUnit: str
     available: bool
     alerts: list[AlertInfo]
+
+
+class FieldReportIn(Answer):
+    """A hotline system's call ticket (POST /fieldReports); `callId` makes a resend harmless."""
+
+    callId: str = Field(examples=["HL-20261130-0042"], max_length=64)
+    category: str | None = Field(None, examples=["giao_thong"], description="Category key.")
+    content: str = Field(examples=["Đèn đường ngõ 3 tắt cả tuần"], description="What is wrong.")
+    hamlet: str | None = Field(None, examples=["Thôn Kỳ Dương"])
+    lat: float | None = None
+    lon: float | None = None
+    callerNumber: str | None = Field(None, description="For the answer; clerks only.")
+    callerName: str | None = Field(None, description="For the answer; clerks only.")
+    receivedAt: str | None = DateTime
+
+
+class FieldReportAccepted(Answer):
+    code: str = Field(examples=["PA-7K3M9Q"], description="The short code the citizen keeps.")
+    status: Literal["received", "moderation", "duplicate"]
+
+
+class FieldReportStatus(Answer):
+    """A report as anyone with its code sees it: no name, no phone."""
+
+    code: str = Field(examples=["PA-7K3M9Q"])
+    state: str = Field(
+        examples=["dang_xu_ly"],
+        description="cho_kiem_duyet | moi | da_tiep_nhan | dang_xu_ly | da_xu_ly | "
+        "da_phan_hoi | tu_choi",
+    )
+    category: str
+    hamlet: str | None = None
+    receivedAt: str | None = DateTime
+    deadline: str | None = DateTime
+    handledAt: str | None = DateTime
+    answeredAt: str | None = DateTime
+    answer: str | None = Field(None, description="The published answer (đã phản hồi).")
+    rejectReason: str | None = None

@@ -22,7 +22,15 @@ from coc.api.approval_models import (
     CompleteRegistrationsIn,
     RegistrationQuery,
 )
-from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
+from coc.api.models import (
+    AlertList,
+    DeviceSummary,
+    FieldReportAccepted,
+    FieldReportIn,
+    FieldReportStatus,
+    Health,
+    IndicatorCatalog,
+)
 from coc.config import Settings
 from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal, WebMessage
 
@@ -65,6 +73,8 @@ class Operation:
     extra: dict[str, Any] = field(default_factory=dict)
     conflict: type[BaseModel] | None = None  # the 409 answer of an import storing nothing
     server: str | None = None  # a path served outside /api/v1 (DHIS2's own)
+    path_params: tuple[tuple[str, str], ...] = ()  # (name, description), strings
+    commune_only: bool = False  # citizens' field reports are a commune's own
 
 
 OPERATIONS = (
@@ -176,6 +186,37 @@ OPERATIONS = (
         body=ClearIn,
         refusals=(400, 401, 403, 404, 413),
     ),
+    Operation(
+        "/fieldReports",
+        "post",
+        "A citizen's field report from a hotline system (201; 200 when callId was seen).",
+        FieldReportAccepted,
+        "The report's short code; moderation when held as suspected spam",
+        body=FieldReportIn,
+        refusals=(400, 401, 403, 429),
+        commune_only=True,
+    ),
+    Operation(
+        "/fieldReports/zalo",
+        "post",
+        "Zalo Official Account webhook (user_send_text, user_send_image, user_send_location), "
+        "signed with X-ZEvent-Signature; other events are answered 200 and ignored.",
+        FieldReportAccepted,
+        "The report the event started or added to",
+        secured=False,
+        refusals=(400, 401, 429),
+        commune_only=True,
+    ),
+    Operation(
+        "/fieldReports/{code}",
+        "get",
+        "A field report's state and published answer (no personal data).",
+        FieldReportStatus,
+        "The report",
+        refusals=(401, 403, 404),
+        path_params=(("code", "The report's short code, e.g. PA-7K3M9Q."),),
+        commune_only=True,
+    ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
 CONFLICT = {"409": {"description": "Nothing stored: the import summary with its conflicts"}}
@@ -243,8 +284,9 @@ REFUSALS = {
     400: "Bad query or body",
     401: "Missing or unknown token",
     403: "Token not allowed here",
-    404: "No such alert",
+    404: "No such alert or report",
     413: "Body too large",
+    429: "Too many reports from this sender: try later (Retry-After)",
     503: "Database down",
 }
 
@@ -262,6 +304,7 @@ def _schemas() -> dict[str, Any]:
         AcknowledgeIn,
         AssignIn,
         ClearIn,
+        FieldReportIn,
     )
     pairs = [(m, "validation" if m in inputs else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
@@ -306,8 +349,14 @@ def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
         "summary": op.summary,
         "security": [{"bearer": []}, {"apiToken": []}] if op.secured else [],
     }
+    params = [
+        {"name": n, "in": "path", "required": True, "description": d, "schema": {"type": "string"}}
+        for n, d in op.path_params
+    ]
     if op.query is not None:
-        out["parameters"] = _parameters(op.query, settings)
+        params += _parameters(op.query, settings)
+    if params:
+        out["parameters"] = params
     if op.body is not None:
         out["requestBody"] = {
             "required": True,
@@ -331,6 +380,8 @@ def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
 def openapi_document(settings: Settings) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
+        if op.commune_only and settings.role != "commune":
+            continue
         paths.setdefault(op.path, {})[op.method] = _operation(op, settings)
     return {
         "openapi": "3.1.0",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coc.indicators import facts, tthc
+from coc.indicators import facts, fieldreports, tthc
 from coc.indicators.context import MeasureContext, MeasureFn
 
 __all__ = ["REGISTRY", "MeasureContext", "MeasureFn", "get", "names"]
@@ -24,7 +24,7 @@ def _join(*tables: Mapping[str, MeasureFn]) -> dict[str, MeasureFn]:
     return joined
 
 
-REGISTRY: Mapping[str, MeasureFn] = _join(facts.MEASURES, tthc.MEASURES)
+REGISTRY: Mapping[str, MeasureFn] = _join(facts.MEASURES, tthc.MEASURES, fieldreports.MEASURES)
 
 
 def get(name: str) -> MeasureFn:

@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -626,3 +626,64 @@ class DataApproval(SQLModel, table=True):
     reason: str | None = None  # why it was un-approved
     source: str = Field(default="local", max_length=32)  # local | upstream
     last_updated: datetime = _now_ts()
+
+
+# ── citizen field reports (phản ánh hiện trường) ──
+
+
+class FieldReport(SQLModel, table=True):
+    """One citizen's report of a problem: where, what, and how the commune handled it.
+
+    `reporter_name` and `reporter_phone` are for clerks only (coc.fieldreports.queries
+    never puts them in a public or viewer shape); `reporter_key` is a keyed digest of the
+    phone (or of a Zalo sender id) that rate limits and channel threads match on."""
+
+    __tablename__ = "field_report"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_field_report_external"),
+        Index("ix_field_report_state_deadline", "state", "deadline"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    org_unit: str = Field(max_length=16)
+    channel: str = Field(max_length=16)  # web | hotline | zalo
+    external_id: str | None = Field(default=None, max_length=64)
+    category: str = Field(max_length=32)
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    hamlet: str | None = Field(default=None, max_length=64)
+    lat: float | None = None
+    lon: float | None = None
+    location_source: str | None = Field(default=None, max_length=8)  # map | gps | zalo
+    reporter_name: str | None = Field(default=None, max_length=100)
+    reporter_phone: str | None = Field(default=None, max_length=16)
+    reporter_key: str | None = Field(default=None, max_length=64, index=True)
+    client_key: str | None = Field(default=None, max_length=64)
+    photo_links: list[str] | None = _json()  # images a channel sent by link (Zalo)
+    state: str = Field(default="moi", max_length=16, index=True)
+    moderation_reason: str | None = None
+    assignee: str | None = Field(default=None, max_length=64)
+    unit: str | None = Field(default=None, max_length=100)
+    deadline: datetime | None = _ts()
+    received_at: datetime = _now_ts(index=True)
+    accepted_at: datetime | None = _ts()
+    handled_at: datetime | None = _ts()
+    answered_at: datetime | None = _ts()
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reject_reason: str | None = None
+    reminded_at: datetime | None = _ts()
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class FieldReportPhoto(SQLModel, table=True):
+    """A report's photo, re-encoded as JPEG without EXIF; shown publicly only once a clerk
+    publishes it with the answer."""
+
+    __tablename__ = "field_report_photo"
+    __table_args__ = (UniqueConstraint("report_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="field_report.id", index=True)
+    seq: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    width: int
+    height: int
+    public: bool = False

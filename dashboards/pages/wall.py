@@ -15,7 +15,7 @@ from dash import Input, Output, State, dcc, html
 
 from dashboards import periods, state
 from dashboards.components import MIN_REFRESH_S, live_callback, live_page, refresh_seconds
-from dashboards.views import devices, documents, sensors, tthc, wall
+from dashboards.views import devices, documents, fieldreports, sensors, tthc, wall
 
 dash.register_page(
     __name__, nav="nav_wall", path="/wall", name="Màn hình lớn", title="Màn hình lớn", order=1
@@ -28,6 +28,7 @@ SLUGS = {
     "van-ban": wall.framed(documents.render),
     "cam-bien": wall.framed(sensors.render),
     "thiet-bi": wall.framed(devices.render),
+    "phan-anh": wall.framed(fieldreports.render),
 }
 
 

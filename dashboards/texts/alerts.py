@@ -35,6 +35,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alerts_kind_validation": ("Vi phạm quy tắc kiểm tra số liệu", "Validation rule broken"),
     "alerts_kind_explanation_overdue": ("Yêu cầu giải trình quá hạn", "Explanation overdue"),
     "alerts_kind_report": ("Phản ánh, báo cáo", "Report"),
+    "alerts_kind_fieldreport_overdue": ("Phản ánh hiện trường quá hạn", "Field report overdue"),
     "alerts_opened": ("Mở lúc {when}", "Opened {when}"),
     "alerts_repeats": (
         "lặp lại {n} lần, giá trị mới nhất {value}",

@@ -1,0 +1,94 @@
+"""Reminders and overdue alerts of field reports.
+
+Overdue reports open an alert of kind `fieldreport_overdue` (subject: the report's code)
+through the alert lifecycle (coc.alerts.lifecycle), so the wall, `/alerts`, `/canh-bao`,
+acknowledgement and the notification routing by kind, severity and hamlet treat them like
+every other alert. Messages hold the code, category and deadline, never a name or phone
+number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from coc.alerts.lifecycle import AlertSpec, clear_alert, open_alert, raise_alert
+from coc.fieldreports.categories import Categories
+from coc.fmt import day
+from coc.indicators.fieldreports import OPEN
+from coc.store import audit
+from coc.store.db import Store
+from coc.store.models import FieldReport
+
+RULE = "fieldreport.overdue"
+KIND = "fieldreport_overdue"
+
+
+def raise_overdue(
+    session: Session,
+    code: str,
+    *,
+    category: str,
+    deadline: datetime,
+    now: datetime,
+    hamlet: str | None = None,
+) -> bool:
+    """Open the overdue alert of report `code` unless one is open; True if opened."""
+    if open_alert(session, KIND, code) is not None:
+        return False
+    message = f"Phản ánh {code[:2]}-{code[2:]} ({category}) quá hạn xử lý từ {day(deadline)}"
+    spec = AlertSpec(KIND, code, "warning", message, rule=RULE, hamlet=hamlet)
+    raise_alert(session, spec, now, count_repeat=False)
+    return True
+
+
+def clear_overdue(session: Session, code: str, *, now: datetime) -> None:
+    clear_alert(session, KIND, code, now)
+
+
+@dataclass(frozen=True)
+class DeadlineRun:
+    reminded: list[str]
+    overdue: list[str]
+
+
+def check_deadlines(
+    store: Store, categories: Categories, *, now: datetime, remind_hours: float
+) -> DeadlineRun:
+    """Remind (once, audited) reports whose deadline is near and alert the overdue ones.
+    Scheduled; safe to run any number of times."""
+    reminded: list[str] = []
+    overdue: list[str] = []
+    soon = now + timedelta(hours=remind_hours)
+    with store.write() as session:
+        rows = session.scalars(
+            select(FieldReport).where(
+                FieldReport.state.in_(OPEN),
+                FieldReport.deadline.is_not(None),
+                FieldReport.deadline <= soon,
+            )
+        ).all()
+        for r in rows:
+            if r.deadline <= now:  # type: ignore[operator]
+                name = categories.name(r.category)
+                if raise_overdue(
+                    session,
+                    r.code,
+                    category=name,
+                    deadline=r.deadline,
+                    now=now,
+                    hamlet=r.hamlet,  # type: ignore[arg-type]
+                ):
+                    overdue.append(r.code)
+                    audit.record(session, "coc", "overdue", "field_report", r.code,
+                                 new=r.deadline.isoformat())  # type: ignore[union-attr]  # fmt: skip
+            elif r.reminded_at is None:
+                r.reminded_at = now
+                reminded.append(r.code)
+                who = r.assignee or r.unit or "văn phòng"
+                detail = f"nhắc {who}: hạn {day(r.deadline)}"
+                audit.record(session, "coc", "remind", "field_report", r.code, detail=detail)
+    return DeadlineRun(reminded, overdue)

@@ -1,0 +1,87 @@
+"""One entry per channel, shared by the public form (dashboards) and the intake API:
+parse, then store or refuse. A machine channel's refused message is quarantined with its
+reason (clerks see it), so nothing sent is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from coc.config import Settings
+from coc.fieldreports import abuse, service
+from coc.fieldreports.categories import Categories, load_categories
+from coc.fieldreports.intake import Area, Ignored, Limits, parse_form, parse_hotline, parse_zalo
+from coc.ingest.records import Rejected
+from coc.keys import secret_key
+from coc.store import quarantine
+from coc.store.db import Store
+
+Outcome = service.Accepted | service.Refused | Rejected | Ignored
+
+
+@dataclass(frozen=True)
+class Intake:
+    store: Store
+    categories: Categories
+    limits: Limits
+    rates: abuse.Rates
+    area: Area
+    pepper: str
+    org_unit: str
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: Settings) -> Intake:
+        c = settings.commune
+        return cls(
+            store=store,
+            categories=load_categories(settings),
+            limits=Limits.from_settings(settings),
+            rates=abuse.Rates.from_settings(settings),
+            area=Area.around(c.lat, c.lon, settings.fieldreports.area_margin_deg),
+            pepper=secret_key(settings),
+            org_unit=c.code,
+        )
+
+    def _store(self, draft: Any, address: str | None, now: datetime) -> Outcome:
+        return service.submit(
+            self.store,
+            draft,
+            categories=self.categories,
+            rates=self.rates,
+            pepper=self.pepper,
+            org_unit=self.org_unit,
+            address=address,
+            now=now,
+        )
+
+    def form(
+        self, fields: Mapping[str, Any], files: Sequence[bytes], *, address: str | None,
+        now: datetime,
+    ) -> Outcome:  # fmt: skip
+        """The public form: a refusal is shown to the person, who corrects and resends."""
+        draft = parse_form(fields, files, categories=self.categories, limits=self.limits,
+                           area=self.area)  # fmt: skip
+        return draft if isinstance(draft, Rejected) else self._store(draft, address, now)
+
+    def _machine(self, source: str, body: Any, draft: Any, address: str | None,
+                 now: datetime) -> Outcome:  # fmt: skip
+        if isinstance(draft, Ignored):
+            return draft
+        if isinstance(draft, Rejected):
+            with self.store.write() as session:  # each refused message is its own row
+                quarantine.add(session, source, body, draft.reason, "intake API",
+                               key=f"{now.isoformat()}:{service.new_code()}")  # fmt: skip
+            return draft
+        return self._store(draft, address, now)
+
+    def hotline(self, body: Any, *, address: str | None, now: datetime) -> Outcome:
+        draft = parse_hotline(body, categories=self.categories, limits=self.limits, now=now,
+                              area=self.area)  # fmt: skip
+        return self._machine("fieldreports.hotline", body, draft, address, now)
+
+    def zalo(self, body: Any, *, now: datetime) -> Outcome:
+        draft = parse_zalo(body, categories=self.categories, limits=self.limits, now=now,
+                           area=self.area)  # fmt: skip
+        return self._machine("fieldreports.zalo", body, draft, None, now)

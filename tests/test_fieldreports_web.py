@@ -1,0 +1,137 @@
+"""The public field-report pages through Flask's test client: the form, a submission with
+a photo, refusals shown on the form, CSRF and origin, the look-up by code, published
+photos only, the clerk-only photo route and the body limit of the form."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from fieldreports_helpers import NAME, PHONE, categories, jpeg_with_exif
+from fixtures_web import ORIGIN, login
+
+from coc.fieldreports import handling, queries, service
+
+CATS = categories()
+
+
+def form_token(client: Any) -> str:
+    page = client.get("/phan-anh").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def send(client: Any, token: str, photos: list[bytes] | None = None, **fields: str) -> Any:
+    data: dict[str, Any] = {
+        "csrf_token": token, "lang": "vi", "category": "moi_truong",
+        "description": "Bãi rác tự phát cạnh kênh tưới thôn An Cảnh", "hamlet": "Thôn An Cảnh",
+        "lat": "20.8322", "lon": "105.8935", "location_source": "map", "name": NAME,
+        "phone": PHONE, "website": "", **fields,
+    }  # fmt: skip
+    data["photos"] = [(io.BytesIO(p), f"IMG_{i}.jpg") for i, p in enumerate(photos or [])]
+    return client.post("/phan-anh/gui", data=data, headers=ORIGIN,
+                       content_type="multipart/form-data")  # fmt: skip
+
+
+def test_form_is_public_and_vietnamese(fresh_app: Any) -> None:
+    client = fresh_app.server.test_client()
+    page = client.get("/phan-anh")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    wanted = ("Phản ánh hiện trường", "Nhóm vấn đề", "Môi trường, rác thải", "Thôn Hà Vỹ",
+              "Dùng vị trí hiện tại của điện thoại", 'id="fr-map"', 'name="website"')  # fmt: skip
+    for words in wanted:
+        assert words in text
+    assert "moi_truong</option>" not in text  # keys are values, never shown
+    english = client.get("/phan-anh?lang=en").get_data(as_text=True)
+    assert "Report a problem" in english and "Environment, waste" in english
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_submit_with_photo_then_lookup(fresh_app: Any) -> None:
+    client = fresh_app.server.test_client()
+    answer = send(client, form_token(client), [jpeg_with_exif((1200, 900))])
+    assert answer.status_code == 303
+    where = answer.headers["Location"]
+    assert re.fullmatch(r"/phan-anh/ma/PA-[2-9A-Z]{6}\?moi=1", where)
+    page = client.get(where).get_data(as_text=True)
+    assert "Cảm ơn bạn! UBND xã đã nhận phản ánh." in page and "Mới" in page
+    assert PHONE not in page and NAME not in page
+    code = service.normalize_code(where.split("/")[-1].split("?")[0])
+    store = fresh_app.coc_state.store
+    detail = queries.clerk_detail(store, code)
+    assert detail["reporter_phone"] == PHONE and len(detail["photos"]) == 1
+    pid = detail["photos"][0]["id"]
+    assert client.get(f"/phan-anh/anh/{code}/{pid}.jpg").status_code == 404  # not published
+    assert client.get(f"/phan-anh/anh-xu-ly/{pid}.jpg").status_code == 403  # not a clerk
+    login(client, "thuky")
+    clerk_photo = client.get(f"/phan-anh/anh-xu-ly/{pid}.jpg")
+    assert clerk_photo.status_code == 200 and clerk_photo.data[:2] == b"\xff\xd8"
+    assert b"SecretPhone" not in clerk_photo.data
+    now = fresh_app.coc_state.now()
+    for action in ("accept", "start", "resolve"):
+        handling.apply(
+            store, code, handling.Change(action), actor="thuky", categories=CATS, now=now
+        )
+    done = handling.Change("answer", answer="Đã thu dọn bãi rác, đặt biển cấm đổ.",
+                           publish_photos=True)  # fmt: skip
+    handling.apply(store, code, done, actor="thuky", categories=CATS, now=now)
+    looked = client.get(f"/phan-anh/tra-cuu?ma={code.lower()}")
+    assert looked.status_code == 303
+    final = client.get(looked.headers["Location"]).get_data(as_text=True)
+    assert "Đã thu dọn bãi rác, đặt biển cấm đổ." in final and "Đã phản hồi" in final
+    assert client.get(f"/phan-anh/anh/{code}/{pid}.jpg").status_code == 200
+
+
+def test_refusals_are_shown_on_the_form(fresh_app: Any) -> None:
+    client = fresh_app.server.test_client()
+    token = form_token(client)
+    short = send(client, token, description="ngắn")
+    assert short.status_code == 400
+    assert "Chưa gửi được: nội dung cần ít nhất 10 ký tự" in short.get_data(as_text=True)
+    fake = send(client, token, [b"<?php echo 1; ?>" * 20])
+    assert "ảnh 1: tệp không phải ảnh JPEG, PNG, WebP hoặc GIF" in fake.get_data(as_text=True)
+    outside = send(client, token, lat="21.2", lon="105.5")
+    assert "vị trí nằm ngoài địa bàn xã" in outside.get_data(as_text=True)
+    no_token = send(client, "forged")
+    assert no_token.status_code == 400 and "Biểu mẫu đã hết hạn" in no_token.get_data(as_text=True)
+    kept = short.get_data(as_text=True)
+    assert 'value="Thôn An Cảnh" selected' in kept and f'value="{PHONE}"' in kept  # refilled
+    assert queries.clerk_rows(fresh_app.coc_state.store) == []
+
+
+def test_form_body_limit_allows_photos_but_not_more(fresh_app: Any) -> None:
+    client = fresh_app.server.test_client()
+    big = client.post("/phan-anh/gui", data=b"x" * (26 * 2**20), headers={
+        **ORIGIN, "Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
+    assert big.status_code == 413
+    other = client.post("/login", data=b"x" * (3 * 2**20), headers={"Content-Type": "text/plain"})
+    assert other.status_code == 413
+
+
+def test_unknown_code(fresh_app: Any) -> None:
+    client = fresh_app.server.test_client()
+    assert client.get("/phan-anh/ma/PA-222222").status_code == 404
+    bad = client.get("/phan-anh/tra-cuu?ma=<script>")
+    assert bad.status_code == 404 and "<script>" not in bad.get_data(as_text=True)
+
+
+def test_clerk_page_shows_contact_only_to_clerks_and_map_page_never(fresh_app: Any) -> None:
+    from fixtures_web import dump, render_page
+
+    client = fresh_app.server.test_client()
+    assert send(client, form_token(client)).status_code == 303
+    anonymous = dump(render_page(client, "/xu-ly-phan-anh"))
+    assert PHONE not in anonymous and "need-login" in anonymous
+    public_map = dump(render_page(client, "/ban-do-phan-anh"))
+    assert "Phản ánh đang mở trên bản đồ" in public_map and "Môi trường, rác thải" in public_map
+    assert (
+        PHONE not in public_map and NAME not in public_map and "Bãi rác tự phát" not in public_map
+    )
+    wall = dump(render_page(client, "/wall", "?pages=phan-anh"))
+    assert "Phản ánh hiện trường" in wall and PHONE not in wall
+    login(client, "xem")
+    assert PHONE not in dump(render_page(client, "/xu-ly-phan-anh"))
+    login(client, "thuky")
+    clerk = dump(render_page(client, "/xu-ly-phan-anh"))
+    assert f"{NAME} · {PHONE}" in clerk and "Mới" in clerk and "moi_truong" not in clerk
