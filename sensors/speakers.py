@@ -50,6 +50,7 @@ class SpeakerClusters:
         speed: float = 1.0,
         fetch_audio: bool = False,
         client_id: str | None = None,
+        heartbeat_s: float = 60.0,
     ) -> None:
         self.address = parse_url(mqtt_url)
         self.root, self.commune, self.speed = root, commune, max(speed, 0.001)
@@ -67,14 +68,26 @@ class SpeakerClusters:
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.ready = threading.Event()
+        self.heartbeat_s = heartbeat_s
+        self._stopping = threading.Event()
+        self._beat = threading.Thread(target=self._heartbeat, name="coc-sim-speakers", daemon=True)
 
     # ── life ──
     def start(self) -> SpeakerClusters:
         self.client.connect_async(self.address.host, self.address.port, keepalive=30)
         self.client.loop_start()
+        self._beat.start()
         return self
 
+    def _heartbeat(self) -> None:
+        """Clusters repeat their state, so COC's inactivity timeout keeps them online."""
+        while not self._stopping.wait(self.heartbeat_s):
+            with self.lock:
+                for c in self.clusters.values():
+                    self._announce(c)
+
     def stop(self) -> None:
+        self._stopping.set()
         with self.lock:
             for c in self.clusters.values():
                 if c.timer:
