@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, starts the services they use, then runs lint and pytest.
-# On Debian as root it installs Mosquitto, PostgreSQL and Chromium when they are missing;
-# elsewhere those tests skip with a reason (in CI, CI=true, they fail instead). The Python
-# side (pytest, Playwright's driver, schemathesis, ruff) is the `test` extra.
+# On Debian as root it installs Mosquitto, PostgreSQL, Chromium, espeak-ng and sox when they
+# are missing; elsewhere those tests skip with a reason (in CI, CI=true, they fail instead).
+# The Python side (pytest, Playwright's driver, schemathesis, ruff) is the `test` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+  command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)  # bulletins: Vietnamese speech
+  command -v sox >/dev/null 2>&1 || need+=(sox)  # bulletins: audio conversion
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     apt-get update -qq
