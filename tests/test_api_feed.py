@@ -218,6 +218,9 @@ def test_public_health_indicators_and_openapi(commune):
         "/dataValueSets",
         "/devices",
         "/alerts",
+        "/bulletins",
+        "/bulletins/{bulletin}/deliveries",
+        "/bulletins/audio/{file}",
         "/openapi.json",
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}

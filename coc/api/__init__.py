@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from coc.api import feed, http, limits, status
+from coc.api import bulletins, feed, http, limits, status
 from coc.api.auth import TokenBook
 from coc.api.openapi import openapi_document
 from coc.config import Settings
@@ -28,6 +28,7 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     tokens = TokenBook(settings.feed.tokens, settings.province.push_tokens)
     feed.register(bp, store, settings, catalog, tokens)
     status.register(bp, store, settings, catalog, tokens)
+    bulletins.register(bp, store, settings, tokens)
 
     @bp.get("/openapi.json")
     def openapi() -> Any:

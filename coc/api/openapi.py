@@ -12,7 +12,14 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from coc import __version__
-from coc.api.models import AlertList, DeviceSummary, Health, IndicatorCatalog
+from coc.api.models import (
+    AlertList,
+    BulletinList,
+    DeliveryReportAnswer,
+    DeviceSummary,
+    Health,
+    IndicatorCatalog,
+)
 from coc.config import Settings
 from coc.wire import DataValueSet, DataValueSetIn, ImportSummary, Refusal
 
@@ -53,6 +60,7 @@ class Operation:
     body: type[BaseModel] | None = None
     refusals: tuple[int, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    path_params: tuple[tuple[str, str], ...] = ()  # (name, description)
 
 
 OPERATIONS = (
@@ -111,12 +119,49 @@ OPERATIONS = (
         "Alerts",
         refusals=(401,),
     ),
+    Operation(
+        "/bulletins",
+        "get",
+        "Loudspeaker bulletins, newest first, with clusters per delivery state.",
+        BulletinList,
+        "Bulletins",
+        refusals=(401,),
+    ),
+    Operation(
+        "/bulletins/{bulletin}/deliveries",
+        "get",
+        "One bulletin's per-cluster delivery report.",
+        DeliveryReportAnswer,
+        "Delivery report",
+        refusals=(401, 404),
+        path_params=(("bulletin", "Bulletin id."),),
+    ),
+    Operation(
+        "/bulletins/audio/{file}",
+        "get",
+        "A bulletin's audio, as loudspeaker clusters fetch it (public; the name is a hash).",
+        None,
+        "Audio",
+        secured=False,
+        refusals=(404,),
+        path_params=(("file", "<40 hex digits>.ogg or .wav, from a command's audio_url."),),
+        extra={
+            "200": {
+                "description": "The audio file",
+                "content": {
+                    m: {"schema": {"type": "string", "format": "binary"}}
+                    for m in ("audio/ogg", "audio/wav")
+                },
+            }
+        },
+    ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
 REFUSALS = {
     400: "Bad query or body",
     401: "Missing or unknown token",
     403: "Token not allowed here",
+    404: "Not found",
     413: "Body too large",
     503: "Database down",
 }
@@ -171,6 +216,12 @@ def _operation(op: Operation, settings: Settings) -> dict[str, Any]:
     }
     if op.query is not None:
         out["parameters"] = _parameters(op.query, settings)
+    if op.path_params:
+        out["parameters"] = [
+            {"name": n, "in": "path", "required": True, "description": d,
+             "schema": {"type": "string"}}
+            for n, d in op.path_params
+        ]  # fmt: skip
     if op.body is not None:
         out["requestBody"] = {
             "required": True,
