@@ -8,9 +8,10 @@ from dash import html
 
 from coc import fmt
 from coc.periods import parse_period
-from dashboards import data, state
+from dashboards import access, data, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
+from dashboards.views import bulletins
 from dashboards.views.overview import freshness
 
 ICONS = {"critical": "⛔", "warning": "⚠", "info": "ℹ"}
@@ -87,6 +88,7 @@ def render_overview(params: dict[str, Any]) -> Any:
                 device_count("camera", "cameras_online", lang),
                 device_count("speaker", "speakers_online", lang),
                 ticker(lang),
+                bulletins.wall_strip(lang, access.has_role("approver")),
                 html.Div(freshness(lang), className="freshness"),
             ],
             className="wall-bar",
