@@ -180,3 +180,26 @@ def test_live_delivery_map_and_wall_strip(page: Any, served: Any) -> None:
     assert float(style(page, "#wall-bulletins .on-air", "fontSize")[:-2]) >= 18
     shot(page, "wall-bulletins-1920x1080")
     assert page.coc_errors == []
+
+
+def test_emergency_is_approved_in_one_click_on_the_wall(page: Any, served: Any) -> None:
+    url, store, settings = served
+    bid = create(store, Draft(title="Sạt lở bờ sông", text=URGENT, priority="khan_cap"),
+                 "hệ thống", "10237", NOW)  # fmt: skip
+    voice_bulletin(store, settings, bid, "hệ thống")
+    page.goto(f"{url}/wall?kiosk=1&period=202611")
+    page.wait_for_selector("#wall-bulletins .urgent", timeout=15_000)
+    strip = page.locator("#wall-bulletins .urgent")
+    assert "Bản tin khẩn cấp chờ duyệt: Sạt lở bờ sông" in strip.inner_text()
+    assert strip.locator("a", has_text="Đăng nhập để duyệt").count() == 1  # not logged in
+    log_in(page, url, "chutich", "/wall?kiosk=1&period=202611")
+    page.wait_for_selector("#wall-bulletins .btn-urgent", timeout=15_000)
+    shot(page, "wall-urgent-approval-1920x1080")
+    page.locator("#wall-bulletins .btn-urgent").first.click()
+    wait_until(lambda: get(store, bid, NOW).status == "approved", 15)
+    assert get(store, bid, NOW).approved_by == "chutich"
+    page.goto(f"{url}/ban-tin?lang=en")
+    page.wait_for_selector("#bulletins-history-card .ag-row", timeout=15_000)
+    text = page.locator("#bulletins-history-card").inner_text()
+    assert "Bulletin history" in text and "Emergency" in text and "Approved" in text
+    assert page.coc_errors == []
