@@ -104,8 +104,12 @@ def _materialise(session: Session, now: datetime) -> None:
     session.flush()
 
 
+SILENT_AFTER = timedelta(hours=1)  # playing, and no word this long after its validity
+
+
 def _expire(session: Session, now: datetime) -> int:
-    """Not yet on air when its validity ended: never played."""
+    """Not yet on air when its validity ended: never played. One still 'playing' long
+    after it (the cluster never said done) is failed, so it stops counting as on air."""
     result = session.execute(
         update(BulletinDelivery)
         .where(BulletinDelivery.state.in_(("pending", "sent", "received", "failed")))
@@ -113,7 +117,14 @@ def _expire(session: Session, now: datetime) -> int:
         .values(state="expired", reason="hết hiệu lực trước khi phát được")
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    silent = session.execute(
+        update(BulletinDelivery)
+        .where(BulletinDelivery.state == "playing")
+        .where(BulletinDelivery.expires_at <= now - SILENT_AFTER)
+        .values(state="failed", reason="cụm loa không báo phát xong")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0) + int(silent.rowcount or 0)
 
 
 def plan_round(session: Session, settings: Settings, now: datetime) -> list[Command]:
@@ -124,11 +135,14 @@ def plan_round(session: Session, settings: Settings, now: datetime) -> list[Comm
     _expire(session, now)
     _materialise(session, now)
     online = {d for d, up in session.execute(select(Device.device_id, Device.online)) if up}
+    waiting = ("pending", "sent", "received", "playing", "stopping")
     rows = list(
         session.scalars(
             select(BulletinDelivery).where(
-                BulletinDelivery.state.in_(
-                    ("pending", "sent", "received", "playing", "failed", "stopping")
+                BulletinDelivery.state.in_(waiting)
+                | (
+                    (BulletinDelivery.state == "failed")
+                    & (BulletinDelivery.attempts <= cfg.max_retries)
                 )
             )
         )
