@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from coc.bulletins import rank
@@ -67,41 +67,28 @@ def _targets(session: Session, b: Bulletin) -> list[str]:
 
 
 def _materialise(session: Session, now: datetime) -> None:
-    """A delivery row per (approved bulletin, occurrence on air, target cluster)."""
-    have = {
-        (d.bulletin_id, d.occurrence, d.device_id)
-        for d in session.execute(
-            select(
-                BulletinDelivery.bulletin_id,
-                BulletinDelivery.occurrence,
-                BulletinDelivery.device_id,
-            ).where(BulletinDelivery.expires_at > now)
-        )
-    }
+    """A delivery row per (approved bulletin, occurrence on air, target cluster), added in
+    one statement (an occurrence on air has not expired, so neither have its rows)."""
+    keys = select(
+        BulletinDelivery.bulletin_id, BulletinDelivery.occurrence, BulletinDelivery.device_id
+    ).where(BulletinDelivery.expires_at > now)
+    have = {tuple(row) for row in session.execute(keys)}
+    new: list[dict[str, Any]] = []
     for b in session.scalars(select(Bulletin).where(Bulletin.status == "approved")):
         occurrences = active(schedule_of(b), now, b.approved_at or now)
         if not occurrences:
             continue
         clusters = _targets(session, b)
         for occ in occurrences:
-            for device_id in clusters:
-                if (b.id, occ.key, device_id) in have:
-                    continue
-                exists = session.scalar(
-                    select(BulletinDelivery.id).where(
-                        BulletinDelivery.bulletin_id == b.id,
-                        BulletinDelivery.occurrence == occ.key,
-                        BulletinDelivery.device_id == device_id,
-                    )
-                )
-                if exists is None:
-                    session.add(
-                        BulletinDelivery(
-                            bulletin_id=b.id, occurrence=occ.key, device_id=device_id,
-                            priority=b.priority, starts_at=occ.starts, expires_at=occ.expires,
-                        )
-                    )  # fmt: skip
-    session.flush()
+            new.extend(
+                {"bulletin_id": b.id, "occurrence": occ.key, "device_id": device_id,
+                 "priority": b.priority, "state": "pending", "attempts": 0,
+                 "starts_at": occ.starts, "expires_at": occ.expires, "updated_at": now}
+                for device_id in clusters
+                if (b.id, occ.key, device_id) not in have
+            )  # fmt: skip
+    if new:
+        session.execute(insert(BulletinDelivery), new)
 
 
 SILENT_AFTER = timedelta(hours=1)  # playing, and no word this long after its validity
@@ -135,18 +122,24 @@ def plan_round(session: Session, settings: Settings, now: datetime) -> list[Comm
     _expire(session, now)
     _materialise(session, now)
     online = {d for d, up in session.execute(select(Device.device_id, Device.online)) if up}
-    waiting = ("pending", "sent", "received", "playing", "stopping")
-    rows = list(
-        session.scalars(
-            select(BulletinDelivery).where(
-                BulletinDelivery.state.in_(waiting)
-                | (
-                    (BulletinDelivery.state == "failed")
-                    & (BulletinDelivery.attempts <= cfg.max_retries)
-                )
-            )
-        )
+    stale_before = now - timedelta(seconds=cfg.ack_timeout_s)
+    busy: dict[str, int] = {}  # device → rank of what it is busy with (columns only: cheap)
+    flight = select(
+        BulletinDelivery.device_id,
+        BulletinDelivery.priority,
+        BulletinDelivery.state,
+        BulletinDelivery.sent_at,
+    ).where(BulletinDelivery.state.in_(IN_FLIGHT))
+    for device_id, priority, state, sent_at in session.execute(flight):
+        if state == "sent" and (sent_at is None or as_utc(sent_at) <= stale_before):
+            continue  # unanswered: it will be sent again
+        busy[device_id] = max(busy.get(device_id, -1), rank(priority))
+    actionable = (
+        BulletinDelivery.state.in_(("pending", "stopping"))
+        | ((BulletinDelivery.state == "failed") & (BulletinDelivery.attempts <= cfg.max_retries))
+        | ((BulletinDelivery.state == "sent") & (BulletinDelivery.sent_at <= stale_before))
     )
+    rows = list(session.scalars(select(BulletinDelivery).where(actionable)))
     bulletins = {
         b.id: b
         for b in session.scalars(
@@ -154,10 +147,6 @@ def plan_round(session: Session, settings: Settings, now: datetime) -> list[Comm
         )
     }
     commands: list[Command] = []
-    busy: dict[str, int] = {}  # device → rank of what it is busy with
-    for r in rows:
-        if r.state in IN_FLIGHT and not _stale(r, now, cfg.ack_timeout_s):
-            busy[r.device_id] = max(busy.get(r.device_id, -1), rank(r.priority))
     ordered = sorted(rows, key=lambda r: (-rank(r.priority), as_utc(r.starts_at), r.id or 0))
     for r in ordered:
         b = bulletins.get(r.bulletin_id)
