@@ -237,35 +237,44 @@ def _reason(reason: str | None, lang: str) -> str:
 
 
 def wall_strip(lang: str, can_approve: bool) -> html.Div:
-    """One small element for the wall: what is on air, and emergency drafts to approve."""
+    """One small, one-line element for the wall: the most urgent draft awaiting approval
+    (with its approve button), else the most urgent bulletin on air; "+n" for the rest."""
     st = state.get()
+    urgent = awaiting_urgent(st.store, st.now())
+    playing = on_air(st.store)
     parts: list[Any] = []
-    for item in on_air(st.store):
+    if urgent:
+        row, more = urgent[0], len(urgent) - 1
         parts.append(
-            html.Span(
+            html.Div(
                 [
-                    priority_badge(item.priority, lang),
-                    f" {t('bulletin_on_air', lang)}: ",
-                    html.B(item.title),
-                    " — ",
-                    t("bulletin_on_air_clusters", lang, n=item.clusters),
-                ],
-                className="wall-bulletin on-air",
-            )
-        )
-    for row in awaiting_urgent(st.store, st.now()):
-        parts.append(
-            html.Span(
-                [
-                    f"{t('bulletin_urgent_waiting', lang)}: ",
-                    html.B(row.title),
-                    " ",
+                    html.Span(
+                        [f"{t('bulletin_urgent_waiting', lang)}: ", html.B(row.title),
+                         f" (+{more})" if more else ""],
+                        className="wall-bulletin-text",
+                    ),
                     *approve_buttons(row, lang, can_approve)[:1],
                     html.Span(id={"type": "bulletin-msg", "id": row.id}, role="status"),
                 ],
                 className="wall-bulletin urgent",
             )
-        )
+        )  # fmt: skip
+    elif playing:
+        item, more = playing[0], len(playing) - 1
+        parts.append(
+            html.Div(
+                [
+                    priority_badge(item.priority, lang),
+                    html.Span(
+                        [f"{t('bulletin_on_air', lang)}: ", html.B(item.title), " — ",
+                         t("bulletin_on_air_clusters", lang, n=item.clusters),
+                         f" (+{more})" if more else ""],
+                        className="wall-bulletin-text",
+                    ),
+                ],
+                className="wall-bulletin on-air",
+            )
+        )  # fmt: skip
     return html.Div(parts, className="wall-bulletins", id="wall-bulletins")
 
 
