@@ -87,6 +87,13 @@ def test_only_the_approver_approves_and_every_step_is_audited(store: Store) -> N
     no_audio = create(store, Draft(title="Nhắc", text="Văn bản"), "thuky", "10237", T0)
     with pytest.raises(WorkflowError, match="chưa có âm thanh"):
         approve(store, no_audio, "chutich", "approver", T0)
+    past = Draft(title="Họp", text="Họp", audio_key="a" * 40, schedule=Schedule("at", T0))
+    late = create(store, past, "thuky", "10237", T0)
+    with pytest.raises(WorkflowError, match="lịch phát của bản tin đã qua"):
+        approve(store, late, "chutich", "approver", T0 + timedelta(hours=1))
+    assert approve(store, late, "chutich", "approver", T0 + timedelta(minutes=10)).status == (
+        "approved"  # still inside its 30-minute window
+    )
 
 
 def write_levels(store: Store, start: datetime, levels: list[float]) -> None:

@@ -160,6 +160,8 @@ def _change(
         if to == "approved":
             if not b.audio_key:
                 raise WorkflowError("bản tin chưa có âm thanh: tạo giọng đọc hoặc tải tệp lên")
+            if finished(schedule_of(b), now, now):
+                raise WorkflowError("lịch phát của bản tin đã qua: sửa lịch hoặc soạn bản mới")
             b.approved_by, b.approved_at = actor, as_utc(now)
         old, b.status = b.status, to
         audit.record(session, actor, to, ENTITY, bulletin_id, old, to, detail)
