@@ -361,6 +361,40 @@ class FieldReportSettings(Section):
     )
 
 
+class BulletinSettings(Section):
+    engine: Literal["espeak", "http"] = Field(
+        "espeak", description="Speech engine: espeak (espeak-ng, offline) or http (a TTS API)."
+    )
+    voice: str = Field("vi", description="Voice name the engine is given (espeak-ng: vi).")
+    speed_wpm: int = Field(150, description="espeak-ng speaking rate in words per minute.")
+    audio_format: Literal["ogg", "wav"] = Field(
+        "ogg", description="Format served to clusters (ogg via sox or ffmpeg; wav as is)."
+    )
+    audio_base_url: str | None = Field(
+        None, description="Base URL clusters fetch audio from; none = http://<http.host>:<port>."
+    )
+    max_chars: int = Field(5000, description="Longest bulletin text in characters.")
+    max_upload_mb: float = Field(20.0, description="Largest uploaded audio file in megabytes.")
+    tts_url: str | None = Field(None, description="TTS API URL (engine http).")
+    tts_auth_scheme: str = Field(
+        "none", description="TTS API auth: none, basic, a header scheme (Bearer), or header:NAME."
+    )
+    tts_token: str | None = Field(None, description="TTS API token (or COC_TTS_TOKEN).")
+    tts_body: str = Field(
+        '{"text": "{text}", "voice": "{voice}"}',
+        description="Request body template; {text} and {voice} are filled in (JSON-escaped).",
+    )
+    tts_content_type: str = Field("application/json", description="Content type of the body.")
+    tts_response: str = Field(
+        "audio", description="audio (the body is the audio) or json:<field> (a URL to fetch)."
+    )
+    tts_timeout_s: float = Field(60.0, description="HTTP timeout per TTS request in seconds.")
+    tts_max_retries: int = Field(3, description="Retries of a TTS request (5xx, 429, network).")
+    dispatch_s: int = Field(5, description="Seconds between delivery rounds to the clusters.")
+    ack_timeout_s: int = Field(60, description="A command unanswered this long is sent again.")
+    max_retries: int = Field(3, description="Times a failed delivery to a cluster is retried.")
+
+
 class Settings(Section):
     role: Literal["commune", "district", "province"] = Field(
         "commune", description="commune, or district/province to receive and compare communes."
@@ -383,6 +417,7 @@ class Settings(Section):
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     fieldreports: FieldReportSettings = Field(default_factory=FieldReportSettings)
+    bulletins: BulletinSettings = Field(default_factory=BulletinSettings)
 
     config_dir: str = Field(
         str(DEFAULT_CONFIG_DIR), description="Folder of the catalog and device files."
@@ -426,6 +461,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "COC_ALERT_TOKENS": ("alerts", "user_tokens"),
     "COC_FIELDREPORT_TOKENS": ("fieldreports", "tokens"),
     "COC_ZALO_SECRET": ("fieldreports", "zalo_secret"),
+    "COC_TTS_TOKEN": ("bulletins", "tts_token"),
 }
 
 

@@ -434,3 +434,47 @@ def commune_map(
         legend={"orientation": "h", "y": -0.08},
     )
     return fig
+
+
+DELIVERY_COLOURS = {
+    "done": "#1a9850",
+    "playing": "#2c7fb8",
+    "received": "#74add1",
+    "sent": "#74add1",
+    "pending": "#e6a000",
+    "stopping": "#e6a000",
+    "failed": "#d73027",
+    "expired": "#8c8c8c",
+    "cancelled": "#8c8c8c",
+    "none": "#c7c7c7",
+}
+
+
+def delivery_map(clusters: Sequence[dict[str, Any]], labels: dict[str, str]) -> go.Figure:
+    """Loudspeaker clusters over the commune boundary, coloured by their delivery state of
+    one bulletin (offline clusters drawn open). Each dict: name, lat, lon, state, online;
+    `labels` names each state as shown."""
+    fig = device_map([], {"online": "", "offline": ""})
+    for state, colour in DELIVERY_COLOURS.items():
+        items = [c for c in clusters if c["state"] == state and c.get("lat") is not None]
+        if not items:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[c["lon"] for c in items],
+                y=[c["lat"] for c in items],
+                mode="markers+text",
+                name=labels[state],
+                text=[c["name"] for c in items],
+                textposition="top center",
+                hovertemplate="%{text}<extra>" + labels[state] + "</extra>",
+                marker={
+                    "symbol": ["diamond" if c.get("online") else "diamond-open" for c in items],
+                    "size": 20,
+                    "color": colour,
+                    "line": {"width": 2, "color": colour},
+                },
+            )
+        )
+    fig.update_layout(height=460)
+    return fig

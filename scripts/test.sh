@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need, starts the services they use, then runs lint and pytest.
-# On Debian as root it installs Mosquitto, PostgreSQL and Chromium when they are missing;
-# elsewhere those tests skip with a reason (in CI, CI=true, they fail instead). The Python
-# side (pytest, Playwright's driver, schemathesis, ruff) is the `test` extra.
+# On Debian as root it installs Mosquitto, PostgreSQL, Chromium, espeak-ng and sox when they
+# are missing; elsewhere those tests skip with a reason (in CI, CI=true, they fail instead).
+# The Python side (pytest, Playwright's driver, schemathesis, ruff) is the `test` extra.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
   ldconfig -p | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+  command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)  # bulletins: Vietnamese speech
+  command -v sox >/dev/null 2>&1 || need+=(sox)  # bulletins: audio conversion
   if [ ${#need[@]} -gt 0 ]; then
     log "installing ${need[*]}"
     apt-get update -qq

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from coc.bulletins.alerting import draft_for_alerts
 from coc.config import Settings
 from coc.devices.alerts import evaluate, evaluate_offline, load_rules
 from coc.devices.rollups import prune, rollup_all
@@ -33,6 +34,7 @@ def alert_job(store: Store, settings: Settings) -> None:
     rules = load_rules(settings)
     evaluate(store, rules)
     evaluate_offline(store, rules.offline)
+    draft_for_alerts(store, settings)  # alert rules with a bulletin template draft one
 
 
 def rollup_job(store: Store, settings: Settings) -> None:

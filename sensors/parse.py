@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from coc.bulletins.reports import DEVICE_STATE, is_report, read_report
 from coc.devices.registry import TOPIC_KINDS, Registry
 from coc.ingest.messages import (
     STATES,
@@ -258,6 +259,8 @@ def status(topic: Topic, payload: bytes, now_ms: int, limits: Limits) -> StatusU
     data = _json(payload)
     if isinstance(data, Rejected):
         return Rejected("trạng thái không phải 'online', 'offline' hay JSON", device_id)
+    if kind == "speaker" and is_report(data):
+        return _delivery(device_id, kind, data, now_ms, limits, known)
     if not isinstance(data, dict) or not isinstance(data.get("state"), str):
         return Rejected("trạng thái JSON phải có trường 'state' kiểu chuỗi", device_id)
     if data["state"] not in STATES:
@@ -266,6 +269,21 @@ def status(topic: Topic, payload: bytes, now_ms: int, limits: Limits) -> StatusU
     if isinstance(ts, Rejected):
         return Rejected(ts.reason, device_id)
     return StatusUpdate(device_id, kind, data["state"], ts, "status", pending=not known)
+
+
+def _delivery(
+    device_id: str, kind: str, data: dict[str, Any], now_ms: int, limits: Limits, known: bool
+) -> StatusUpdate | Rejected:
+    """A cluster's report on a bulletin (received, playing, done, failed): the delivery it
+    moves, and the device state it implies (playing, idle; online for 'received')."""
+    ts = _ts(data.get("ts"), now_ms, limits)
+    if isinstance(ts, Rejected):
+        return Rejected(ts.reason, device_id)
+    report = read_report(device_id, data, ts)
+    if isinstance(report, Rejected):
+        return report
+    state = DEVICE_STATE[report.state] or "online"
+    return StatusUpdate(device_id, kind, state, ts, "status", pending=not known, delivery=report)
 
 
 def parse_message(

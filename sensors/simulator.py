@@ -1,7 +1,8 @@
 """A device simulator for the sample commune: telemetry and status over real MQTT.
 
 Temperature follows a daily cycle, rain storms raise the water level, one camera drops
-out for part of every hour, and loudspeakers play at the morning and evening broadcasts.
+out for part of every hour, and the loudspeaker clusters (sensors.speakers) play the
+bulletins COC sends them: one of them is offline and one fails.
 It uses every ThingsBoard payload form so the ingester's paths all get exercised.
 """
 
@@ -23,10 +24,13 @@ from coc.config import Settings
 from coc.devices.registry import DeviceSpec, load_registry
 from coc.timeutil import VN_TZ
 from sensors.mqttconf import parse_url, status_topic, telemetry_topic
+from sensors.speakers import SpeakerClusters
 
 log = logging.getLogger(__name__)
 
 DROPOUT_CAMERA = "cam-06"
+OFFLINE_SPEAKERS = ("loa-06",)  # the demo's cluster that is down (bulletins wait for it)
+FAILING_SPEAKERS = ("loa-04",)  # and the one whose amplifier fails (bulletins are retried)
 STORM_PERIOD_S = 1800  # a storm starts every 30 minutes of wall time …
 STORM_LENGTH_S = 600  # … and rains for 10 minutes
 
@@ -72,12 +76,6 @@ def camera_online(device_id: str, epoch_s: float) -> bool:
     return device_id != DROPOUT_CAMERA or not 1200 <= epoch_s % 3600 < 2400
 
 
-def speaker_state(now: datetime) -> str:
-    local = now.astimezone(VN_TZ)
-    minutes = local.hour * 60 + local.minute
-    return "playing" if 360 <= minutes < 390 or 1020 <= minutes < 1050 else "idle"
-
-
 BASE_LEVEL = {"mn-01": 3.2, "mn-02": 3.0, "mn-03": 1.1}
 
 
@@ -99,16 +97,23 @@ class DeviceSimulator:
         self._thread = threading.Thread(target=self._run, name="coc-device-sim", daemon=True)
         self.published = 0
         self._last_status: dict[str, str] = {}
+        speakers = [d for d, s in self.registry.devices.items() if s.kind == "speaker"]
+        self.speakers = SpeakerClusters(
+            mqtt_url, self.root, self.commune, speakers, offline=OFFLINE_SPEAKERS,
+            failing=FAILING_SPEAKERS, fetch_audio=True,
+        )  # fmt: skip
 
     def start(self) -> DeviceSimulator:
         self.client.connect_async(self.address.host, self.address.port, keepalive=30)
         self.client.loop_start()
+        self.speakers.start()
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
+        self.speakers.stop()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -126,14 +131,14 @@ class DeviceSimulator:
             self._stop.wait(max(0.0, self.interval - (time.time() - started)))
 
     def tick(self, epoch_s: float, rounds: int) -> None:
-        """One round: every sensor reports, cameras and loudspeakers report on change."""
+        """One round: every sensor reports, cameras report on change (clusters: SpeakerClusters)."""
         now = datetime.fromtimestamp(epoch_s).astimezone()
         ts = int(epoch_s * 1000)
         gateway: dict[str, list[dict[str, object]]] = {}
         for spec in self.registry.devices.values():
             if spec.kind == "sensor":
                 self._sensor(spec, now, epoch_s, ts, gateway)
-            else:
+            elif spec.kind == "camera":
                 self._status(spec, now, epoch_s, ts, force=rounds % 60 == 0)
         if gateway:
             self._publish(f"{self.root}/{self.commune}/gateway/telemetry", gateway)
@@ -162,10 +167,7 @@ class DeviceSimulator:
     def _status(
         self, spec: DeviceSpec, now: datetime, epoch_s: float, ts: int, force: bool
     ) -> None:
-        if spec.kind == "camera":
-            state = "recording" if camera_online(spec.device_id, epoch_s) else "offline"
-        else:
-            state = speaker_state(now)
+        state = "recording" if camera_online(spec.device_id, epoch_s) else "offline"
         if not force and self._last_status.get(spec.device_id) == state:
             return
         self._last_status[spec.device_id] = state

@@ -20,9 +20,17 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from coc.bulletins.reports import apply_reports
 from coc.counts import Counts
 from coc.devices.status import StatusChange, apply_status, mark_seen, register_pending
-from coc.ingest.messages import Parsed, Reading, Rejected, StatusUpdate, Telemetry
+from coc.ingest.messages import (
+    DeliveryReport,
+    Parsed,
+    Reading,
+    Rejected,
+    StatusUpdate,
+    Telemetry,
+)
 from coc.store.db import Store
 from coc.store.quarantine import insert_rows, quarantine_row
 from sensors.parse import describe
@@ -30,6 +38,7 @@ from sensors.parse import describe
 log = logging.getLogger(__name__)
 
 SOURCE = "mqtt"
+UNKNOWN_BULLETIN = "báo cáo về bản tin không được gửi tới cụm loa này"
 _KEY = itemgetter(0, 1, 2)  # a reading's (device, key, ts)
 
 READING_SQL = (
@@ -118,6 +127,7 @@ class Batch:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     pending: dict[str, str] = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
+    deliveries: list[tuple[Item, DeliveryReport]] = field(default_factory=list)
 
     def add(self, item: Item) -> None:
         parsed = item.parsed
@@ -126,6 +136,8 @@ class Batch:
             return
         if isinstance(parsed, StatusUpdate):
             self.statuses.append(parsed)
+            if parsed.delivery is not None:
+                self.deliveries.append((item, parsed.delivery))
             if parsed.pending:
                 self.pending[parsed.device_id] = parsed.kind
             return
@@ -180,6 +192,13 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
         register_pending(conn, batch.pending, org_unit)
         changes = mark_seen(conn, batch.seen)
         changes += apply_status(conn, batch.statuses)
+        if batch.deliveries:
+            unmatched = apply_reports(conn, [d for _, d in batch.deliveries])
+            held = [
+                quarantine_item(i, UNKNOWN_BULLETIN) for i, d in batch.deliveries if d in unmatched
+            ]
+            if held:
+                insert_rows(conn, held)
     return changes
 
 

@@ -8,7 +8,7 @@ from fixtures_base import wait_until
 from fixtures_mqtt import broker, needs_mosquitto, rows, settings, store
 
 from sensors.service import start_ingest
-from sensors.simulator import World, camera_online, speaker_state, start_device_simulator
+from sensors.simulator import OFFLINE_SPEAKERS, World, camera_online, start_device_simulator
 
 _ = (broker, settings, store)
 
@@ -31,11 +31,9 @@ def test_storm_raises_then_the_water_level_recedes() -> None:
     assert levels[-1] < peak - 0.3
 
 
-def test_one_camera_drops_out_and_speakers_play_at_broadcast_hours() -> None:
+def test_one_camera_drops_out() -> None:
     assert camera_online("cam-06", 1199) and not camera_online("cam-06", 1200)
     assert camera_online("cam-06", 2400) and camera_online("cam-01", 1500)
-    assert speaker_state(datetime(2026, 6, 1, 23, 10, tzinfo=UTC)) == "playing"  # 06:10 local
-    assert speaker_state(datetime(2026, 6, 1, 3, 0, tzinfo=UTC)) == "idle"
 
 
 @needs_mosquitto
@@ -45,7 +43,13 @@ def test_simulated_commune_flows_into_the_store(broker, settings, store) -> None
     sim = start_device_simulator(broker.url, settings, rate=10)
     try:
         wait_until(lambda: len(rows(store, "SELECT DISTINCT device_id FROM sensor_latest")) == 8)
-        wait_until(lambda: rows(store, "SELECT count(*) FROM device WHERE online = 1")[0][0] >= 21)
+        # 22 devices: cam-06 drops out part of each hour, loa-06 (the demo's down cluster)
+        # says offline; the other clusters (sensors.speakers) announce themselves idle
+        wait_until(lambda: rows(store, "SELECT count(*) FROM device WHERE online = 1")[0][0] >= 20)
+        wait_until(lambda: rows(store, "SELECT device_id, state FROM device WHERE kind = 'speaker'"
+                                " AND state != 'unknown' ORDER BY 1") == [
+            (f"loa-0{i}", "offline" if f"loa-0{i}" in OFFLINE_SPEAKERS else "idle")
+            for i in range(1, 7)])  # fmt: skip
     finally:
         sim.stop()
         handle.stop()

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from coc.api import alerts, approvals, feed, fieldreports, http, limits, status
+from coc.api import alerts, approvals, bulletins, feed, fieldreports, http, limits, status
 from coc.api.auth import TokenBook
 from coc.api.openapi import openapi_document
 from coc.config import Settings
@@ -37,6 +37,7 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     alerts.register(bp, store, settings, tokens)
     if settings.role == "commune":  # citizens' field reports are a commune's own
         fieldreports.register(bp, store, settings)
+    bulletins.register(bp, store, settings, tokens)
 
     @bp.get("/openapi.json")
     def openapi() -> Any:

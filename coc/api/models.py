@@ -203,3 +203,41 @@ class FieldReportStatus(Answer):
     answeredAt: str | None = DateTime
     answer: str | None = Field(None, description="The published answer (đã phản hồi).")
     rejectReason: str | None = None
+
+
+class BulletinInfo(Answer):
+    id: str
+    title: str
+    priority: str = Field(description="thuong | uu_tien | khan_cap (TT 39/2020)")
+    status: str = Field(description="draft | approved | rejected | cancelled")
+    schedule: str = Field(description="now | at | daily | weekly")
+    durationSeconds: float | None
+    createdAt: str | None = DateTime
+    approvedAt: str | None = DateTime
+    nextStart: str | None = DateTime
+    deliveries: dict[str, int] = Field(description="Clusters per delivery state.")
+
+
+class BulletinList(Answer):
+    orgUnit: str
+    bulletins: list[BulletinInfo]
+
+
+class DeliveryInfo(Answer):
+    device: str
+    name: str
+    hamlet: str | None
+    occurrence: str = Field(description="'now' or the local start YYYY-MM-DDTHH:MM")
+    state: str = Field(
+        description="pending | sent | received | playing | done | failed | expired | cancelled"
+    )
+    attempts: int
+    sentAt: str | None = DateTime
+    playedAt: str | None = DateTime
+    finishedAt: str | None = DateTime
+    reason: str | None
+
+
+class DeliveryReportAnswer(Answer):
+    bulletin: str
+    deliveries: list[DeliveryInfo]

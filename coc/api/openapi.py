@@ -24,6 +24,8 @@ from coc.api.approval_models import (
 )
 from coc.api.models import (
     AlertList,
+    BulletinList,
+    DeliveryReportAnswer,
     DeviceSummary,
     FieldReportAccepted,
     FieldReportIn,
@@ -217,6 +219,42 @@ OPERATIONS = (
         path_params=(("code", "The report's short code, e.g. PA-7K3M9Q."),),
         commune_only=True,
     ),
+    Operation(
+        "/bulletins",
+        "get",
+        "Loudspeaker bulletins, newest first, with clusters per delivery state.",
+        BulletinList,
+        "Bulletins",
+        refusals=(401,),
+    ),
+    Operation(
+        "/bulletins/{bulletin}/deliveries",
+        "get",
+        "One bulletin's per-cluster delivery report.",
+        DeliveryReportAnswer,
+        "Delivery report",
+        refusals=(401, 404),
+        path_params=(("bulletin", "Bulletin id."),),
+    ),
+    Operation(
+        "/bulletins/audio/{file}",
+        "get",
+        "A bulletin's audio, as loudspeaker clusters fetch it (public; the name is a hash).",
+        None,
+        "Audio",
+        secured=False,
+        refusals=(404,),
+        path_params=(("file", "<40 hex digits>.ogg or .wav, from a command's audio_url."),),
+        extra={
+            "200": {
+                "description": "The audio file",
+                "content": {
+                    m: {"schema": {"type": "string", "format": "binary"}}
+                    for m in ("audio/ogg", "audio/wav")
+                },
+            }
+        },
+    ),
     Operation("/openapi.json", "get", "This document.", None, "OpenAPI document", secured=False),
 )
 CONFLICT = {"409": {"description": "Nothing stored: the import summary with its conflicts"}}
@@ -284,7 +322,7 @@ REFUSALS = {
     400: "Bad query or body",
     401: "Missing or unknown token",
     403: "Token not allowed here",
-    404: "No such alert or report",
+    404: "Not found (no such alert, report, bulletin or audio file)",
     413: "Body too large",
     429: "Too many reports from this sender: try later (Retry-After)",
     503: "Database down",

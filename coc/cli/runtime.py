@@ -91,6 +91,10 @@ def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
 
         ingest = start_ingest(ctx.store, ctx.settings)
         services.add("mqtt ingester", ingest.stop)
+        from sensors.commands import start_dispatch
+
+        publisher = start_dispatch(scheduler, ctx.store, ctx.settings)
+        services.add("bulletin commands", publisher.stop)
     return scheduler
 
 

@@ -1,14 +1,15 @@
 """The registry of built-in measures, filled explicitly from the modules that define them.
 
-No registration by import side effect: `facts` and `tthc` each export a `MEASURES` table
-and this module joins them, so importing a measure module never needs the registry.
+No registration by import side effect: `facts`, `tthc` and `bulletins` each export a
+`MEASURES` table and this module joins them, so importing a measure module never needs the
+registry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coc.indicators import facts, fieldreports, tthc
+from coc.indicators import bulletins, facts, fieldreports, tthc
 from coc.indicators.context import MeasureContext, MeasureFn
 
 __all__ = ["REGISTRY", "MeasureContext", "MeasureFn", "get", "names"]
@@ -24,7 +25,9 @@ def _join(*tables: Mapping[str, MeasureFn]) -> dict[str, MeasureFn]:
     return joined
 
 
-REGISTRY: Mapping[str, MeasureFn] = _join(facts.MEASURES, tthc.MEASURES, fieldreports.MEASURES)
+REGISTRY: Mapping[str, MeasureFn] = _join(
+    facts.MEASURES, tthc.MEASURES, fieldreports.MEASURES, bulletins.MEASURES
+)
 
 
 def get(name: str) -> MeasureFn:

@@ -29,6 +29,18 @@ class Telemetry(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """A loudspeaker cluster's report on a bulletin (see coc.bulletins.reports)."""
+
+    device_id: str
+    bulletin_id: str
+    state: str  # received | playing | done | failed
+    ts: int  # ms since epoch
+    reason: str | None = None
+    occurrence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StatusUpdate:
     device_id: str
     kind: str  # camera | speaker | sensor
@@ -36,6 +48,7 @@ class StatusUpdate:
     ts: int
     reason: str = "status"  # status | will
     pending: bool = False
+    delivery: DeliveryReport | None = None  # a loudspeaker's report about a bulletin
 
     @property
     def online(self) -> bool:

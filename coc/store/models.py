@@ -687,3 +687,62 @@ class FieldReportPhoto(SQLModel, table=True):
     width: int
     height: int
     public: bool = False
+
+
+# ── loudspeaker bulletins ──
+
+
+class Bulletin(SQLModel, table=True):
+    """A bulletin (bản tin) for the loudspeaker clusters: content, TT 39/2020 priority,
+    targets, schedule, validity and where it stands in the approval workflow."""
+
+    __tablename__ = "bulletin"
+    id: str = Field(primary_key=True, max_length=32)
+    org_unit: str = Field(max_length=16)
+    title: str
+    text: str | None = None
+    audio_key: str | None = Field(default=None, max_length=80)  # cached audio file
+    audio_source: str = Field(default="tts", max_length=8)  # tts | upload
+    duration_s: float | None = None
+    engine: str | None = Field(default=None, max_length=32)
+    voice: str | None = Field(default=None, max_length=64)
+    priority: str = Field(default="thuong", max_length=16)  # thuong | uu_tien | khan_cap
+    target_kind: str = Field(default="all", max_length=16)  # all | hamlets | clusters
+    targets: list[str] = _json(list)
+    schedule_kind: str = Field(default="now", max_length=8)  # now | at | daily | weekly
+    start_at: datetime | None = _ts()  # first (or only) start
+    window_start: str | None = Field(default=None, max_length=5)  # HH:MM local, repeats
+    window_end: str | None = Field(default=None, max_length=5)
+    weekdays: list[int] = _json(list)  # 0 = Monday, weekly repeats
+    end_date: str | None = Field(default=None, max_length=10)  # YYYY-MM-DD local, repeats
+    valid_until: datetime | None = _ts()
+    status: str = Field(default="draft", index=True, max_length=16)
+    # draft | approved | rejected | cancelled
+    alert_id: int | None = Field(default=None, unique=True)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = _now_ts(index=True)
+    approved_by: str | None = Field(default=None, max_length=64)
+    approved_at: datetime | None = _ts()
+    updated_at: datetime = _now_ts(onupdate=True)
+
+
+class BulletinDelivery(SQLModel, table=True):
+    """One occurrence of a bulletin on one cluster: its state as the cluster reports it."""
+
+    __tablename__ = "bulletin_delivery"
+    __table_args__ = (UniqueConstraint("bulletin_id", "occurrence", "device_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    bulletin_id: str = Field(max_length=32, index=True)
+    occurrence: str = Field(max_length=20)  # local start "YYYY-MM-DDTHH:MM", or "now"
+    device_id: str = Field(max_length=64, index=True)
+    priority: str = Field(default="thuong", max_length=16)
+    state: str = Field(default="pending", index=True, max_length=16)
+    # pending | sent | received | playing | done | failed | expired | cancelled
+    attempts: int = 0
+    starts_at: datetime = _now_ts()
+    expires_at: datetime = _now_ts(index=True)
+    sent_at: datetime | None = _ts()
+    played_at: datetime | None = _ts()
+    finished_at: datetime | None = _ts()
+    reason: str | None = None
+    updated_at: datetime = _now_ts(onupdate=True)

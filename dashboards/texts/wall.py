@@ -21,6 +21,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "source_mqtt": ("Thiết bị gửi qua MQTT", "Devices over MQTT"),
     "source_upstream": ("Xã gửi lên", "Pushed by a commune"),
     "source_pull": ("Lấy từ xã", "Pulled from a commune"),
+    "source_fieldreports": ("Phản ánh hiện trường của người dân", "Citizens' field reports"),
+    "source_bulletins": ("Hệ thống truyền thanh thông minh", "Smart loudspeaker system"),
     # audit log: actions, the tables they touched, status values
     "audit_action_create": ("Tạo mới", "Created"),
     "audit_action_update": ("Cập nhật", "Updated"),

@@ -15,10 +15,11 @@ from dash import html
 
 from coc import fmt
 from coc.store.runs import stale_sources
-from dashboards import data, state
+from dashboards import access, data, state
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.labels import source_name
+from dashboards.views import bulletins
 from dashboards.views.overview import act_first, period_title
 
 ICONS = {"critical": "⛔", "warning": "⚠", "info": "ℹ"}
@@ -184,6 +185,7 @@ def header(params: dict[str, Any], subtitle: str | None = None) -> list[html.Div
                 ),
                 device_count("camera", "cameras_online", lang),
                 device_count("speaker", "speakers_online", lang),
+                bulletins.wall_strip(lang, access.has_role("approver")),
                 html.Div(fresh, className="freshness"),
             ],
             className="wall-bar",
