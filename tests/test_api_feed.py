@@ -235,8 +235,10 @@ def test_public_health_indicators_and_openapi(commune):
         "/fieldReports",
         "/fieldReports/zalo",
         "/fieldReports/{code}",
+        "/api/dataValueSets",  # DHIS2's own path, with its own server "/"
     }
     assert set(doc["paths"]["/dataValueSets"]) == {"get", "post"}
+    assert doc["paths"]["/api/dataValueSets"]["post"]["servers"] == [{"url": "/"}]
     missing = requests.get(f"{url}/api/v1/nothing-here", timeout=5)
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
 
