@@ -36,10 +36,12 @@ def _schemathesis() -> list[str]:
     return [found]
 
 
-def _warnings_but_missing_data() -> str:
+def _warnings_but_missing_data(*also: str) -> str:
+    """Every warning but missing test data (and `also`)."""
     from schemathesis.core.warnings import SchemathesisWarning
 
-    return ",".join(w.value for w in SchemathesisWarning if w.value != "missing_test_data")
+    skip = {"missing_test_data", *also}
+    return ",".join(w.value for w in SchemathesisWarning if w.value not in skip)
 
 
 def _run(
@@ -101,8 +103,22 @@ def test_schemathesis_finds_no_server_errors(tmp_path):
     add_user(store, "lan", "mật-khẩu-dài-123", role="clerk")
     settings = province_settings(alerts={"user_tokens": {"lan": ALERT_TOKEN}})
     with serve_coc(store, settings) as (url, _):
-        reads = _run(url, FEED_TOKEN, "GET", tmp_path)
-        writes = _run(url, PUSH_TOKENS["10237"], "POST", tmp_path, exclude=f"{DHIS2_PATH}|^/alerts")
+        # strict queries (period and org unit codes, DHIS2's pe/ou) refuse most fuzzed
+        # values with a 400 and the reason: a low valid rate is expected there
+        reads = _run(
+            url, FEED_TOKEN, "GET", tmp_path, warnings=_warnings_but_missing_data("low_valid_rate")
+        )
+        # a province refuses registrations and approvals for org units the token may not
+        # write (E7617, 409): most fuzzed bodies name such org units, so the low valid
+        # rate there is the rule working, not a schema gap
+        writes = _run(
+            url,
+            PUSH_TOKENS["10237"],
+            "POST",
+            tmp_path,
+            exclude=f"{DHIS2_PATH}|^/alerts",
+            warnings=_warnings_but_missing_data("low_valid_rate"),
+        )
         dhis2 = _run(url, PUSH_TOKENS["10237"], "POST", tmp_path, dhis2=True, examples=20)
         # random alert ids are unknown (404), which schemathesis reports as missing test
         # data or a schema mismatch; the token warning (missing_auth) stays on
