@@ -22,13 +22,13 @@ POPPLER = shutil.which("pdftotext") is not None and shutil.which("pdftoppm") is 
 needs_poppler = needs(POPPLER, "pdftotext/pdftoppm not found (apt-get install poppler-utils)")
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
+def pdf_text(data: bytes, tmp_path: Path, layout: bool = True) -> str:
+    """The PDF's text layer; `layout=False` reads it in reading order, words joined."""
     path = tmp_path / "r.pdf"
     path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    )
-    return out.stdout
+    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    out = subprocess.run(args, capture_output=True, check=True, text=True).stdout
+    return out if layout else " ".join(out.split())
 
 
 def page_ink(data: bytes, tmp_path: Path, page: int = 1) -> float:
@@ -180,3 +180,53 @@ def test_default_period_is_last_month_in_local_time(now, expected):
     from datetime import datetime
 
     assert default_period(datetime.fromisoformat(now)) == expected
+
+
+@needs_poppler
+def test_sections_for_explanations_and_field_reports_without_personal_data(
+    tmp_path, shipped_catalog
+):
+    """An answered explanation request shows under its indicator; the month's citizen
+    field reports are counted by category and hamlet, never with the reporter's name or
+    phone."""
+    from fieldreports_helpers import NAME, PHONE, categories, png_bytes
+    from fixtures_web import seed
+
+    from coc.fieldreports import abuse, service
+    from coc.fieldreports.intake import Limits, parse_form
+    from coc.store.models import ExplanationRequest
+
+    store = new_store(tmp_path / "s.sqlite3")
+    seed(store, shipped_catalog)
+    cats = categories()
+    fields = {"category": "moi_truong", "description": "Cống thoát nước bị tắc gây ngập đường",
+              "hamlet": "Thôn Từ Vân", "lat": "20.8241", "lon": "105.9118", "name": NAME,
+              "phone": PHONE}  # fmt: skip
+    draft = parse_form(fields, [png_bytes()], categories=cats, limits=Limits())
+    when = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    rates = abuse.Rates(per_address_hour=3, per_phone_day=4, hard_factor=2)
+    service.submit(store, draft, categories=cats, rates=rates, pepper="k", org_unit="10237",
+                   address="203.0.113.7", now=when)  # fmt: skip
+    with store.write() as session:
+        session.add(
+            ExplanationRequest(
+                indicator_code="DINH_DANH_DIEN_TU", org_unit="10237", period="202611",
+                question="Vì sao tỷ lệ định danh điện tử thấp?", requested_by="chutich",
+                assignee="congan", due_date=datetime(2026, 12, 10).date(), status="answered",
+                answer="Công an xã đang rà soát, dự kiến kích hoạt thêm 2.000 tài khoản.",
+                answered_by="congan", answered_at=when, created_at=when,
+            )
+        )  # fmt: skip
+    settings = make_settings(tmp_path / "data")
+    report = monthly.build(store, shipped_catalog, settings, "202611", AFTER)
+    line = next(x for x in report.attention if x.code == "DINH_DANH_DIEN_TU")
+    answer = "Công an xã đang rà soát, dự kiến kích hoạt thêm 2.000 tài khoản."
+    assert line.explanations == (answer,)
+    titles = [s.title for s in report.extra]
+    assert "Phản ánh hiện trường của người dân" in titles
+    text = pdf_text(pdf.to_pdf(html.render_monthly(report)), tmp_path, layout=False)
+    assert f"Giải trình: {answer}" in text
+    assert "Phản ánh hiện trường của người dân" in text and "tiếp nhận 1" in text
+    assert "Thôn Từ Vân" in text
+    assert PHONE not in text and NAME not in text
+    store.dispose()

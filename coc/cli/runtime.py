@@ -73,6 +73,7 @@ def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
     """Scheduler with every job, plus the MQTT ingester when a broker is configured."""
     from coc.alert_jobs import register_jobs as alert_jobs
     from coc.fieldreports.jobs import register_jobs as fieldreport_jobs
+    from coc.reports.schedule import register_jobs as report_jobs
     from coc.sync.jobs import register_jobs as sync_jobs
     from connectors.jobs import register_jobs as connector_jobs
     from sensors.jobs import register_jobs as sensor_jobs
@@ -83,6 +84,7 @@ def start_worker_parts(ctx: Context, services: Services) -> BackgroundScheduler:
     sync_jobs(scheduler, ctx.store, ctx.settings, ctx.catalog)
     alert_jobs(scheduler, ctx.store, ctx.settings, ctx.catalog, ctx.org_unit)
     fieldreport_jobs(scheduler, ctx.store, ctx.settings)
+    report_jobs(scheduler, ctx.store, ctx.settings, ctx.catalog)
     add_refresh_job(scheduler, ctx)
     scheduler.start()
     services.add("scheduler", lambda: scheduler.shutdown(wait=False))

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from pathlib import Path
 from typing import Any, Protocol
 
 from coc.net import HttpClient, Refused, RetryPolicy, Target, Unreachable, hide_in_logs
@@ -44,6 +45,7 @@ class Message:
     severity: str
     event: str
     alert_id: int | None = None
+    attachment: str | None = None  # a file to attach where the channel can (email)
 
     @property
     def text(self) -> str:
@@ -79,6 +81,8 @@ class SmtpSender:
         msg_id = make_msgid(idstring=message.delivery_id.replace(":", "."), domain="coc.local")
         mail["Message-ID"] = msg_id
         mail.set_content(message.body or message.title)
+        if message.attachment:
+            _attach(mail, message.attachment)
         try:
             with smtplib.SMTP(str(self.o["host"]), int(self.o.get("port", 25)), timeout=15) as smtp:
                 if self.o.get("starttls"):
@@ -91,6 +95,16 @@ class SmtpSender:
         except (smtplib.SMTPException, OSError) as exc:
             raise SendFailed(f"không gửi được thư ({type(exc).__name__})") from None
         return msg_id
+
+
+def _attach(mail: EmailMessage, path: str) -> None:
+    """Attach a file (the monthly report's PDF); a file gone is a final failure."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        raise SendFailed(f"không đọc được tệp đính kèm {Path(path).name}", retry=False) from None
+    kind = "pdf" if path.endswith(".pdf") else "octet-stream"
+    mail.add_attachment(data, maintype="application", subtype=kind, filename=Path(path).name)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -79,6 +79,7 @@ def enqueue(
     alert_id: int | None = None,
     topic: str = "",
     digest: bool = False,
+    attachment: str | None = None,
 ) -> Notification | None:
     """Record one notification unless its key is held already (None then). Other
     features (explanation requests, reports) call this too."""
@@ -95,6 +96,7 @@ def enqueue(
         title=title[:500],
         body=body,
         digest=digest,
+        attachment=attachment,
         next_attempt_at=due or now,
         created_at=now,
     )
@@ -204,6 +206,7 @@ def _one(row: Notification) -> Delivery:
         severity=row.severity,
         event=row.event,
         alert_id=row.alert_id,
+        attachment=row.attachment,
     )
     return Delivery((row.id,), row.channel, message, row.attempts)
 

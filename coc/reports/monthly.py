@@ -6,20 +6,23 @@ Citizens' names never enter a report: dossiers and documents are counted, not li
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from coc import fmt
 from coc.config import Settings
+from coc.errors import CocError
 from coc.indicators import measures, tthc
 from coc.indicators.catalog import Catalog
 from coc.indicators.context import MeasureContext
 from coc.indicators.query import IndicatorRow, indicator_rows, last_updated
 from coc.periods import Period, parse_period
+from coc.reports.texts import text
 from coc.store.db import Store
-from coc.store.models import Alert, Device
+from coc.store.models import Alert, Device, ExplanationRequest
 from coc.timeutil import VN_TZ, as_utc
 
 # The order the summary and the lists use: what the chairperson must act on comes first.
@@ -132,12 +135,15 @@ def _same_month_last_year(period: Period) -> str:
 
 
 def _lines(
-    session: Session, catalog: Catalog, org_unit: str, period: Period, lang: str
+    session: Session, catalog: Catalog, org_unit: str, period: Period, lang: str, now: datetime
 ) -> list[IndicatorLine]:
-    rows = indicator_rows(session, catalog, org_unit, period.code, lang)
+    rows = indicator_rows(session, catalog, org_unit, period.code, lang, now=now)
     last_year_code = _same_month_last_year(period)
     last_year = (
-        {r.code: r.actual for r in indicator_rows(session, catalog, org_unit, last_year_code, lang)}
+        {
+            r.code: r.actual
+            for r in indicator_rows(session, catalog, org_unit, last_year_code, lang, now=now)
+        }
         if last_year_code
         else {}
     )
@@ -270,6 +276,83 @@ def _uptime(session: Session, org_unit: str, period: Period, now: datetime) -> l
     return out
 
 
+def _explanations(session: Session, org_unit: str, period: Period) -> dict[str, tuple[str, ...]]:
+    """indicator code → the answers given to explanation requests about this period."""
+    stmt = (
+        select(ExplanationRequest.indicator_code, ExplanationRequest.answer)
+        .where(
+            ExplanationRequest.org_unit == org_unit,
+            ExplanationRequest.period == period.code,
+            ExplanationRequest.status == "answered",
+            ExplanationRequest.answer.is_not(None),
+        )
+        .order_by(ExplanationRequest.id)
+    )
+    out: dict[str, list[str]] = {}
+    for code, answer in session.execute(stmt):
+        out.setdefault(code, []).append(answer)
+    return {code: tuple(answers) for code, answers in out.items()}
+
+
+def _value_text(line: IndicatorLine | None, lang: str) -> str:
+    if line is None or line.actual is None:
+        return "—"
+    if line.unit == "%":
+        return fmt.percent(line.actual, lang)
+    return f"{fmt.number(line.actual, line.decimals, lang)} {line.unit}".strip()
+
+
+BULLETIN_CODES = ("BAN_TIN_PHAT", "PHUT_PHAT_THANH", "TY_LE_BAN_TIN_DEN_LOA")
+
+
+def bulletin_section(lines: list[IndicatorLine], lang: str) -> Section | None:
+    """Loudspeaker bulletins of the month, from their catalog indicators."""
+    by_code = {line.code: line for line in lines}
+    shown = [by_code[c] for c in BULLETIN_CODES if c in by_code]
+    if not shown:
+        return None
+    return Section(
+        text("bulletins", lang), tuple((line.name, _value_text(line, lang)) for line in shown)
+    )
+
+
+def fieldreport_section(
+    store: Store, settings: Settings, period: Period, now: datetime, lang: str
+) -> Section | None:
+    """Citizens' field reports of the month (counts by category and hamlet, no names)."""
+    from coc.fieldreports.categories import load_categories
+    from coc.fieldreports.queries import month_summary
+
+    try:
+        categories = load_categories(settings)
+    except CocError:
+        categories = None
+    summary = month_summary(
+        store, settings.commune.code, period, now=now, categories=categories, lang=lang
+    )
+    total = summary["total"]
+    if not total["received"] and not total["open"]:
+        return None
+
+    def row(item: dict) -> tuple[str, str]:
+        on_time = fmt.percent(item["on_time_pct"], lang)
+        return (
+            item["name"],
+            text(
+                "fieldreport_row",
+                lang,
+                received=item["received"],
+                handled=item["handled"],
+                on_time=on_time,
+                overdue=item["overdue"],
+            ),
+        )
+
+    rows = [row(total)] + [row(r) for r in summary["by_category"]]
+    rows += [row(r) for r in summary["by_hamlet"]]
+    return Section(text("fieldreports", lang), tuple(rows))
+
+
 def build(
     store: Store,
     catalog: Catalog,
@@ -283,7 +366,11 @@ def build(
     period = parse_period(period_code)
     org_unit = settings.commune.code
     with store.session() as session:
-        lines = _lines(session, catalog, org_unit, period, lang)
+        answers = _explanations(session, org_unit, period)
+        lines = [
+            replace(line, explanations=answers.get(line.code, ()))
+            for line in _lines(session, catalog, org_unit, period, lang, now)
+        ]
         scorecard, points, reach = _scorecard(session, org_unit, period, now, lang)
         report = MonthlyReport(
             commune=settings.commune.name,
@@ -303,4 +390,8 @@ def build(
             uptime=tuple(_uptime(session, org_unit, period, now)),
             extra=extra,
         )
-    return report
+    sections = [
+        bulletin_section(lines, lang),
+        fieldreport_section(store, settings, period, now, lang),
+    ]
+    return replace(report, extra=(*[x for x in sections if x], *extra))

@@ -2,9 +2,13 @@
 time) the last month's report is generated and handed to every recipient's channel.
 
 Each delivery is a run named `report:<period>` (coc.store.runs), so the sync page and
-health show it. A failed delivery is retried at the next check until it succeeds or
-`report.max_attempts` runs of that period have failed; a period delivered once is never
-sent again, whatever restarts happen.
+health show it. `outbox_send` hands each recipient's copy to the notification outbox
+(coc.notify.outbox), which sends it at least once and records it once per recipient
+(`/thong-bao` shows its state), retrying a channel outage with backoff: the PDF attached
+by email, the link (`report.link_base`) for channels that cannot carry a file. A failed
+generation is retried at the next check until it succeeds or `report.max_attempts` runs
+of that period have failed; a period delivered once is never sent again, whatever
+restarts happen (each recipient's copy has the outbox key report:<period>:<recipient>).
 """
 
 from __future__ import annotations
@@ -13,17 +17,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from coc.config import Settings
+from coc.errors import CocError
+from coc.files import private_dir, replace_atomic
 from coc.indicators.catalog import Catalog
+from coc.notify.outbox import enqueue
 from coc.periods import month_of
 from coc.reports.generate import filename, render
 from coc.store import runs
 from coc.store.db import Store
 from coc.store.models import ConnectorRun
-from coc.timeutil import VN_TZ, as_utc
+from coc.timeutil import VN_TZ, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,51 @@ class Delivery:
 
 
 Send = Callable[[Delivery], None]
+
+
+def outbox_send(store: Store, settings: Settings, now: datetime) -> Send:
+    """A `Send` that records each delivery in the notification outbox: recipients are
+    `<channel>:<address>` with a channel of the notification settings; the PDF is kept
+    (0600) under the data folder's reports/ and attached where the channel can."""
+    folder = private_dir(settings.data_path / "reports", "thư mục báo cáo")
+
+    def send(delivery: Delivery) -> None:
+        channel, sep, address = delivery.recipient.partition(":")
+        if not sep or not channel or not address:
+            raise CocError(f"người nhận không hợp lệ '{delivery.recipient}' (cần kênh:địa chỉ)")
+        path = None
+        if delivery.attachment:
+            path = folder / delivery.attachment[0]
+            replace_atomic(path, delivery.attachment[1])
+        with store.write() as session:
+            enqueue(
+                session,
+                key=delivery.key,
+                channel=channel,
+                recipient=address,
+                title=delivery.subject,
+                body=delivery.body,
+                severity="info",
+                event="report",
+                now=now,
+                topic=delivery.key.rsplit(":", 2)[0],
+                attachment=str(path) if path else None,
+            )
+
+    return send
+
+
+def report_job(store: Store, catalog: Catalog, settings: Settings) -> str | None:
+    now = utcnow()
+    return deliver_due(store, catalog, settings, now, outbox_send(store, settings, now))
+
+
+def register_jobs(scheduler: Any, store: Store, settings: Settings, catalog: Catalog) -> None:
+    """Check every 15 minutes whether last month's report is due (a no-op when it is not
+    configured, or delivered already)."""
+    scheduler.add_job(report_job, "interval", minutes=15, id="monthly-report",
+                      args=(store, catalog, settings), max_instances=1, coalesce=True,
+                      replace_existing=True)  # fmt: skip
 
 
 def due_period(settings: Settings, now: datetime) -> str | None:

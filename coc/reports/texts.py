@@ -68,6 +68,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind_camera": ("Camera an ninh", "Security cameras"),
     "kind_speaker": ("Cụm loa thông minh", "Smart loudspeakers"),
     "kind_sensor": ("Cảm biến", "Sensors"),
+    "bulletins": ("Bản tin truyền thanh thông minh", "Loudspeaker bulletins"),
+    "fieldreports": ("Phản ánh hiện trường của người dân", "Citizens' field reports"),
+    "fieldreport_row": (
+        "tiếp nhận {received}, đã xử lý {handled} (đúng hạn {on_time}), quá hạn {overdue}",
+        "received {received}, handled {handled} ({on_time} on time), overdue {overdue}",
+    ),
     "prepared_by": ("Người lập báo cáo", "Prepared by"),
     "approved_by": ("Chủ tịch Ủy ban nhân dân xã", "Chairperson of the commune People's Committee"),
     "sign_note": ("Ký, ghi rõ họ tên", "Signature and full name"),

@@ -484,6 +484,7 @@ class Notification(SQLModel, table=True):
     next_attempt_at: datetime = _now_ts()
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     provider_id: str | None = Field(default=None, max_length=128)  # the channel's message id
+    attachment: str | None = Field(default=None, max_length=500)  # a file sent with it (email)
     sent_at: datetime | None = _ts()
     created_at: datetime = _now_ts()
 
