@@ -60,4 +60,6 @@ log "import contracts"
 .venv/bin/lint-imports --no-cache
 
 log "pytest"
-exec .venv/bin/python -m pytest "$@"
+# Two workers by default (pytest-xdist; the suite's tests each use their own ports, files and
+# databases); COC_TEST_WORKERS=0 runs in this one process.
+exec .venv/bin/python -m pytest -n "${COC_TEST_WORKERS:-2}" "$@"

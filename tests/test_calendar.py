@@ -207,3 +207,14 @@ def parse_period_code(code: str) -> bool:
 def test_edge_periods_are_refused_with_a_reason(asked: str) -> None:
     choice = calendar.choose(asked, [0], vn(2))
     assert (choice.code, bool(choice.error)) == ("202611", True)
+
+
+def test_verdict_from_completion_alone_says_met_only_at_100() -> None:
+    from coc.indicators.status import by_completion
+
+    assert by_completion(None) == "no_data"
+    assert by_completion(49.9) == "missed"
+    assert by_completion(50.0) == "near"
+    assert by_completion(87.5) == "near"  # the old bands called this "Đạt"
+    assert by_completion(100.0) == "met"
+    assert by_completion(112.0) == "exceeded"

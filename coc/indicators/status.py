@@ -125,3 +125,16 @@ def judge(
     if not _better(value, path, direction):
         return Verdict("behind", pct, projected, path)
     return Verdict("on_track", pct, projected, path)
+
+
+def by_completion(pct: float | None, bands: tuple[float, float] = (50.0, 80.0)) -> str:
+    """A verdict from a completion % alone (a province comparing communes' figures, or a
+    mean completion): met or exceeded only at 100 % or more, missed below the lower band,
+    near in between; no data without a figure."""
+    if pct is None:
+        return "no_data"
+    if pct > 100.0:
+        return "exceeded"
+    if pct >= 100.0:
+        return "met"
+    return "missed" if pct < bands[0] else "near"

@@ -11,6 +11,7 @@ from dash import html
 
 from coc import fmt
 from coc.auth.units import visible_tree
+from coc.indicators.status import STATUS_BAND, by_completion
 from coc.periods import months_between, parse_period
 from coc.province.hierarchy import Hierarchy
 from coc.province.queries import (
@@ -21,7 +22,7 @@ from coc.province.queries import (
     reporting_completeness,
 )
 from dashboards import access, data, state
-from dashboards.components import card, data_table, graph, no_data, status_word
+from dashboards.components import card, data_table, graph, no_data, status_word, verdict_word
 from dashboards.figures import BAND_ICONS, ranking_chart
 from dashboards.figures import commune_map as map_figure
 from dashboards.i18n import t
@@ -55,8 +56,15 @@ def not_enabled(lang: str) -> html.Div:
     return html.Div(html.P(t("province_only", lang), className="no-data"), id="province-off")
 
 
-def _status(band: str | None, lang: str) -> str:
-    return f"{BAND_ICONS.get(band, BAND_ICONS[None])} {status_word(band, lang)}"
+def _band(band: str | None, pct: float | None) -> str | None:
+    """The colour of the verdict (green only when met), so words, icons and bars agree."""
+    return STATUS_BAND[by_completion(pct)] if pct is not None else band
+
+
+def _status(band: str | None, lang: str, pct: float | None = None) -> str:
+    """Icon and word: "Đạt" only when the target is met (coc.indicators.status)."""
+    word = verdict_word(by_completion(pct), lang) if pct is not None else status_word(band, lang)
+    return f"{BAND_ICONS.get(_band(band, pct), BAND_ICONS[None])} {word}"
 
 
 # ── ranking ──────────────────────────────────────────────────────────────────────────
@@ -74,7 +82,7 @@ def ranking(period: str, lang: str) -> list[Any]:
             "code": s.code,
             "name": s.name,
             "completion": s.completion,
-            "status": _status(s.band, lang),
+            "status": _status(s.band, lang, s.completion),
             "scored": s.scored,
             "reported": s.reported,
         }
@@ -87,7 +95,7 @@ def ranking(period: str, lang: str) -> list[Any]:
     chart = ranking_chart(
         [s.name for s in scores],
         [s.completion for s in scores],
-        [s.band for s in scores],
+        [_band(s.band, s.completion) for s in scores],
         "%",
         cap=100.0,
     )
@@ -134,7 +142,7 @@ def comparison(code: str | None, period: str, lang: str) -> list[Any]:
             "value": v.value,
             "target": v.target,
             "completion": v.completion,
-            "status": _status(v.band, lang),
+            "status": _status(v.band, lang, v.completion),
             "updated": fmt.moment(v.last_updated, lang) if v.last_updated else "—",
         }
         for v in items
@@ -146,7 +154,7 @@ def comparison(code: str | None, period: str, lang: str) -> list[Any]:
     chart = ranking_chart(
         [v.name for v in items],
         [v.value for v in items],
-        [v.band for v in items],
+        [_band(v.band, v.completion) for v in items],
         ind.unit,
         items[0].target,
     )
@@ -173,7 +181,7 @@ def commune_points(period: str, lang: str) -> tuple[list[dict[str, Any]], list[s
             "name": s.name,
             "lat": s.lat,
             "lon": s.lon,
-            "band": s.band,
+            "band": _band(s.band, s.completion),
             "text": f"{s.name}: {fmt.percent(s.completion, lang)}",
         }
         for s in placed
