@@ -128,10 +128,19 @@ def test_report_from_a_phone_to_its_answer(phone: Any, browser: Any, site: tuple
     assert PHONE in desk.inner_text("#fieldreports-table")
 
     def choose(dropdown: str, text: str) -> None:
-        desk.click(f"#{dropdown}")
-        desk.keyboard.type(text)
-        desk.keyboard.press("Enter")
-        wait_until(lambda: text.lower() in desk.inner_text(f"#{dropdown}").lower(), timeout=10)
+        """Pick an option by typing it; tried again while the options are still loading
+        (a busy machine: the list comes from a callback)."""
+
+        def picked() -> bool:
+            if text.lower() in desk.inner_text(f"#{dropdown}").lower():
+                return True
+            desk.click(f"#{dropdown}")
+            desk.keyboard.press("Control+A")
+            desk.keyboard.type(text)
+            desk.keyboard.press("Enter")
+            return text.lower() in desk.inner_text(f"#{dropdown}").lower()
+
+        wait_until(picked, timeout=30, interval=0.5, what=f"option {text!r} in #{dropdown}")
 
     choose("fieldreports-code", shown)
     desk.wait_for_selector("#fieldreports-detail-code")
