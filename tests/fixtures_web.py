@@ -448,3 +448,17 @@ def shot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def luminance(css_color: str) -> float:
+    """WCAG 2 relative luminance of a computed colour ("rgb(r, g, b)" or "rgba(…)")."""
+    inside = css_color[css_color.index("(") + 1 : css_color.rindex(")")]
+    channels = [float(p) / 255 for p in inside.replace("/", ",").split(",")[:3]]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG 2 contrast ratio of two computed colours (4.5 is the bar for normal text)."""
+    a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

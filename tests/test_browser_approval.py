@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fixtures_base import new_store, serve_waitress
-from fixtures_web import NOW, PASSWORD, make_settings, needs_chromium, seed, shot
+from fixtures_web import NOW, PASSWORD, contrast, make_settings, needs_chromium, seed, shot
 from sqlalchemy import select
 
 from coc.auth import add_user
@@ -79,17 +79,6 @@ def test_chairperson_approves_and_unapproves_a_month(page, site):
         "Sửa số hộ theo rà soát",
     )
     assert trail == ["approve", "unapprove"]
-
-
-def _luminance(rgb: str) -> float:
-    parts = [int(p) for p in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
-    lin = [(c / 255 / 12.92) if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in parts]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(fg: str, bg: str) -> float:
-    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
-    return (a + 0.05) / (b + 0.05)
 
 
 def test_clerk_marks_a_month_complete_on_a_phone(browser, site):

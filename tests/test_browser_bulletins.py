@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fixtures_base import needs, new_store, serve_waitress, wait_until
-from fixtures_web import NOW, PASSWORD, make_settings, needs_chromium, seed, shot
+from fixtures_web import NOW, PASSWORD, contrast, make_settings, needs_chromium, seed, shot
 from sqlmodel import select
 
 from coc.api import PREFIX, create_blueprint
@@ -65,17 +65,6 @@ def log_in(page: Any, url: str, user: str, next_path: str) -> None:
 
 def style(page: Any, selector: str, prop: str) -> str:
     return page.eval_on_selector(selector, f"e => getComputedStyle(e).{prop}")
-
-
-def luminance(rgb: str) -> float:
-    parts = [int(p) / 255 for p in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(fg: str, bg: str) -> float:
-    a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
-    return (a + 0.05) / (b + 0.05)
 
 
 def test_clerk_drafts_previews_and_saves(page: Any, served: Any) -> None:

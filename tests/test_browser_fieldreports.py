@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fieldreports_helpers import NAME, PHONE, jpeg_with_exif
 from fixtures_base import new_store, serve_waitress, wait_until
-from fixtures_web import NOW, PASSWORD, make_settings, needs_chromium, seed, shot
+from fixtures_web import NOW, PASSWORD, contrast, make_settings, needs_chromium, seed, shot
 
 from coc.auth import add_user
 from coc.fieldreports import queries, service
@@ -49,20 +49,6 @@ def phone(browser: Any, site: tuple[str, Any]) -> Iterator[Any]:
     tab.on("pageerror", lambda e: tab.errors.append(str(e)))
     yield tab
     context.close()
-
-
-def luminance(rgb: str) -> float:
-    def channel(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (float(x) for x in re.findall(r"[\d.]+", rgb)[:3])
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(fg: str, bg: str) -> float:
-    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def style(page: Any, selector: str, prop: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fixtures_base import new_store, serve_waitress
-from fixtures_web import NOW, make_settings, needs_chromium, seed, shot
+from fixtures_web import NOW, contrast, make_settings, needs_chromium, seed, shot
 
 pytestmark = needs_chromium
 
@@ -24,23 +24,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, shipped_catalog: Any) -
     with serve_waitress(app.server) as url:
         yield url
     store.dispose()
-
-
-def _luminance(rgb: tuple[float, ...]) -> float:
-    def channel(c: float) -> float:
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(c) for c in rgb[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(fg: str, bg: str) -> float:
-    def parse(css: str) -> tuple[float, ...]:
-        return tuple(float(x) for x in css[css.index("(") + 1 : -1].split(",")[:3])
-
-    a, b = sorted((_luminance(parse(fg)), _luminance(parse(bg))), reverse=True)
-    return (a + 0.05) / (b + 0.05)
 
 
 STYLE = """el => { const s = getComputedStyle(el);
