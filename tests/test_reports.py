@@ -156,9 +156,19 @@ def test_province_edition_ranks_communes(tmp_path, shipped_catalog):
     settings = province_settings(tmp_path / "data")
     store = new_store(tmp_path / "p.sqlite3")
     seed_province(store, shipped_catalog, settings)
+    from coc.store.models import DataApproval
+
+    with store.write() as session:  # Chương Dương's chairperson approved October
+        session.add(
+            DataApproval(workflow=settings.approval.workflow, org_unit="10237", period="202610",
+                         approved=True, approved_by="10237", approved_at=NOW, source="upstream")
+        )  # fmt: skip
     data = render(store, shipped_catalog, settings, "202610", NOW)
     text = pdf_text(data, tmp_path)
     assert "BÁO CÁO TỔNG HỢP CÁC XÃ" in text and "Thành phố Hà Nội" in text
+    reporting = text[text.index("2. Tình hình báo cáo") : text.index("3. So sánh theo chỉ tiêu")]
+    rows = {line.split()[1]: line for line in reporting.splitlines() if " Xã " in line}
+    assert "Đã phê duyệt" in rows["Chương"] and "Chưa phê duyệt" in rows["Thượng"]
     ranking = text[text.index("1. Xếp hạng các xã") : text.index("2. Tình hình báo cáo")]
     # 10237 (87,5 %) ranks before 10238 (50 %); 10239 reported nothing for 202610
     assert ranking.index("Xã Chương Dương") < ranking.index("Xã Thượng Phúc")
