@@ -221,3 +221,27 @@ def test_stats_month_summary_and_measures_across_a_month_boundary(store: Store) 
         got = {k: fn(ctx) for k, fn in MEASURES.items()}
     assert got == {"fieldreports_received": 1.0, "fieldreports_overdue": 1.0,
                    "fieldreports_handled": 1.0, "fieldreports_handled_on_time": 1.0}  # fmt: skip
+
+
+def test_reminder_reaches_the_handler_through_the_outbox_once(store: Store) -> None:
+    """The handler (here the unassigned report's office) is reached where the notification
+    settings say; the reminder holds the code and deadline, never the reporter's phone."""
+    from coc.notify import outbox
+    from coc.notify.config import parse_config
+
+    notify = parse_config(
+        {
+            "channels": [{"name": "email", "type": "smtp", "host": "127.0.0.1", "port": 25,
+                          "sender": "coc@chuongduong.gov.vn"}],
+            "people": {"văn phòng": [{"channel": "email", "recipient": "vp@chuongduong.gov.vn"}]},
+        },
+        {},
+    )  # fmt: skip
+    code = submit(store, draft()).code  # type: ignore[union-attr]  # deadline NOW + 5 days
+    soon = NOW + timedelta(days=4, hours=1)
+    for _ in range(2):  # a second check (or a restart) queues nothing more
+        alerts.check_deadlines(store, CATS, now=soon, remind_hours=24, notify=notify)
+    with store.session() as session:
+        queued = outbox.deliveries(session)
+    assert [(d["channel"], d["recipient"]) for d in queued] == [("email", "vp@chuongduong.gov.vn")]
+    assert code[2:] in queued[0]["title"] and PHONE not in str(queued[0])

@@ -19,6 +19,8 @@ from coc.alerts.lifecycle import AlertSpec, clear_alert, open_alert, raise_alert
 from coc.fieldreports.categories import Categories
 from coc.fmt import day
 from coc.indicators.fieldreports import OPEN
+from coc.notify.config import NotifyConfig
+from coc.notify.outbox import enqueue
 from coc.store import audit
 from coc.store.db import Store
 from coc.store.models import FieldReport
@@ -55,11 +57,45 @@ class DeadlineRun:
     overdue: list[str]
 
 
+def remind(
+    session: Session, report: FieldReport, who: str, notify: NotifyConfig | None, now: datetime
+) -> int:
+    """Queue the handler's reminder in the notification outbox (coc.notify.outbox), where
+    `who` (a user, or a unit listed under `people:` in the notification settings) is
+    reached; recorded once per report and address. The message holds the code, category
+    and deadline, never the reporter's name or phone. Returns how many were queued."""
+    if notify is None:
+        return 0
+    queued = 0
+    shown = f"{report.code[:2]}-{report.code[2:]}"
+    for channel, recipient in notify.addresses(who):
+        row = enqueue(
+            session,
+            key=f"fieldreport-remind:{report.code}:{channel}:{recipient}",
+            channel=channel,
+            recipient=recipient,
+            title=f"Nhắc xử lý phản ánh {shown}",
+            body=f"Phản ánh {shown} đến hạn xử lý {day(report.deadline)}.",
+            severity="info",
+            event="remind",
+            now=now,
+            topic=f"fieldreport:{report.code}",
+        )
+        queued += row is not None
+    return queued
+
+
 def check_deadlines(
-    store: Store, categories: Categories, *, now: datetime, remind_hours: float
+    store: Store,
+    categories: Categories,
+    *,
+    now: datetime,
+    remind_hours: float,
+    notify: NotifyConfig | None = None,
 ) -> DeadlineRun:
-    """Remind (once, audited) reports whose deadline is near and alert the overdue ones.
-    Scheduled; safe to run any number of times."""
+    """Remind (once, audited, and through the outbox when `notify` says where the handler
+    is reached) reports whose deadline is near and alert the overdue ones. Scheduled;
+    safe to run any number of times."""
     reminded: list[str] = []
     overdue: list[str] = []
     soon = now + timedelta(hours=remind_hours)
@@ -91,4 +127,5 @@ def check_deadlines(
                 who = r.assignee or r.unit or "văn phòng"
                 detail = f"nhắc {who}: hạn {day(r.deadline)}"
                 audit.record(session, "coc", "remind", "field_report", r.code, detail=detail)
+                remind(session, r, who, notify, now)
     return DeadlineRun(reminded, overdue)
