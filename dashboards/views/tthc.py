@@ -35,6 +35,21 @@ def commune_scorecard(period: str) -> Scorecard:
     return data.memo(("766", id(st), st.org_unit, period, now, version), compute)
 
 
+def late_dossiers(period: str, lang: str, show_names: bool) -> Any:
+    """The period's late dossiers (the drill-down rows), memoised per minute and dossier
+    version like the scorecard: a wall refresh does not load them again."""
+    st = state.get()
+    now = data.this_minute(st.now())
+
+    def compute() -> Any:
+        return rows_of(st.store, "dossiers_late", None, st.org_unit, period, now, lang, show_names)
+
+    with st.store.session() as session:
+        version = dossiers_version(session)
+    key = ("766-late", id(st), st.org_unit, period, now, version, lang, show_names)
+    return data.memo(key, compute)
+
+
 def group_name(g: ScoreGroup, lang: str) -> str:
     return f"{g.spec.code}. {g.spec.name_en if lang == 'en' else g.spec.name_vi}"
 
@@ -84,12 +99,11 @@ def item_rows(card_: Scorecard, lang: str) -> list[dict[str, str]]:
 def render(params: dict[str, Any]) -> Any:
     lang = state.lang(params)
     period = data.period_param(params)
-    st = state.get()
     card_ = commune_scorecard(period)
     groups = [(group_name(g, lang), g.points, g.spec.max_points) for g in card_.groups]
     chart = scorecard_chart(groups, "", dark=bool(params.get("wall")), lang=lang)
     show_names = access.has_role("clerk")
-    late = rows_of(st.store, "dossiers_late", None, st.org_unit, period, st.now(), lang, show_names)
+    late = late_dossiers(period, lang, show_names)
     total = (
         f"{fmt.number(card_.points, 1, lang)} / {fmt.number(card_.computed_max, 0, lang)}"
         if card_.points is not None
