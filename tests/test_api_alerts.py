@@ -101,3 +101,42 @@ def test_actions_as_the_tokens_user(served: tuple[Store, str]) -> None:
     )
     with store.session() as session:
         assert [r["state"] for r in lc.find_alerts(session)] == ["ACTIVE_UNACK", "ACTIVE_ACK"]
+
+
+def test_explanation_requests_over_rest(served: tuple[Store, str]) -> None:
+    """Ask, list and answer an explanation request with alert tokens; refusals carry the
+    reason."""
+    from fixtures_base import small_catalog
+
+    from coc import explain
+
+    store, url = served
+    explain.set_responsible(store, small_catalog(), "TTHC_DUNG_HAN", "lan", "admin", T0)
+    post = lambda path, body, token=CLERK_TOKEN: requests.post(  # noqa: E731
+        f"{url}/api/v1/explanations{path}", json=body, headers=auth(token), timeout=5
+    )
+    due = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    ask = {"indicator": "TTHC_DUNG_HAN", "period": "202611", "question": "Vì sao trễ hạn?",
+           "due": due}  # fmt: skip
+    made = post("", ask)
+    assert made.status_code == 200, made.text
+    rid = made.json()["id"]
+    assert made.json()["by"] == "lan"
+    listed = requests.get(f"{url}/api/v1/explanations", headers=auth(), timeout=5).json()
+    [item] = listed["explanations"]
+    assert (item["id"], item["assignee"], item["status"]) == (rid, "lan", "open")
+
+    unknown = post("", {**ask, "indicator": "KHONG_CO"})
+    assert unknown.status_code == 400 and "KHONG_CO" in unknown.json()["reason"]
+    assert post("", {**ask, "period": "2026-11"}).status_code == 400
+    assert post("", ask, FEED_TOKEN).status_code == 403  # a feed token only reads
+    assert post("/answer", {"id": rid, "answer": "Thiếu cán bộ"}, VIEWER_TOKEN).status_code == 403
+
+    answered = post("/answer", {"id": rid, "answer": "Thiếu cán bộ một cửa trong tháng 11."})
+    assert answered.status_code == 200 and answered.json()["changed"] == 1
+    left = requests.get(f"{url}/api/v1/explanations", headers=auth(), timeout=5).json()
+    assert left["explanations"] == []
+    assert (
+        explain.requests_for(store, "TTHC_DUNG_HAN", "10237", datetime.now(UTC))[0]["answer"]
+        == "Thiếu cán bộ một cửa trong tháng 11."
+    )

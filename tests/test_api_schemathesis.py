@@ -116,7 +116,7 @@ def test_schemathesis_finds_no_server_errors(tmp_path):
             PUSH_TOKENS["10237"],
             "POST",
             tmp_path,
-            exclude=f"{DHIS2_PATH}|^/alerts",
+            exclude=f"{DHIS2_PATH}|^/alerts|^/explanations",
             warnings=_warnings_but_missing_data("low_valid_rate"),
         )
         dhis2 = _run(url, PUSH_TOKENS["10237"], "POST", tmp_path, dhis2=True, examples=20)
@@ -128,7 +128,7 @@ def test_schemathesis_finds_no_server_errors(tmp_path):
             "POST",
             tmp_path,
             "--include-path-regex",
-            "^/alerts",
+            "^/(alerts|explanations)",
             warnings="missing_auth,base_url_mismatch",
         )
     for result in (reads, writes, dhis2, actions):

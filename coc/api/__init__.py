@@ -34,7 +34,7 @@ def create_blueprint(store: Store, settings: Settings, catalog: Catalog) -> Blue
     feed.register(bp, store, settings, catalog, tokens)
     status.register(bp, store, settings, catalog, tokens)
     approvals.register(bp, store, settings, tokens)
-    alerts.register(bp, store, settings, tokens)
+    alerts.register(bp, store, settings, tokens, catalog)
     if settings.role == "commune":  # citizens' field reports are a commune's own
         fieldreports.register(bp, store, settings)
     bulletins.register(bp, store, settings, tokens)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from flask import Blueprint, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from coc import explain
 from coc.alerts import lifecycle
 from coc.alerts.lifecycle import AlertActionError, AlertFilter, AlertNotFound
 from coc.api.auth import TokenBook, bearer, digest
@@ -19,7 +21,9 @@ from coc.api.http import json_body, refuse
 from coc.api.models import AlertInfo, AlertList, Answer
 from coc.auth.users import get_user, role_at_least
 from coc.config import Settings
+from coc.indicators.catalog import Catalog
 from coc.jsonsafe import JsonRejected
+from coc.notify.config import load_notify
 from coc.store.db import Store
 from coc.timeutil import parse_datetime, utcnow
 
@@ -66,6 +70,45 @@ class AssignIn(Body):
 class ClearIn(Body):
     id: AlertId
     reason: str = Field(min_length=1, max_length=lifecycle.MAX_NOTE)
+
+
+class ExplanationIn(Body):
+    """Yêu cầu giải trình: ask the indicator's responsible person to explain it."""
+
+    indicator: str = Field(min_length=1, max_length=64, examples=["DINH_DANH_DIEN_TU"])
+    period: str = Field(pattern=r"^\d{6}$", examples=["202611"], description="YYYYMM")
+    question: str = Field(min_length=1, max_length=lifecycle.MAX_NOTE)
+    due: date = Field(description="The answer is due by this day (local).")
+
+
+class ExplanationAnswerIn(Body):
+    id: AlertId = Field(description="The request's id.")
+    answer: str = Field(min_length=1, max_length=lifecycle.MAX_NOTE)
+
+
+class ExplanationInfo(Answer):
+    id: int
+    indicator: str
+    orgUnit: str
+    period: str
+    question: str
+    requestedBy: str
+    assignee: str
+    dueDate: str
+    status: str = Field(description="open | answered")
+    overdue: bool
+    answer: str | None
+    answeredBy: str | None
+    answeredAt: str | None
+
+
+class ExplanationList(Answer):
+    explanations: list[ExplanationInfo]
+
+
+class ExplanationCreated(Answer):
+    id: int = Field(description="The new request's id.")
+    by: str
 
 
 class ActionDone(Answer):
@@ -128,7 +171,22 @@ def alert_list(store: Store, org_unit: str, f: AlertFilter) -> AlertList:
     return AlertList(orgUnit=org_unit, available=True, alerts=items)
 
 
-def register(bp: Blueprint, store: Store, settings: Settings, tokens: TokenBook) -> None:
+def _explanation(d: dict[str, Any]) -> ExplanationInfo:
+    return ExplanationInfo(
+        id=d["id"], indicator=d["indicator"], orgUnit=d["org_unit"], period=d["period"],
+        question=d["question"], requestedBy=d["requested_by"], assignee=d["assignee"],
+        dueDate=d["due_date"], status=d["status"], overdue=d["overdue"], answer=d["answer"],
+        answeredBy=d["answered_by"], answeredAt=d["answered_at"],
+    )  # fmt: skip
+
+
+def register(
+    bp: Blueprint,
+    store: Store,
+    settings: Settings,
+    tokens: TokenBook,
+    catalog: Catalog | None = None,
+) -> None:
     users = UserTokens(settings.alerts.user_tokens)
 
     def caller() -> tuple[str | None, Any]:
@@ -211,3 +269,43 @@ def register(bp: Blueprint, store: Store, settings: Settings, tokens: TokenBook)
     @bp.post("/alerts/clear")
     def clear_view() -> Any:
         return act(ClearIn, _clear)
+
+    # ── explanation requests (yêu cầu giải trình), the same actions as /giai-trinh ──
+
+    @bp.get("/explanations")
+    def explanations_view() -> Any:
+        _user, refusal = caller()
+        if refusal is not None:
+            return refusal
+        items = explain.open_requests(store, utcnow())
+        return jsonify(ExplanationList(explanations=[_explanation(d) for d in items]).body())
+
+    @bp.post("/explanations")
+    def explanation_request_view() -> Any:
+        user, refusal = actor()
+        if refusal is not None:
+            return refusal
+        data, refusal = body(ExplanationIn)
+        if refusal is not None:
+            return refusal
+        if catalog is None:
+            return refuse(503, "danh mục chỉ tiêu chưa được nạp")
+        try:
+            new_id = explain.request(
+                store, catalog, load_notify(settings, os.environ), code=data.indicator,
+                org_unit=settings.commune.code, period=data.period, by=user, due=data.due,
+                question=data.question, now=utcnow(),
+            )  # fmt: skip
+        except AlertActionError as exc:
+            return refuse(400, str(exc))
+        return jsonify(ExplanationCreated(id=new_id, by=user).body())
+
+    @bp.post("/explanations/answer")
+    def explanation_answer_view() -> Any:
+        def _answer(d: ExplanationAnswerIn, user: str, now: datetime) -> int:
+            account = get_user(store, user)
+            senior = account is not None and role_at_least(account.role, "approver")
+            explain.answer(store, d.id, user, d.answer, now, any_user=senior)
+            return 1
+
+        return act(ExplanationAnswerIn, _answer)

@@ -12,7 +12,17 @@ from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
 from coc import __version__
-from coc.api.alerts import AcknowledgeIn, ActionDone, AlertQuery, AssignIn, ClearIn
+from coc.api.alerts import (
+    AcknowledgeIn,
+    ActionDone,
+    AlertQuery,
+    AssignIn,
+    ClearIn,
+    ExplanationAnswerIn,
+    ExplanationCreated,
+    ExplanationIn,
+    ExplanationList,
+)
 from coc.api.approval_models import (
     ApprovalQuery,
     ApprovalsIn,
@@ -189,6 +199,33 @@ OPERATIONS = (
         refusals=(400, 401, 403, 404, 413),
     ),
     Operation(
+        "/explanations",
+        "get",
+        "Open explanation requests (yêu cầu giải trình), overdue first (a feed or alert token).",
+        ExplanationList,
+        "Open requests",
+        refusals=(401,),
+    ),
+    Operation(
+        "/explanations",
+        "post",
+        "Ask an indicator's responsible person to explain it by a due date; they are notified"
+        " (an alert token of a clerk or above).",
+        ExplanationCreated,
+        "The new request",
+        body=ExplanationIn,
+        refusals=(400, 401, 403, 413),
+    ),
+    Operation(
+        "/explanations/answer",
+        "post",
+        "Answer an explanation request (its responsible person, or an approver or admin).",
+        ActionDone,
+        "Answered",
+        body=ExplanationAnswerIn,
+        refusals=(400, 401, 403, 413),
+    ),
+    Operation(
         "/fieldReports",
         "post",
         "A citizen's field report from a hotline system (201; 200 when callId was seen).",
@@ -343,6 +380,8 @@ def _schemas() -> dict[str, Any]:
         AssignIn,
         ClearIn,
         FieldReportIn,
+        ExplanationIn,
+        ExplanationAnswerIn,
     )
     pairs = [(m, "validation" if m in inputs else "serialization") for m in models]
     _refs, top = models_json_schema(pairs, ref_template=REF)
