@@ -325,6 +325,11 @@ class FieldReportSettings(Section):
         "fieldreports.yaml",
         description="Field-report categories, deadlines and hamlets (relative to config/).",
     )
+    answer_channel: str | None = Field(
+        None,
+        description="Notification channel (e.g. an SMS gateway) that sends the published "
+        "answer to a citizen who left a phone number; none: the citizen looks it up by code.",
+    )
     tokens: list[str] = Field(
         default_factory=list,
         description="Bearer tokens of the intake API for other channels, e.g. the hotline "

@@ -193,7 +193,8 @@ def on_apply(
         reason=text if action == "reject" else None,
     )  # fmt: skip
     result = handling.apply(app.store, code, change, actor=access.actor(),
-                            categories=intake().categories, now=app.now())  # fmt: skip
+                            categories=intake().categories, now=app.now(),
+                            answer_channel=app.settings.fieldreports.answer_channel)  # fmt: skip
     if isinstance(result, Rejected):
         return (html.Span(result.reason, className="message-error"), *keep)
     done = html.Span(
