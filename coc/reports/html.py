@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from coc import fmt
 from coc.reports import charts
-from coc.reports.monthly import STATUS_ORDER, IndicatorLine, MonthlyReport
+from coc.reports.monthly import STATUS_ORDER, IndicatorLine, MonthlyReport, value_text
 from coc.reports.texts import text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -33,21 +33,12 @@ def stylesheet() -> str:
     return (TEMPLATES / "report.css").read_text(encoding="utf-8")
 
 
-def _value(line: IndicatorLine, value: float | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    decimals = line.decimals if line.unit != "%" else 1
-    if line.unit in ("%",):
-        return fmt.percent(value, lang)
-    return f"{fmt.number(value, decimals, lang)} {line.unit}".strip()
-
-
 def _helpers(lang: str) -> dict[str, Any]:
     return {
         "t": lambda key, **kw: text(key, lang, **kw),
         "num": lambda v, d=1: fmt.number(v, d, lang),
         "pct": lambda v: fmt.percent(v, lang),
-        "val": lambda line, v: _value(line, v, lang),
+        "val": lambda line, v: value_text(line, v, lang),
         "moment": lambda v: fmt.moment(v, lang),
         "spark": lambda line: Markup(charts.sparkline(line.trend, _monthly_target(line))),
         "bars": lambda rows: Markup(charts.bars(rows, lang=lang)),

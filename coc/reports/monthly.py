@@ -294,12 +294,13 @@ def _explanations(session: Session, org_unit: str, period: Period) -> dict[str, 
     return {code: tuple(answers) for code, answers in out.items()}
 
 
-def _value_text(line: IndicatorLine | None, lang: str) -> str:
-    if line is None or line.actual is None:
+def value_text(line: IndicatorLine, value: float | None, lang: str) -> str:
+    """One of the line's figures in its unit, Vietnamese or English number format."""
+    if value is None:
         return "—"
     if line.unit == "%":
-        return fmt.percent(line.actual, lang)
-    return f"{fmt.number(line.actual, line.decimals, lang)} {line.unit}".strip()
+        return fmt.percent(value, lang)
+    return f"{fmt.number(value, line.decimals, lang)} {line.unit}".strip()
 
 
 BULLETIN_CODES = ("BAN_TIN_PHAT", "PHUT_PHAT_THANH", "TY_LE_BAN_TIN_DEN_LOA")
@@ -312,7 +313,8 @@ def bulletin_section(lines: list[IndicatorLine], lang: str) -> Section | None:
     if not shown:
         return None
     return Section(
-        text("bulletins", lang), tuple((line.name, _value_text(line, lang)) for line in shown)
+        text("bulletins", lang),
+        tuple((line.name, value_text(line, line.actual, lang)) for line in shown),
     )
 
 
