@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 from coc.errors import CocError
+
+# WeasyPrint logs each layout step at INFO (18 lines a PDF in an operator's log)
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def to_pdf(html: str) -> bytes:
