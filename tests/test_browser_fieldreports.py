@@ -111,7 +111,9 @@ def test_report_from_a_phone_to_its_answer(phone: Any, browser: Any, site: tuple
     desk.fill("#password", PASSWORD)
     desk.click("#login-submit")
     desk.wait_for_selector("#fieldreports-code")
-    assert PHONE in desk.inner_text("#fieldreports-table")
+    # the grid's rows arrive after the page (a callback): wait for them, then the phone
+    wait_until(lambda: PHONE in desk.inner_text("#fieldreports-table"), timeout=30,
+               what="the reporter's phone in the clerks' grid")  # fmt: skip
 
     def choose(dropdown: str, text: str) -> None:
         """Pick an option by typing it; tried again while the options are still loading
