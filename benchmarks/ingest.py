@@ -360,11 +360,18 @@ def run_coc(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> dic
     publish(port, n, 0, 0, "bench-pub-coc")
     rows.base = rows.top()
     target = rows.base + n * len(KEYS)
+    stats_file = work / "coc-stats.json"
+    stats_file.unlink(missing_ok=True)
     started = time.time()
-    proc = Proc([sys.executable, "-m", "sensors.run"], coc_env(work), work / "ingest.log")
+    proc = Proc(
+        [sys.executable, "-m", "sensors.run", "--stats-file", str(stats_file)],
+        coc_env(work),
+        work / "ingest.log",
+    )
     first, last = rows.wait(target, timeout=900)
     cpu = proc.cpu_seconds()
     proc.stop()
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
     drop_session(COC_ID, port, True)
     lost = n * len(KEYS) - rows.since(rows.base)
     out = _timing("coc", n, started, first, last, proc)
@@ -374,6 +381,9 @@ def run_coc(port: int, n: int, work: Path, rows: Rows, topics: list[str]) -> dic
         "cpu_s": round(cpu, 2),
         "cpu_percent": round(100 * cpu / (last - started)),
         "lost_readings": lost,
+        # coc.store.lite: the run started and drained without loading the ORM
+        "lite_store": stats.get("lite_store"),
+        "orm_loaded": stats.get("orm_loaded"),
     }
     return out
 
@@ -430,7 +440,7 @@ def live(
     open_session(COC_ID, port, True, topics)  # nothing is lost while it starts
     log_from = (work / "ingest.log").stat().st_size if (work / "ingest.log").exists() else 0
     proc = Proc(
-        [sys.executable, "-m", "sensors.run", "--stats-file", str(stats_file)],
+        [sys.executable, "-m", "sensors.run", "--stats-file", str(stats_file), "--record-lag"],
         env,
         work / "ingest.log",
     )

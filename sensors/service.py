@@ -13,16 +13,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coc.config import Settings
 from coc.devices.registry import registry_from_store, sync_devices
-from coc.store.db import Store
 from coc.store.status import INGESTER, set_status
 from coc.timeutil import iso_utc, to_local, utcnow
 from sensors.ingester import Ingester
 from sensors.parse import limits_from_registry
 from sensors.writer import Writer
+
+if TYPE_CHECKING:
+    from coc.store.db import Store
+    from coc.store.lite import LiteStore
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +43,7 @@ class Supervisor:
 
     ingester: Ingester
     writer: Writer
-    store: Store
+    store: Store | LiteStore
     every_s: float = 5.0
     stall_s: float = 60.0
     clock: Callable[[], datetime] = utcnow
@@ -160,7 +163,9 @@ class IngestHandle:
             self.supervisor.report_stopped()
 
 
-def start_ingest(store: Store, settings: Settings, record_lag: bool = False) -> IngestHandle:
+def start_ingest(
+    store: Store | LiteStore, settings: Settings, record_lag: bool = False
+) -> IngestHandle:
     """Sync the registry, start the writer thread, the MQTT network thread and the watcher."""
     sync_devices(store, settings)
     registry = registry_from_store(store, settings)

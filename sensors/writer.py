@@ -10,17 +10,15 @@ from __future__ import annotations
 import itertools
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
-from coc.bulletins.reports import apply_reports
 from coc.counts import Counts
 from coc.devices.status import StatusChange, apply_status, mark_seen, register_pending
 from coc.ingest.messages import (
@@ -31,9 +29,12 @@ from coc.ingest.messages import (
     StatusUpdate,
     Telemetry,
 )
-from coc.store.db import Store
-from coc.store.quarantine import insert_rows, quarantine_row
+from coc.store.lite import LiteStore, Sql
+from coc.store.quarantine_rows import quarantine_row
 from sensors.parse import describe
+
+if TYPE_CHECKING:
+    from coc.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +173,21 @@ class Batch:
         return [(d, k, c[0], c[1], c[2]) for (d, k), c in sorted(out.items())]
 
 
-def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]:
-    """Write one batch in one transaction; returns the device state changes it made."""
+def write_batch(store: Store | LiteStore, batch: Batch, org_unit: str) -> list[StatusChange]:
+    """Write one batch in one transaction; returns the device state changes it made.
+
+    Readings, the latest table and device status are plain SQL (`coc.store.lite.Sql`), so
+    on a LiteStore a telemetry batch never loads the ORM; a batch with quarantined
+    messages or bulletin reports is written through the full store, in one transaction."""
+    if isinstance(store, LiteStore) and (batch.quarantine or batch.deliveries):
+        store = store.full()
     with store.write_conn() as conn:
-        dialect = conn.dialect.name
-        cursor = conn.connection.driver_connection.cursor()
+        sql = (
+            conn
+            if isinstance(conn, Sql)
+            else Sql(conn.connection.driver_connection, conn.dialect.name)
+        )
+        dialect, cursor = sql.dialect, sql.cursor
         if dialect == "sqlite":
             # Checkpoints run on their own thread (Writer._checkpoint), not inside a commit.
             cursor.execute("PRAGMA wal_autocheckpoint=0")
@@ -187,11 +198,15 @@ def write_batch(store: Store, batch: Batch, org_unit: str) -> list[StatusChange]
         elif rows:
             cursor.executemany(READING_SQL.replace("?", "%s"), rows)
             cursor.executemany(latest_sql(dialect), batch.latest())
-        if batch.quarantine:  # a QoS-1 redelivery of a bad message adds nothing
-            insert_rows(conn, batch.quarantine)
-        register_pending(conn, batch.pending, org_unit)
-        changes = mark_seen(conn, batch.seen)
-        changes += apply_status(conn, batch.statuses)
+        if batch.quarantine or batch.deliveries:
+            from coc.bulletins.reports import apply_reports
+            from coc.store.quarantine import insert_rows
+
+            if batch.quarantine:  # a QoS-1 redelivery of a bad message adds nothing
+                insert_rows(conn, batch.quarantine)
+        register_pending(sql, batch.pending, org_unit)
+        changes = mark_seen(sql, batch.seen)
+        changes += apply_status(sql, batch.statuses)
         if batch.deliveries:
             unmatched = apply_reports(conn, [d for _, d in batch.deliveries])
             held = [
@@ -286,10 +301,15 @@ class Writer:
         """Fold the WAL back into the database off the write path, so no commit waits on it."""
         while not self._stopping.wait(every_s):
             try:
+                if isinstance(self.store, LiteStore):
+                    self.store.checkpoint()
+                    continue
                 with self.store.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-            except OperationalError as exc:  # busy now: the next round catches up
-                log.debug("WAL checkpoint skipped: %s", exc.orig)
+            except Exception as exc:  # busy now: the next round catches up
+                if not _transient(exc):
+                    raise
+                log.debug("WAL checkpoint skipped: %s", _reason(exc))
 
     def put(self, item: Item) -> None:
         items = self._items
@@ -408,7 +428,10 @@ class Writer:
         log.error("cách ly tin nhắn %s: %s", item.topic, reason)
         row = quarantine_item(item, reason)
         try:
-            with self.store.write_conn() as conn:
+            from coc.store.quarantine import insert_rows
+
+            store = self.store.full() if isinstance(self.store, LiteStore) else self.store
+            with store.write_conn() as conn:
                 insert_rows(conn, [row])
         except Exception:
             log.exception("không cách ly được tin nhắn %s; để broker gửi lại", item.topic)
@@ -436,7 +459,10 @@ def reading_rows(readings: Iterable[Reading]) -> list[tuple[str, str, int, float
 
 def _transient(exc: BaseException) -> bool:
     """Locked, busy or unreachable database: worth retrying the same batch."""
-    if isinstance(exc, OperationalError | sqlite3.OperationalError):
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    sa = sys.modules.get("sqlalchemy.exc")  # loaded only when the full store is in use
+    if sa is not None and isinstance(exc, sa.OperationalError):
         return True
     try:
         import psycopg
@@ -447,7 +473,10 @@ def _transient(exc: BaseException) -> bool:
 
 def _database_error(exc: BaseException) -> bool:
     """The database refused the write (as opposed to a bug in COC or odd data)."""
-    if isinstance(exc, SQLAlchemyError | sqlite3.Error):
+    if isinstance(exc, sqlite3.Error):
+        return True
+    sa = sys.modules.get("sqlalchemy.exc")
+    if sa is not None and isinstance(exc, sa.SQLAlchemyError):
         return True
     try:
         import psycopg

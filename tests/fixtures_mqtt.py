@@ -89,14 +89,14 @@ def publisher(broker: BrokerHandle) -> Iterator[Publisher]:
     pub.close()
 
 
-def start_ingest_process(settings: Settings, tmp_path: Path) -> subprocess.Popen[bytes]:
+def start_ingest_process(settings: Settings, tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:
     """The ingester as its own process, so a test can SIGKILL it."""
     env = dict(os.environ)
     env["COC_CONFIG"] = str(tmp_path / "site.yaml")
     env["COC_DATA_DIR"] = settings.store.data_dir
     log = open(tmp_path / "ingest.log", "ab")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [sys.executable, "-m", "sensors.run"], cwd=ROOT, env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "sensors.run", *args], cwd=ROOT, env=env, stdout=log, stderr=log
     )
 
 

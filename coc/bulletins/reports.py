@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import select, update
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from coc.devices.status import ms_to_dt
 from coc.ingest.messages import DeliveryReport
 from coc.ingest.records import Rejected
-from coc.store.models import BulletinDelivery
 from coc.timeutil import as_utc
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 REPORT_STATES = ("received", "playing", "done", "failed")
 IN_FLIGHT = ("sent", "received", "playing")
@@ -74,6 +73,12 @@ def apply_reports(conn: Connection, reports: Iterable[DeliveryReport]) -> list[D
     """Move each delivery the reports name; returns the reports that match no delivery
     (an unknown bulletin, or one never sent to that cluster) for quarantine. A repeated or
     late report (QoS-1 redelivery, out of order) changes nothing."""
+    # Imported here: the ingest process reads reports (sensors.parse) before, and often
+    # without, loading the ORM (coc.store.lite).
+    from sqlalchemy import select, update
+
+    from coc.store.models import BulletinDelivery
+
     unmatched: list[DeliveryReport] = []
     for r in sorted(reports, key=lambda r: r.ts):
         stmt = select(BulletinDelivery).where(

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any
 
 from coc.config import Settings, read_yaml
 from coc.errors import ConfigError
-from coc.store.db import Store
-from coc.store.models import Device
-from coc.store.upsert import upsert_rows
+from coc.store.lite import LiteStore
+
+if TYPE_CHECKING:
+    from coc.store.db import Store
 
 KINDS = ("camera", "speaker", "sensor")
 TOPIC_KINDS = {"cameras": "camera", "speakers": "speaker", "sensors": "sensor"}
@@ -167,29 +166,71 @@ def device_row(spec: DeviceSpec, org_unit: str) -> dict[str, Any]:
     }
 
 
-def sync_devices(store: Store, settings: Settings, registry: Registry | None = None) -> None:
-    """Upsert the registry into the Device table; status columns are left alone."""
+_SPEC_COLUMNS = (
+    "device_id",
+    "kind",
+    "name",
+    "sensor_type",
+    "unit",
+    "range_min",
+    "range_max",
+    "inactivity_timeout_s",
+)
+
+
+def _stored(store: LiteStore, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = store.read().rows(f"SELECT {', '.join(columns)} FROM device")
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def sync_devices(
+    store: Store | LiteStore, settings: Settings, registry: Registry | None = None
+) -> None:
+    """Upsert the registry into the Device table; status columns are left alone.
+
+    On a LiteStore (the ingest process) the table is compared first and the ORM is only
+    loaded when the registry file changed since the last sync."""
     registry = registry or load_registry(settings)
     rows = [device_row(s, settings.commune.code) for s in registry.devices.values()]
+    if isinstance(store, LiteStore):
+        columns = tuple(rows[0]) if rows else ("device_id",)
+        stored = {r["device_id"]: r for r in _stored(store, columns)}
+        if all(stored.get(r["device_id"]) == r for r in rows):
+            return
+        store = store.full()
+    from coc.store.models import Device
+    from coc.store.upsert import upsert_rows
+
     with store.write_conn() as conn:
         upsert_rows(conn, Device, rows, keys=["device_id"])
 
 
-def registry_from_store(store: Store, settings: Settings) -> Registry:
+def registry_from_store(store: Store | LiteStore, settings: Settings) -> Registry:
     """The config registry plus devices only known to the store (auto-registered)."""
     registry = load_registry(settings)
     devices = dict(registry.devices)
-    with store.session() as session:
-        for dev in session.scalars(select(Device)):
-            if dev.device_id not in devices:
-                devices[dev.device_id] = DeviceSpec(
-                    device_id=dev.device_id,
-                    kind=dev.kind,
-                    name=dev.name,
-                    sensor_type=dev.sensor_type,
-                    unit=dev.unit,
-                    range_min=dev.range_min,
-                    range_max=dev.range_max,
-                    timeout_s=dev.inactivity_timeout_s,
-                )
+    if isinstance(store, LiteStore):
+        stored = _stored(store, _SPEC_COLUMNS)
+    else:
+        from sqlalchemy import select
+
+        from coc.store.models import Device
+
+        with store.session() as session:
+            stored = [
+                {c: getattr(dev, c) for c in _SPEC_COLUMNS}
+                for dev in session.scalars(select(Device))
+            ]
+    for dev in stored:
+        if dev["device_id"] not in devices:
+            devices[dev["device_id"]] = DeviceSpec(
+                device_id=dev["device_id"],
+                kind=dev["kind"],
+                name=dev["name"],
+                sensor_type=dev["sensor_type"],
+                unit=dev["unit"],
+                range_min=dev["range_min"],
+                range_max=dev["range_max"],
+                timeout_s=dev["inactivity_timeout_s"],
+            )
     return Registry(devices, registry.sensor_types, registry.hamlets)

@@ -1,6 +1,8 @@
 """Derived device status: status messages, last wills, telemetry and inactivity timeouts.
 
 Status is never edited by hand; every change is a DeviceEvent so uptime can be computed.
+The statements are plain SQL (`coc.store.lite.Sql`): the MQTT writer runs them without the
+ORM, and every other caller hands in its SQLAlchemy connection.
 """
 
 from __future__ import annotations
@@ -8,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from coc.ingest.messages import ONLINE_STATES, StatusUpdate
-from coc.store.db import Store
-from coc.store.models import Device, DeviceEvent
-from coc.timeutil import as_utc, utcnow
+from coc.store.lite import Sql, sql_of
+from coc.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from coc.store.db import Store
+
+_COLUMNS = ("device_id", "kind", "state", "online", "last_seen", "state_since")
 
 
 @dataclass(frozen=True)
@@ -34,109 +37,91 @@ def ms_to_dt(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _current(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    stmt = select(
-        Device.device_id,
-        Device.kind,
-        Device.state,
-        Device.online,
-        Device.last_seen,
-        Device.state_since,
-    ).where(Device.device_id.in_(ids))
-    return {r.device_id: dict(r._mapping) for r in conn.execute(stmt)}
+def _current(sql: Sql, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    found = sql.rows_in(
+        f"SELECT {', '.join(_COLUMNS)} FROM device WHERE device_id IN ({{ids}})", ids
+    )
+    current = {}
+    for row in found:
+        item = dict(zip(_COLUMNS, row, strict=True))
+        item["online"] = bool(item["online"])
+        item["last_seen"] = sql.read_time(item["last_seen"])
+        item["state_since"] = sql.read_time(item["state_since"])
+        current[item["device_id"]] = item
+    return current
 
 
-def _record(conn: Connection, changes: list[StatusChange]) -> None:
+def _record(sql: Sql, changes: list[StatusChange]) -> None:
     if not changes:
         return
-    conn.execute(
-        DeviceEvent.__table__.insert(),
+    sql.many(
+        "INSERT INTO device_event (device_id, ts, state, previous, online, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            {
-                "device_id": c.device_id,
-                "ts": c.at,
-                "state": c.state,
-                "previous": c.previous,
-                "online": c.online,
-                "reason": c.reason,
-            }
+            (c.device_id, sql.time(c.at), c.state, c.previous, sql.flag(c.online), c.reason)
             for c in changes
         ],
     )
-    conn.execute(
-        update(Device)
-        .where(Device.device_id == bindparam("b_id"))
-        .values(
-            state=bindparam("b_state"), online=bindparam("b_online"), state_since=bindparam("b_at")
-        ),
+    sql.many(
+        "UPDATE device SET state = ?, online = ?, state_since = ?, updated_at = ? "
+        "WHERE device_id = ?",
         [
-            {"b_id": c.device_id, "b_state": c.state, "b_online": c.online, "b_at": c.at}
+            (c.state, sql.flag(c.online), sql.time(c.at), sql.time(utcnow()), c.device_id)
             for c in changes
         ],
     )
 
 
-def register_pending(conn: Connection, pending: Mapping[str, str], org_unit: str) -> None:
+def register_pending(conn: Any, pending: Mapping[str, str], org_unit: str) -> None:
     """Unknown devices seen while auto-registration is on are added as 'pending'."""
     if not pending:
         return
-    known = _current(conn, pending)
-    rows = [
-        {
-            "device_id": device_id,
-            "org_unit": org_unit,
-            "kind": kind,
-            "name": device_id,
-            "registration": "pending",
-            "state": "unknown",
-            "online": False,
-            "updated_at": utcnow(),
-        }
-        for device_id, kind in pending.items()
-        if device_id not in known
-    ]
-    if rows:
-        conn.execute(Device.__table__.insert(), rows)
+    sql = sql_of(conn)
+    known = _current(sql, pending)
+    now = sql.time(utcnow())
+    sql.many(
+        "INSERT INTO device (device_id, org_unit, kind, name, registration, state, online, "
+        "updated_at) VALUES (?, ?, ?, ?, 'pending', 'unknown', ?, ?)",
+        [
+            (device_id, org_unit, kind, device_id, sql.flag(False), now)
+            for device_id, kind in pending.items()
+            if device_id not in known
+        ],
+    )
 
 
-def mark_seen(conn: Connection, seen: Mapping[str, int]) -> list[StatusChange]:
+def mark_seen(conn: Any, seen: Mapping[str, int]) -> list[StatusChange]:
     """Telemetry proves a device is reachable: update last_seen, bring it back online."""
     if not seen:
         return []
-    current = _current(conn, seen)
+    sql = sql_of(conn)
+    current = _current(sql, seen)
     changes: list[StatusChange] = []
     params = []
+    now = sql.time(utcnow())
     for device_id, ms in seen.items():
         row = current.get(device_id)
         if row is None:
             continue
         at = ms_to_dt(ms)
-        if row["last_seen"] is None or as_utc(row["last_seen"]) < at:
-            params.append({"b_id": device_id, "b_seen": at})
+        if row["last_seen"] is None or row["last_seen"] < at:
+            params.append((sql.time(at), now, device_id))
         if row["state"] in ("offline", "unknown"):
             changes.append(
                 StatusChange(device_id, row["kind"], row["state"], "online", True, at, "telemetry")
             )
-    if params:
-        conn.execute(
-            update(Device)
-            .where(Device.device_id == bindparam("b_id"))
-            .values(last_seen=bindparam("b_seen")),
-            params,
-        )
-    _record(conn, changes)
+    sql.many("UPDATE device SET last_seen = ?, updated_at = ? WHERE device_id = ?", params)
+    _record(sql, changes)
     return changes
 
 
-def apply_status(conn: Connection, statuses: Iterable[StatusUpdate]) -> list[StatusChange]:
+def apply_status(conn: Any, statuses: Iterable[StatusUpdate]) -> list[StatusChange]:
     """Apply status messages in time order; a message older than the state is ignored."""
     statuses = sorted(statuses, key=lambda s: s.ts)
     if not statuses:
         return []
-    current = _current(conn, {s.device_id for s in statuses})
+    sql = sql_of(conn)
+    current = _current(sql, {s.device_id for s in statuses})
     changes: list[StatusChange] = []
     for s in statuses:
         row = current.get(s.device_id)
@@ -144,18 +129,21 @@ def apply_status(conn: Connection, statuses: Iterable[StatusUpdate]) -> list[Sta
             continue
         at = ms_to_dt(s.ts)
         since = row["state_since"]
-        if since is not None and as_utc(since) > at:
+        if since is not None and since > at:
             continue
         online = s.state in ONLINE_STATES
         if online:
-            conn.execute(update(Device).where(Device.device_id == s.device_id).values(last_seen=at))
+            sql.run(
+                "UPDATE device SET last_seen = ?, updated_at = ? WHERE device_id = ?",
+                (sql.time(at), sql.time(utcnow()), s.device_id),
+            )
         if s.state != row["state"]:
             change = StatusChange(
                 s.device_id, row["kind"], row["state"], s.state, online, at, s.reason
             )
             changes.append(change)
             row.update(state=s.state, online=online, state_since=at)
-    _record(conn, changes)
+    _record(sql, changes)
     return changes
 
 
@@ -165,21 +153,19 @@ def check_timeouts(
     """Devices silent longer than their inactivity timeout are marked offline."""
     now = now or utcnow()
     with store.write_conn() as conn:
-        rows = conn.execute(
-            select(
-                Device.device_id,
-                Device.kind,
-                Device.state,
-                Device.last_seen,
-                Device.inactivity_timeout_s,
-            ).where(Device.online.is_(True))
-        ).all()
+        sql = sql_of(conn)
+        rows = sql.rows(
+            "SELECT device_id, kind, state, last_seen, inactivity_timeout_s FROM device "
+            "WHERE online = ?",
+            (sql.flag(True),),
+        )
         changes = []
-        for r in rows:
-            timeout = r.inactivity_timeout_s or default_timeouts.get(r.kind, 900)
-            if r.last_seen is None or (now - as_utc(r.last_seen)).total_seconds() > timeout:
+        for device_id, kind, state, last_seen, timeout_s in rows:
+            timeout = timeout_s or default_timeouts.get(kind, 900)
+            seen = sql.read_time(last_seen)
+            if seen is None or (now - seen).total_seconds() > timeout:
                 changes.append(
-                    StatusChange(r.device_id, r.kind, r.state, "offline", False, now, "timeout")
+                    StatusChange(device_id, kind, state, "offline", False, now, "timeout")
                 )
-        _record(conn, changes)
+        _record(sql, changes)
     return changes

@@ -6,7 +6,6 @@ through a single lock so short transactions never fight; PostgreSQL comes by URL
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -20,12 +19,12 @@ from sqlmodel import Session
 
 from coc.errors import DatabaseError
 from coc.files import create_private, private_dir
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from coc.store.lite import DB_FILE
+from coc.store.revisions import MIGRATIONS_DIR, head_revisions
 
 
 def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'coc.sqlite3').as_posix()}"
+    return f"sqlite:///{(data_dir / DB_FILE).as_posix()}"
 
 
 def make_engine(url: str, busy_timeout_ms: int = 10000, **kwargs: Any) -> Engine:
@@ -96,26 +95,6 @@ def alembic_config() -> Any:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("path_separator", "os")
     return cfg
-
-
-_REVISION = re.compile(r"^(down_)?revision\b[^=\n]*=\s*(.+)$", re.M)
-
-
-def head_revisions() -> set[str] | None:
-    """The newest migration ids, read from the version files without importing Alembic
-    (a quarter of a second at every start); None when a file does not read plainly."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        found = dict.fromkeys(("revision", "down_revision"), "")
-        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
-            found["down_revision" if down else "revision"] = value
-        ids = re.findall(r'"([^"]+)"', found["revision"])
-        if len(ids) != 1:
-            return None
-        revisions.add(ids[0])
-        parents.update(re.findall(r'"([^"]+)"', found["down_revision"]))
-    return (revisions - parents) or None
 
 
 def at_head(engine: Engine) -> bool:

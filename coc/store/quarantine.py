@@ -10,8 +10,6 @@ already held matches it by `message_key` and adds nothing.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,31 +20,12 @@ from sqlmodel import Session
 
 from coc.store.db import Store
 from coc.store.models import AuditLog, Quarantine
+
+# the rows themselves are built without SQL (the MQTT writer builds them before the ORM loads)
+from coc.store.quarantine_rows import dedupe_key as dedupe_key
+from coc.store.quarantine_rows import quarantine_row as quarantine_row
+from coc.store.quarantine_rows import raw_text as raw_text
 from coc.timeutil import utcnow
-
-
-def raw_text(payload: Any) -> str:
-    """The payload as text every database accepts (PostgreSQL refuses NUL in text)."""
-    if isinstance(payload, bytes):
-        text = payload.decode("utf-8", errors="backslashreplace")
-    elif isinstance(payload, str):
-        text = payload
-    else:
-        text = json.dumps(payload, ensure_ascii=False, default=str)
-    return text.replace("\x00", "\\x00") if "\x00" in text else text
-
-
-def _digest(*parts: str) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", errors="surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()
-
-
-def dedupe_key(key: str, payload: Any, arrival: str | None = None) -> str:
-    """The dedupe key `quarantine_row` gives a record: whether it is held already."""
-    return _digest(key, raw_text(payload), arrival or "")
 
 
 def open_keys(conn: Connection, source: str, keys: set[str]) -> set[str]:
@@ -61,38 +40,6 @@ def open_keys(conn: Connection, source: str, keys: set[str]) -> set[str]:
         )
         held.update(conn.execute(stmt).scalars())
     return held
-
-
-def quarantine_row(
-    source: str,
-    payload: Any,
-    reason: str,
-    context: str | None = None,
-    *,
-    key: str,
-    arrival: str | None = None,
-    redelivered: bool = False,
-) -> dict:
-    """A quarantine row for Core bulk inserts (ingest paths that batch writes).
-
-    `key` names the record within its source (natural key, file and row, topic and packet
-    id; "" when nothing does). `arrival` (MQTT) tells two deliveries of one payload apart;
-    `redelivered` marks a QoS-1 redelivery, which adds nothing when its first copy is held.
-    """
-    raw = raw_text(payload)
-    row = {
-        "source": source,
-        "raw": raw,
-        "reason": reason,
-        "context": context,
-        "received_at": utcnow(),
-        "status": "open",
-        "dedupe_key": _digest(key, raw, arrival or ""),
-        "message_key": None if arrival is None else _digest(key, raw),
-    }
-    if redelivered:
-        row["redelivered"] = True
-    return row
 
 
 def add(

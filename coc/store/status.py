@@ -11,16 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from coc import fmt
-from coc.store.db import Store
-from coc.store.models import ServiceStatus
-from coc.store.upsert import upsert_rows
+from coc.store.lite import LiteStore
 from coc.timeutil import parse_datetime, utcnow
 
 if TYPE_CHECKING:
     from coc.config import Settings
+    from coc.store.db import Store
+    from coc.store.models import ServiceStatus
+
+# Plain SQL on a LiteStore: the ingest process reports without loading the ORM.
+_UPSERT = (
+    "INSERT INTO service_status (name, state, detail, data, updated_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET state = excluded.state, detail = excluded.detail, "
+    "data = excluded.data, updated_at = excluded.updated_at"
+)
 
 STATES = ("ok", "degraded", "down", "stopped", "unknown")
 INGESTER = "ingester"
@@ -36,7 +41,7 @@ class Status:
 
 
 def set_status(
-    store: Store,
+    store: Store | LiteStore,
     name: str,
     state: str,
     detail: str | None = None,
@@ -46,6 +51,14 @@ def set_status(
     """Record a service's state (one of STATES) with a short detail; an upsert on `name`."""
     if state not in STATES:
         raise ValueError(f"unknown service state {state!r}; use one of {STATES}")
+    if isinstance(store, LiteStore):
+        with store.write_conn() as sql:
+            at = sql.time(now or utcnow())
+            sql.run(_UPSERT, (name, state, detail, sql.json(data), at))
+        return
+    from coc.store.models import ServiceStatus
+    from coc.store.upsert import upsert_rows
+
     row = {
         "name": name,
         "state": state,
@@ -62,12 +75,18 @@ def _status(row: ServiceStatus) -> Status:
 
 
 def get_status(store: Store, name: str) -> Status | None:
+    from coc.store.models import ServiceStatus
+
     with store.session() as session:
         row = session.get(ServiceStatus, name)
     return None if row is None else _status(row)
 
 
 def all_status(store: Store) -> list[Status]:
+    from sqlalchemy import select
+
+    from coc.store.models import ServiceStatus
+
     with store.session() as session:
         rows = session.scalars(select(ServiceStatus).order_by(ServiceStatus.name)).all()
     return [_status(r) for r in rows]
