@@ -20,6 +20,8 @@ from coc.auth.users import get_user
 from coc.indicators.catalog import Catalog
 from coc.notify.config import NotifyConfig
 from coc.notify.outbox import enqueue
+from coc.scope import Scope, UnitRefused, allowed_codes
+from coc.scope import check as check_unit
 from coc.store.db import Store
 from coc.store.models import ExplanationRequest, IndicatorOwner
 from coc.timeutil import iso_utc, to_local
@@ -47,8 +49,21 @@ def responsible(store: Store, catalog: Catalog, code: str) -> str:
 
 
 def set_responsible(
-    store: Store, catalog: Catalog, code: str, username: str, by: str, now: datetime
+    store: Store,
+    catalog: Catalog,
+    code: str,
+    username: str,
+    by: str,
+    now: datetime,
+    scope: Scope | None = None,
 ) -> None:
+    """Name who answers for an indicator in every org unit, so a person bound to some
+    org units only may not change it."""
+    if scope is not None and scope.restricted:
+        raise UnitRefused(
+            "Tài khoản này chỉ được giao một số đơn vị, không đổi được người chịu trách "
+            "nhiệm chỉ tiêu cho mọi đơn vị."
+        )
     if code not in catalog:
         raise ExplainError(f"không có chỉ tiêu {code}")
     _user_ok(store, username)
@@ -82,8 +97,11 @@ def request(
     due: date,
     question: str,
     now: datetime,
+    scope: Scope | None = None,
 ) -> int:
-    """Open a request to the indicator's responsible person and notify them (outbox)."""
+    """Open a request to the indicator's responsible person and notify them (outbox);
+    `UnitRefused` for an org unit outside the person's `scope`."""
+    check_unit(scope, org_unit)
     if code not in catalog:
         raise ExplainError(f"không có chỉ tiêu {code}")
     assignee = responsible(store, catalog, code)
@@ -116,14 +134,23 @@ def request(
 
 
 def answer(
-    store: Store, request_id: int, user: str, text: str, now: datetime, *, any_user: bool = False
+    store: Store,
+    request_id: int,
+    user: str,
+    text: str,
+    now: datetime,
+    *,
+    any_user: bool = False,
+    scope: Scope | None = None,
 ) -> None:
-    """The responsible person answers (an admin or the chairperson may too: `any_user`)."""
+    """The responsible person answers (an admin or the chairperson may too: `any_user`),
+    for a request of an org unit in their `scope`."""
     body = _text(text, "nội dung giải trình")
     with store.write() as session:
         row = session.get(ExplanationRequest, request_id)
         if row is None:
             raise ExplainError(f"không có yêu cầu giải trình số {request_id}")
+        check_unit(scope, row.org_unit)
         if row.assignee != user and not any_user:
             raise ExplainError("chỉ người chịu trách nhiệm mới trả lời được yêu cầu này")
         row.status, row.answer, row.answered_by, row.answered_at = "answered", body, user, now
@@ -161,9 +188,13 @@ def requests_for(store: Store, code: str, org_unit: str, now: datetime) -> list[
         return [as_dict(r, today) for r in session.scalars(stmt)]
 
 
-def open_requests(store: Store, now: datetime) -> list[dict[str, Any]]:
-    """Open requests, overdue first, then by due date (the chairperson's list)."""
+def open_requests(store: Store, now: datetime, scope: Scope | None = None) -> list[dict[str, Any]]:
+    """Open requests, overdue first, then by due date (the chairperson's list), of the org
+    units in `scope`."""
     stmt = select(ExplanationRequest).where(ExplanationRequest.status == "open")
+    units = allowed_codes(scope)
+    if units is not None:
+        stmt = stmt.where(ExplanationRequest.org_unit.in_(sorted(units)))
     today = to_local(now).date()
     with store.session() as session:
         rows = [as_dict(r, today) for r in session.scalars(stmt)]
@@ -186,6 +217,7 @@ def check_overdue(store: Store, catalog: Catalog, now: datetime) -> int:
                 "warning",
                 f"Quá hạn giải trình: {name} (hạn {fmt.day(r.due_date)}, "
                 f"người trả lời {r.assignee})",
+                org_unit=r.org_unit,
             )
             changed += raise_alert(session, spec, now, count_repeat=False).new
     return changed

@@ -102,9 +102,10 @@ def _shell() -> html.Div:
 
 
 def _register_callbacks(app: dash.Dash) -> None:
-    from dashboards import periods
+    from dashboards import periods, units
 
     periods.register(app)
+    units.register(app)
     app.clientside_callback(
         """function(search) {
             const kiosk = new URLSearchParams(search || "").get("kiosk") === "1";
@@ -177,9 +178,10 @@ def create_app(
     body_limits = limits.BodyLimits.from_settings(settings)
     limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"))
     access.init_server(server, settings)
-    from dashboards import reports
+    from dashboards import reports, units
 
     reports.install(server)
+    units.install(server, settings.http.secure_cookies)
     from dashboards import fieldreports_public
 
     fieldreports_public.init_server(server)

@@ -19,7 +19,7 @@ from coc.indicators.query import IndicatorRow, indicator_rows
 from coc.periods import month_of
 from coc.store.versions import values_version
 from coc.timeutil import parse_datetime
-from dashboards import state
+from dashboards import state, units
 
 T = TypeVar("T")
 
@@ -42,16 +42,18 @@ _ROWS_CACHE_SIZE = 64
 _ROWS_LOCK = threading.Lock()
 
 
-def rows_for(period: str, lang: str) -> list[IndicatorRow]:
-    """Indicator rows of a period, memoised until the data changes (pages share them)."""
+def rows_for(period: str, lang: str, org_unit: str | None = None) -> list[IndicatorRow]:
+    """Indicator rows of a period for the org unit (default: the one the page shows,
+    `dashboards.units`), memoised until the data changes (pages share them)."""
     st = state.get()
+    org_unit = org_unit or units.chosen()
     with st.store.session() as session:
         now = st.now()
         day = calendar.local_day(now)  # lateness and "to date" change with the day
-        key = (id(st), st.org_unit, period, lang, day, values_version(session))
+        key = (id(st), org_unit, period, lang, day, values_version(session))
         rows = _ROWS_CACHE.get(key)
         if rows is None:
-            rows = indicator_rows(session, st.catalog, st.org_unit, period, lang, now=now)
+            rows = indicator_rows(session, st.catalog, org_unit, period, lang, now=now)
             with _ROWS_LOCK:  # waitress serves callbacks from several threads
                 while len(_ROWS_CACHE) >= _ROWS_CACHE_SIZE:
                     _ROWS_CACHE.pop(next(iter(_ROWS_CACHE)))
@@ -80,10 +82,10 @@ def this_minute(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-def last_updated() -> datetime | None:
+def last_updated(org_unit: str | None = None) -> datetime | None:
     st = state.get()
     with st.store.session() as session:
-        return query.last_updated(session, st.org_unit)
+        return query.last_updated(session, org_unit or units.chosen())
 
 
 def device_counts() -> dict[str, tuple[int, int]]:
@@ -101,7 +103,7 @@ class Alert:
 
 
 def open_alerts(lang: str) -> list[Alert]:
-    """Open alerts (sensor rules and offline devices), most severe first, then newest."""
+    """Open alerts of the person's org units, most severe first, then newest."""
     with state.get().store.session() as session:
-        items = device_alerts(session)
+        items = device_alerts(session, scope=units.scope())
     return [Alert(a["message"], parse_datetime(a["opened_at"]), a["severity"]) for a in items]

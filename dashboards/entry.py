@@ -10,6 +10,7 @@ from coc.counts import Counts
 from coc.ingest import entry
 from coc.ingest.tabular import ImportError_, ImportSummary
 from coc.ingest.tabular import template_bytes as tabular_template
+from coc.scope import Scope
 from dashboards import data, state
 
 
@@ -22,10 +23,12 @@ def enterable_codes() -> list[tuple[str, str]]:
     return [(i.code, f"{i.code} – {i.name_vi}") for i in state.get().catalog.enterable]
 
 
-def save_value(code: str, period: str, value: Any, comment: str | None, actor: str) -> Counts:
+def save_value(code: str, period: str, value: Any, comment: str | None, actor: str,
+               org_unit: str, scope: Scope) -> Counts:  # fmt: skip
+    """Raises `coc.scope.UnitRefused` for an org unit outside the person's scope."""
     st = state.get()
     item = {"code": code, "period": period, "value": value, "comment": comment or None}
-    return entry.save_value(st.store, st.catalog, st.org_unit, item, actor, st.now())
+    return entry.save_value(st.store, st.catalog, org_unit, item, actor, st.now(), scope)
 
 
 def decode_upload(contents: str) -> bytes:
@@ -36,12 +39,17 @@ def decode_upload(contents: str) -> bytes:
         raise FileError("tệp tải lên bị hỏng") from None
 
 
-def import_upload(contents: str, filename: str, actor: str) -> ImportSummary:
-    """Import an uploaded file (a data: URL from dcc.Upload) and recompute what changed."""
+def import_upload(
+    contents: str, filename: str, actor: str, org_unit: str, scope: Scope
+) -> ImportSummary:
+    """Import an uploaded file (a data: URL from dcc.Upload) and recompute what changed;
+    `coc.scope.UnitRefused` for an org unit outside the person's scope."""
     st = state.get()
     raw = decode_upload(contents)
     try:
-        return entry.import_bytes(st.store, st.catalog, st.org_unit, raw, filename, actor, st.now())
+        return entry.import_bytes(
+            st.store, st.catalog, org_unit, raw, filename, actor, st.now(), scope
+        )
     except ImportError_ as exc:
         raise FileError(str(exc)) from None
 

@@ -219,11 +219,12 @@ def init_server(server: flask.Flask) -> None:
 
     @server.get("/phan-anh/anh-xu-ly/<int:photo_id>.jpg")
     def fr_photo_clerk(photo_id: int) -> Any:
+        from dashboards import units
         from dashboards.access import has_role
 
         if not has_role("clerk"):
             flask.abort(403)
-        return _jpeg(queries.photo(state.get().store, photo_id, clerk=True))
+        return _jpeg(queries.photo(state.get().store, photo_id, clerk=True, scope=units.scope()))
 
 
 def _jpeg(data: bytes | None) -> Any:

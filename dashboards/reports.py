@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from coc.errors import CocError
 from coc.reports.generate import check_period, default_period, filename, render
-from dashboards import state
+from dashboards import state, units
 from dashboards.i18n import t
 
 PAGE = "/bao-cao/thang"
@@ -40,7 +40,9 @@ def install(server: flask.Flask) -> None:
         if isinstance(period, flask.Response):
             return period
         st = state.get()
-        page = render(st.store, st.catalog, st.settings, period, st.now(), lang, "html")
+        page = render(
+            st.store, st.catalog, st.settings, period, st.now(), lang, "html", units.tree()
+        )
         bar = (
             f'<p class="screen-only"><a href="{link(period, lang)}">{t("report_download", lang)}'
             f'</a> · <a href="javascript:window.print()">{t("report_print", lang)}</a></p>'
@@ -56,7 +58,9 @@ def install(server: flask.Flask) -> None:
             return period
         st = state.get()
         try:
-            data = render(st.store, st.catalog, st.settings, period, st.now(), lang, "pdf")
+            data = render(
+                st.store, st.catalog, st.settings, period, st.now(), lang, "pdf", units.tree()
+            )
         except CocError as exc:
             return flask.Response(str(exc), status=503, mimetype="text/plain")
         response = flask.Response(data, mimetype="application/pdf")

@@ -12,7 +12,7 @@ from typing import Any
 from coc import fmt
 from coc.sync.status import sync_status
 from coc.timeutil import parse_datetime
-from dashboards import state
+from dashboards import state, units
 from dashboards.i18n import STRINGS, t
 from dashboards.labels import source_name
 
@@ -60,7 +60,7 @@ def _pull_row(pull: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def status(lang: str) -> SyncStatus:
     st = state.get()
-    data = sync_status(st.store, st.settings)
+    data = sync_status(st.store, st.settings, scope=units.scope())
     push = data["push"]
     run = push["last_run"]
     sources = data["sources"]

@@ -172,7 +172,8 @@ def test_flagged_value_is_marked_and_listed_for_clerks(dec_app: Any) -> None:
         "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
         "changedPropIds": [json.dumps(button, separators=(",", ":"), sort_keys=True)
                            + ".n_clicks"],
-        "state": [{"id": "check-lang", "property": "data", "value": "vi"}],
+        "state": [{"id": "check-lang", "property": "data", "value": "vi"},
+                  {"id": "check-ou", "property": "data", "value": "10237"}],
     }  # fmt: skip
     response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
     assert response.status_code == 200, response.text

@@ -21,6 +21,7 @@ def _save(client, code, period, value, headers=ORIGIN):
         {"id": "entry-value", "property": "value", "value": value},
         {"id": "entry-comment", "property": "value", "value": None},
         {"id": "entry-lang", "property": "data", "value": "vi"},
+        {"id": "entry-ou", "property": "data", "value": "10237"},
     ]
     inputs = [{"id": "entry-save", "property": "n_clicks", "value": 1}]
     response = call(client, "entry-message.children", inputs, state, headers)
@@ -115,6 +116,7 @@ def _upload(client, frame: pd.DataFrame, name="so-lieu.xlsx"):
     state = [
         {"id": "entry-upload", "property": "filename", "value": name},
         {"id": "entry-lang", "property": "data", "value": "vi"},
+        {"id": "entry-ou", "property": "data", "value": "10237"},
     ]
     response = call(client, "entry-upload-message.children", inputs, state, ORIGIN)
     assert response.status_code == 200, response.data[:300]
@@ -181,7 +183,8 @@ def test_template_download_fill_and_upload(fresh_app):
     )
     upload = [{"id": "entry-upload", "property": "contents", "value": contents}]
     state = [{"id": "entry-upload", "property": "filename", "value": "mau-nhap-so-lieu.xlsx"},
-             {"id": "entry-lang", "property": "data", "value": "vi"}]  # fmt: skip
+             {"id": "entry-lang", "property": "data", "value": "vi"},
+             {"id": "entry-ou", "property": "data", "value": "10237"}]  # fmt: skip
     response = call(client, "entry-upload-message.children", upload, state, ORIGIN)
     assert _imported(client, response) == ["Đã nhập 0 mới, 1 cập nhật, 0 không đổi, 0 bị từ chối."]
     _assert_value(fresh_app, "DINH_DANH_DIEN_TU", 72.5)

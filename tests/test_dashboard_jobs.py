@@ -63,7 +63,8 @@ def test_upload_answers_before_the_import_runs(fresh_app):
     frame = pd.DataFrame({"Mã": ["TK_THANH_TOAN"], "Kỳ": ["202611"], "Giá trị": ["61"]})
     inputs = [{"id": "entry-upload", "property": "contents", "value": _contents(frame)}]
     state = [{"id": "entry-upload", "property": "filename", "value": "so-lieu.xlsx"},
-             {"id": "entry-lang", "property": "data", "value": "vi"}]  # fmt: skip
+             {"id": "entry-lang", "property": "data", "value": "vi"},
+             {"id": "entry-ou", "property": "data", "value": "10237"}]  # fmt: skip
     response = call(client, "entry-upload-message.children", inputs, state, ORIGIN)
     assert response.status_code == 200  # answered while the import cannot have started
     message = response.json["response"]["entry-upload-message"]["children"]

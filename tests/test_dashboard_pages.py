@@ -81,6 +81,7 @@ def test_indicator_table_rows_and_filters(web_app):
     state = [
         {"id": "indicators-period", "property": "data", "value": "202611"},
         {"id": "indicators-lang", "property": "data", "value": "vi"},
+        {"id": "indicators-ou", "property": "data", "value": "10237"},
     ]
     response = call(web_app.server.test_client(), "indicators-table.children", inputs, state)
     table = response.json["response"]["indicators-table"]["children"]

@@ -148,6 +148,7 @@ def test_upload_page_shows_the_merge(fresh_app: Any) -> None:
         [
             {"id": "entry-upload", "property": "filename", "value": "trung.csv"},
             {"id": "entry-lang", "property": "data", "value": "vi"},
+            {"id": "entry-ou", "property": "data", "value": "10237"},
         ],
         headers=ORIGIN,
     )

@@ -73,6 +73,7 @@ def test_clerk_gets_the_upload_limit(fresh_app) -> None:
         "state": [
             {"id": "entry-upload", "property": "filename", "value": "so-lieu.bin"},
             {"id": "entry-lang", "property": "data", "value": "vi"},
+            {"id": "entry-ou", "property": "data", "value": "10237"},
         ],
         "changedPropIds": ["entry-upload.contents"],
     }

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from coc.errors import CocError
+from coc.scope import Scope, allowed_codes
+from coc.scope import check as check_unit
 from coc.store.db import Store
 from coc.store.models import Alert, AlertEvent
 from coc.timeutil import iso_utc
@@ -64,6 +66,7 @@ class AlertSpec:
     value: float | None = None
     threshold: float | None = None
     hamlet: str | None = None
+    org_unit: str | None = None  # whose figures or devices; None: the system's own
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -110,6 +113,7 @@ def raise_alert(
             kind=spec.kind,
             subject=spec.subject,
             hamlet=spec.hamlet,
+            org_unit=spec.org_unit,
             severity=spec.severity,
             message=spec.message,
             value=spec.value,
@@ -160,24 +164,40 @@ def _note(text: str | None, what: str, required: bool = False) -> str | None:
     return text or None
 
 
-def _load(session: Session, ids: Iterable[int]) -> list[Alert]:
+def _load(session: Session, ids: Iterable[int], scope: Scope | None = None) -> list[Alert]:
+    """The alerts of `ids`; an alert outside the person's org units is refused
+    (`UnitRefused`) before any is changed."""
     wanted = sorted(set(ids))
     rows = list(session.scalars(select(Alert).where(Alert.id.in_(wanted)))) if wanted else []
     if len(rows) != len(wanted):
         missing = sorted(set(wanted) - {a.id for a in rows})
         raise AlertNotFound(f"không có cảnh báo số {', '.join(map(str, missing))}")
+    for alert in rows:
+        check_unit(scope, alert.org_unit)
     return rows
 
 
+def ensure_allowed(store: Store, ids: Iterable[int], scope: Scope | None) -> None:
+    """Refuse (`UnitRefused`, `AlertNotFound`) before a batch of actions when any of the
+    alerts is unknown or outside the person's org units, so none of them changes."""
+    with store.session() as session:
+        _load(session, ids, scope)
+
+
 def acknowledge(
-    store: Store, ids: Sequence[int], user: str, comment: str | None, now: datetime
+    store: Store,
+    ids: Sequence[int],
+    user: str,
+    comment: str | None,
+    now: datetime,
+    scope: Scope | None = None,
 ) -> int:
     """Acknowledge alerts (active or cleared); returns how many changed (already
     acknowledged ones are left as they were)."""
     note = _note(comment, "ghi chú")
     with store.write() as session:
         changed = 0
-        for alert in _load(session, ids):
+        for alert in _load(session, ids, scope):
             if alert.acknowledged_at is not None:
                 continue
             alert.acknowledged_at, alert.acknowledged_by, alert.ack_comment = now, user, note
@@ -186,7 +206,14 @@ def acknowledge(
         return changed
 
 
-def assign(store: Store, alert_id: int, assignee: str | None, by: str, now: datetime) -> None:
+def assign(
+    store: Store,
+    alert_id: int,
+    assignee: str | None,
+    by: str,
+    now: datetime,
+    scope: Scope | None = None,
+) -> None:
     """Give an alert to a user (None takes it back)."""
     from coc.auth.users import get_user
 
@@ -195,19 +222,21 @@ def assign(store: Store, alert_id: int, assignee: str | None, by: str, now: date
         if user is None or not user.active:
             raise AlertActionError(f"không có người dùng '{assignee}'")
     with store.write() as session:
-        (alert,) = _load(session, [alert_id])
+        (alert,) = _load(session, [alert_id], scope)
         alert.assignee, alert.assigned_by, alert.assigned_at = assignee, by, now
         _event(session, alert, "assigned", now, actor=by, note=assignee)
 
 
-def clear_by_hand(store: Store, alert_id: int, user: str, reason: str, now: datetime) -> None:
+def clear_by_hand(
+    store: Store, alert_id: int, user: str, reason: str, now: datetime, scope: Scope | None = None
+) -> None:
     """A person clears an active alert, with a reason. Its rule raises a new one only after
     the condition has gone and come back."""
     note = _note(reason, "lý do")
     if note is None:
         raise AlertActionError("cần lý do khi xóa cảnh báo bằng tay")
     with store.write() as session:
-        (alert,) = _load(session, [alert_id])
+        (alert,) = _load(session, [alert_id], scope)
         if alert.status != "open":
             raise AlertActionError(f"cảnh báo số {alert_id} đã được xóa")
         alert.status, alert.cleared_at = "cleared", now
@@ -229,6 +258,7 @@ def as_dict(a: Alert) -> dict[str, Any]:
         "device_id": a.device_id or None,
         "key": a.key,
         "hamlet": a.hamlet,
+        "org_unit": a.org_unit,
         "severity": a.severity,
         "status": a.status,
         "state": state_of(a),
@@ -271,6 +301,7 @@ class AlertFilter:
     since: datetime | None = None  # opened at or after
     until: datetime | None = None  # opened before
     limit: int = 500
+    scope: Scope | None = None  # a person's org units (coc.scope); None: every alert
 
 
 def find_alerts(session: Session, f: AlertFilter = AlertFilter()) -> list[dict[str, Any]]:
@@ -289,6 +320,9 @@ def find_alerts(session: Session, f: AlertFilter = AlertFilter()) -> list[dict[s
         stmt = stmt.where(Alert.opened_at >= f.since)
     if f.until is not None:
         stmt = stmt.where(Alert.opened_at < f.until)
+    units = allowed_codes(f.scope)
+    if units is not None:
+        stmt = stmt.where(Alert.org_unit.in_(sorted(units)))
     stmt = stmt.order_by(Alert.opened_at.desc(), Alert.id.desc()).limit(f.limit)
     rows = [a for a in session.scalars(stmt) if state_of(a) in states]
     rows.sort(key=priority)

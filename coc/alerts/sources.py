@@ -144,6 +144,7 @@ def check_indicators(
                 "warning",
                 f"{row.name}: mới đạt {done} chỉ tiêu năm",
                 value=row.completion,
+                org_unit=org_unit,
             )
         elif indicator_at_risk(row):
             risk[row.code] = AlertSpec(
@@ -152,10 +153,13 @@ def check_indicators(
                 "info",
                 f"{row.name}: có nguy cơ không đạt chỉ tiêu năm (đạt {done})",
                 value=row.completion,
+                org_unit=org_unit,
             )
     for flag in validation.open_flags(store, org_unit, None, catalog):
         subject = f"{flag.rule_code}:{org_unit}:{flag.period}"
-        flags[subject] = AlertSpec("validation", subject, "warning", flag.message("vi"))
+        flags[subject] = AlertSpec(
+            "validation", subject, "warning", flag.message("vi"), org_unit=org_unit
+        )
     with store.write() as session:
         return (
             _sync(session, "indicator_red", red, now)

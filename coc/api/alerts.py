@@ -1,5 +1,6 @@
 """`/api/v1/alerts`: the filtered list (feed or user token) and the lifecycle actions
-(acknowledge, assign, clear), done as the user an alert token belongs to (clerk or above)."""
+(acknowledge, assign, clear), done as the user an alert token belongs to (clerk or above).
+A user bound to org units (province and district mode) reads and acts on theirs only."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -19,11 +21,13 @@ from coc.alerts.lifecycle import AlertActionError, AlertFilter, AlertNotFound
 from coc.api.auth import TokenBook, bearer, digest
 from coc.api.http import json_body, refuse
 from coc.api.models import AlertInfo, AlertList, Answer
+from coc.auth.units import scope_of
 from coc.auth.users import get_user, role_at_least
 from coc.config import Settings
 from coc.indicators.catalog import Catalog
 from coc.jsonsafe import JsonRejected
 from coc.notify.config import load_notify
+from coc.scope import Scope, UnitRefused
 from coc.store.db import Store
 from coc.timeutil import parse_datetime, utcnow
 
@@ -79,6 +83,13 @@ class ExplanationIn(Body):
     period: str = Field(pattern=r"^\d{6}$", examples=["202611"], description="YYYYMM")
     question: str = Field(min_length=1, max_length=lifecycle.MAX_NOTE)
     due: date = Field(description="The answer is due by this day (local).")
+    orgUnit: str | None = Field(
+        None,
+        min_length=1,
+        max_length=16,
+        description="The org unit asked about (province and district mode); default this "
+        "COC's own.",
+    )
 
 
 class ExplanationAnswerIn(Body):
@@ -201,6 +212,15 @@ def register(
             return "", None
         return None, refuse(401, "mã truy cập không hợp lệ")
 
+    def user_scope(user: str) -> Scope:
+        """The org units a user token may read and act on (coc.auth.units)."""
+        account = get_user(store, user)
+        return scope_of(store, settings, user, account.role if account else None)
+
+    def scope_for(user: str | None) -> Scope | None:
+        """A user token's scope; None (everything) for a feed token."""
+        return user_scope(user) if user else None
+
     def actor() -> tuple[str | None, Any]:
         user, refusal = caller()
         if refusal is not None:
@@ -231,6 +251,8 @@ def register(
             return refusal
         try:
             changed = do(data, user, utcnow())
+        except UnitRefused as exc:
+            return refuse(403, str(exc))
         except AlertNotFound as exc:
             return refuse(404, str(exc))
         except AlertActionError as exc:
@@ -239,27 +261,29 @@ def register(
 
     @bp.get("/alerts")
     def alerts_view() -> Any:
-        _user, refusal = caller()
+        user, refusal = caller()
         if refusal is not None:
             return refusal
         try:
             f = read_filter(request.args)
         except ValueError as exc:
             return refuse(400, str(exc))
+        f = replace(f, scope=scope_for(user))
         return jsonify(alert_list(store, settings.commune.code, f).body())
+
+    def _acknowledge(d: AcknowledgeIn, user: str, now: datetime) -> int:
+        return lifecycle.acknowledge(store, d.ids, user, d.comment, now, scope_for(user))
 
     @bp.post("/alerts/acknowledge")
     def acknowledge_view() -> Any:
-        return act(
-            AcknowledgeIn, lambda d, u, now: lifecycle.acknowledge(store, d.ids, u, d.comment, now)
-        )
+        return act(AcknowledgeIn, _acknowledge)
 
     def _assign(d: AssignIn, user: str, now: datetime) -> int:
-        lifecycle.assign(store, d.id, d.assignee, user, now)
+        lifecycle.assign(store, d.id, d.assignee, user, now, scope_for(user))
         return 1
 
     def _clear(d: ClearIn, user: str, now: datetime) -> int:
-        lifecycle.clear_by_hand(store, d.id, user, d.reason, now)
+        lifecycle.clear_by_hand(store, d.id, user, d.reason, now, scope_for(user))
         return 1
 
     @bp.post("/alerts/assign")
@@ -274,10 +298,10 @@ def register(
 
     @bp.get("/explanations")
     def explanations_view() -> Any:
-        _user, refusal = caller()
+        user, refusal = caller()
         if refusal is not None:
             return refusal
-        items = explain.open_requests(store, utcnow())
+        items = explain.open_requests(store, utcnow(), scope_for(user))
         return jsonify(ExplanationList(explanations=[_explanation(d) for d in items]).body())
 
     @bp.post("/explanations")
@@ -290,12 +314,20 @@ def register(
             return refusal
         if catalog is None:
             return refuse(503, "danh mục chỉ tiêu chưa được nạp")
+        scope = user_scope(str(user))
+        unit = data.orgUnit or scope.home
+        if scope.pick(unit) != unit:
+            if reason := scope.refusal(unit):
+                return refuse(403, reason)
+            return refuse(400, f"không có đơn vị {unit} trong cây đơn vị đang phục vụ")
         try:
             new_id = explain.request(
                 store, catalog, load_notify(settings, os.environ), code=data.indicator,
-                org_unit=settings.commune.code, period=data.period, by=user, due=data.due,
-                question=data.question, now=utcnow(),
+                org_unit=unit, period=data.period, by=user, due=data.due,
+                question=data.question, now=utcnow(), scope=scope,
             )  # fmt: skip
+        except UnitRefused as exc:
+            return refuse(403, str(exc))
         except AlertActionError as exc:
             return refuse(400, str(exc))
         return jsonify(ExplanationCreated(id=new_id, by=user).body())
@@ -305,7 +337,8 @@ def register(
         def _answer(d: ExplanationAnswerIn, user: str, now: datetime) -> int:
             account = get_user(store, user)
             senior = account is not None and role_at_least(account.role, "approver")
-            explain.answer(store, d.id, user, d.answer, now, any_user=senior)
+            explain.answer(store, d.id, user, d.answer, now, any_user=senior,
+                           scope=scope_for(user))  # fmt: skip
             return 1
 
         return act(ExplanationAnswerIn, _answer)

@@ -140,6 +140,9 @@ class AlertInfo(Answer):
     device_id: str | None
     key: str | None
     hamlet: str | None
+    org_unit: str | None = Field(
+        None, description="The org unit it is about; null: the system's own (push, connectors)."
+    )
     severity: str = Field(description="critical | warning | info")
     status: str = Field(description="open | cleared")
     state: str = Field(description="ACTIVE_UNACK | ACTIVE_ACK | CLEARED_UNACK | CLEARED_ACK")

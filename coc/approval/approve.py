@@ -25,6 +25,8 @@ from coc.errors import ValidationError
 from coc.indicators.validation import OPEN, Flag, open_flags
 from coc.ingest.records import Rejected
 from coc.periods import parse_period
+from coc.scope import Scope
+from coc.scope import check as check_unit
 from coc.store.db import Store
 from coc.store.locks import approved_pairs
 from coc.store.models import AuditLog, DataApproval, DataValue, ValidationFlag
@@ -153,9 +155,17 @@ def months(
 
 
 def approve(
-    store: Store, settings: Settings, org_unit: str, period: str, actor: str, now: datetime
+    store: Store,
+    settings: Settings,
+    org_unit: str,
+    period: str,
+    actor: str,
+    now: datetime,
+    scope: Scope | None = None,
 ) -> ApprovalStatus:
-    """Approve the period's values (audited); ValidationError says why not in one line."""
+    """Approve the period's values (audited); ValidationError says why not in one line,
+    `UnitRefused` when the org unit is outside the person's `scope`."""
+    check_unit(scope, org_unit)
     code = _period(period)
     current = status(store, settings, org_unit, code, now)
     label = parse_period(code).label()
@@ -183,8 +193,10 @@ def unapprove(
     actor: str,
     reason: str,
     now: datetime,
+    scope: Scope | None = None,
 ) -> ApprovalStatus:
     """Un-approve the period so its values can change; a reason is required (audited)."""
+    check_unit(scope, org_unit)
     code = _period(period)
     reason = (reason or "").strip()
     if not reason:

@@ -22,6 +22,8 @@ from coc.counts import Counts
 from coc.errors import ValidationError
 from coc.ingest.records import Rejected
 from coc.periods import parse_period
+from coc.scope import Scope
+from coc.scope import check as check_unit
 from coc.store.db import Store
 from coc.store.models import AuditLog, CompleteRegistration
 from coc.store.quarantine import insert_rows, quarantine_row
@@ -40,8 +42,11 @@ def mark_complete(
     now: datetime,
     *,
     completed: bool = True,
+    scope: Scope | None = None,
 ) -> CompleteRegistration:
-    """Mark the period complete (or reopen it) for the org unit, audited."""
+    """Mark the period complete (or reopen it) for the org unit, audited; `UnitRefused`
+    for an org unit outside the person's `scope`."""
+    check_unit(scope, org_unit)
     try:
         code = parse_period(str(period).strip()).code
     except ValueError as exc:

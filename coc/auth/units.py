@@ -1,6 +1,7 @@
 """Users bound to org units (province and district mode): a user bound to communes or
-districts sees and edits only those; an admin, a user bound to none, and every user in
-commune mode keep the whole tree (commune mode has one org unit)."""
+districts sees and edits only those (and the communes of those districts); an admin, a
+user bound to none, and every user in commune mode keep the whole tree (commune mode has
+one org unit). `scope_of` is what the pages and core actions check (`coc.scope`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import delete, select
 from coc.auth.users import AuthError, existing_user
 from coc.config import Settings
 from coc.province.hierarchy import Hierarchy
+from coc.scope import Place, Scope
 from coc.store.db import Store
 from coc.store.models import UserOrgUnit
 
@@ -40,12 +42,37 @@ def bind_units(store: Store, settings: Settings, username: str, codes: Iterable[
     return wanted
 
 
+def _bound(
+    store: Store, settings: Settings, username: str | None, role: str | None
+) -> frozenset[str]:
+    """The user's org units, empty when they keep the whole tree."""
+    if settings.role == "commune" or role == "admin" or not username:
+        return frozenset()
+    return frozenset(units_of(store, username))
+
+
 def visible_tree(
     store: Store, settings: Settings, username: str | None, role: str | None
 ) -> Hierarchy:
     """The org-unit tree this user may see (and edit within)."""
     tree = Hierarchy.from_settings(settings)
-    if settings.role == "commune" or role == "admin" or not username:
-        return tree
-    codes = frozenset(units_of(store, username))
-    return tree.restricted_to(codes) if codes else tree
+    codes = _bound(store, settings, username, role)
+    return tree.restricted_to(codes) if codes and tree.root.code not in codes else tree
+
+
+def scope_of(store: Store, settings: Settings, username: str | None, role: str | None) -> Scope:
+    """What this user may see and edit. Bound: their communes and districts and the
+    communes of those districts (not the districts or the root above a bound commune,
+    whose figures include other communes); the first of them is their home page's unit.
+    Otherwise every unit of the tree, the root first; commune mode: the commune only."""
+    if settings.role == "commune":
+        return Scope(home=settings.commune.code)
+    tree = Hierarchy.from_settings(settings)
+    names = {u.code: u.name for u in tree.units}
+    places = tuple(Place(u.code, u.name, u.level) for u in tree.units)
+    codes = _bound(store, settings, username, role)
+    if not codes or tree.root.code in codes:
+        return Scope(home=tree.root.code, choices=places, names=names)
+    allowed = frozenset(u.code for u in tree.units if u.code in codes or u.parent in codes)
+    mine = tuple(p for p in places if p.code in allowed)
+    return Scope(home=mine[0].code if mine else "", allowed=allowed, choices=mine, names=names)

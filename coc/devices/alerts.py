@@ -368,6 +368,7 @@ def _spec(rule: Rule, device: Any, value: float) -> AlertSpec:
         value=value,
         threshold=rule.threshold,
         hamlet=device.hamlet,
+        org_unit=device.org_unit,
     )
 
 
@@ -406,6 +407,7 @@ def evaluate_offline(store: Store, rule: OfflineRule, now: datetime | None = Non
                     rule=OFFLINE_RULE,
                     device_id=device.device_id,
                     hamlet=device.hamlet,
+                    org_unit=device.org_unit,
                 )
                 raise_alert(session, spec, now)
                 changed += 1

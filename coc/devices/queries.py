@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from coc.alerts.lifecycle import AlertFilter, as_dict, find_alerts
+from coc.scope import Scope
 from coc.store.models import (
     Alert,
     Device,
@@ -20,9 +21,12 @@ from coc.store.models import (
 from coc.timeutil import VN_TZ, as_utc, iso_utc, utcnow
 
 
-def open_alerts(session: Session, limit: int = 200) -> list[dict[str, Any]]:
-    """Active alerts: unacknowledged first, then most severe, then newest."""
-    return find_alerts(session, AlertFilter(limit=limit))
+def open_alerts(
+    session: Session, limit: int = 200, scope: Scope | None = None
+) -> list[dict[str, Any]]:
+    """Active alerts (of the person's `scope`): unacknowledged first, then most severe,
+    then newest."""
+    return find_alerts(session, AlertFilter(limit=limit, scope=scope))
 
 
 def recent_alerts(session: Session, limit: int = 100) -> list[dict[str, Any]]:

@@ -37,12 +37,13 @@ def raise_overdue(
     deadline: datetime,
     now: datetime,
     hamlet: str | None = None,
+    org_unit: str | None = None,
 ) -> bool:
     """Open the overdue alert of report `code` unless one is open; True if opened."""
     if open_alert(session, KIND, code) is not None:
         return False
     message = f"Phản ánh {code[:2]}-{code[2:]} ({category}) quá hạn xử lý từ {day(deadline)}"
-    spec = AlertSpec(KIND, code, "warning", message, rule=RULE, hamlet=hamlet)
+    spec = AlertSpec(KIND, code, "warning", message, rule=RULE, hamlet=hamlet, org_unit=org_unit)
     raise_alert(session, spec, now, count_repeat=False)
     return True
 
@@ -117,6 +118,7 @@ def check_deadlines(
                     deadline=r.deadline,
                     now=now,
                     hamlet=r.hamlet,  # type: ignore[arg-type]
+                    org_unit=r.org_unit,
                 ):
                     overdue.append(r.code)
                     audit.record(session, "coc", "overdue", "field_report", r.code,

@@ -21,6 +21,7 @@ from coc.fieldreports.service import ENTITY, MODERATION
 from coc.indicators.fieldreports import OPEN
 from coc.ingest.records import Rejected
 from coc.notify.outbox import enqueue
+from coc.scope import Scope
 from coc.store import audit
 from coc.store.db import Store
 from coc.store.models import FieldReport, FieldReportPhoto
@@ -112,16 +113,20 @@ def apply(
     categories: Categories,
     now: datetime,
     answer_channel: str | None = None,
+    scope: Scope | None = None,
 ) -> str | Rejected:
-    """Make one change to the report `code`; its new state, or why not. With an
-    `answer_channel`, a published answer goes back to a citizen who left a phone number
-    through the notification outbox (once per report)."""
+    """Make one change to the report `code`; its new state, or why not (also when the
+    report's org unit is outside the person's `scope`). With an `answer_channel`, a
+    published answer goes back to a citizen who left a phone number through the
+    notification outbox (once per report)."""
     if change.action not in MOVES:
         return Rejected("thao tác không hợp lệ")
     with store.write() as session:
         report = session.scalars(select(FieldReport).where(FieldReport.code == code)).first()
         if report is None:
             return Rejected("không có phản ánh với mã này")
+        if scope is not None and (refused := scope.refusal(report.org_unit)):
+            return Rejected(refused)
         bad = _check(report, change)
         if bad is not None:
             return bad

@@ -6,6 +6,9 @@
   everything, the reporter's name and phone included;
 - `stats`, `month_summary`: counts by category and hamlet, the only thing that leaves
   the commune (as the catalog's indicators in the feed).
+
+The clerks' reads and the map take the person's `scope` (`coc.scope`): a user bound to
+some org units sees the reports of those only.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlmodel import Session
 from coc.fieldreports.categories import Categories
 from coc.indicators.fieldreports import OPEN, counted, on_time, overdue
 from coc.periods import Period
+from coc.scope import Scope, allowed_codes
 from coc.store.db import Store
 from coc.store.models import FieldReport, FieldReportPhoto
 
@@ -41,6 +45,11 @@ class PublicStatus:
 
 def _by_code(session: Session, code: str) -> FieldReport | None:
     return session.scalars(select(FieldReport).where(FieldReport.code == code)).first()
+
+
+def _within(stmt: Any, scope: Scope | None) -> Any:
+    units = allowed_codes(scope)
+    return stmt if units is None else stmt.where(FieldReport.org_unit.in_(sorted(units)))
 
 
 def public_status(store: Store, code: str) -> PublicStatus | None:
@@ -71,29 +80,37 @@ def public_status(store: Store, code: str) -> PublicStatus | None:
 
 
 def photo(
-    store: Store, photo_id: int, *, code: str | None = None, clerk: bool = False
+    store: Store,
+    photo_id: int,
+    *,
+    code: str | None = None,
+    clerk: bool = False,
+    scope: Scope | None = None,
 ) -> bytes | None:
-    """A photo's JPEG: a clerk sees any; the public only a published one of `code`."""
+    """A photo's JPEG: a clerk sees any of their `scope`; the public only a published one
+    of `code`."""
     with store.session() as session:
         row = session.get(FieldReportPhoto, photo_id)
         if row is None:
             return None
-        if clerk:
-            return row.data
         report = session.get(FieldReport, row.report_id)
+        if clerk:
+            mine = scope is None or (report is not None and scope.allows(report.org_unit))
+            return row.data if mine else None
         ok = row.public and report is not None and report.code == code
         return row.data if ok and report.state == "da_phan_hoi" else None
 
 
-def open_points(store: Store, *, now: datetime) -> list[dict[str, Any]]:
+def open_points(store: Store, *, now: datetime, scope: Scope | None = None) -> list[dict[str, Any]]:
     """Open reports with a position, for the map: code, category, state, overdue."""
+    stmt = (
+        select(FieldReport.code, FieldReport.category, FieldReport.state,
+               FieldReport.lat, FieldReport.lon, FieldReport.deadline, FieldReport.hamlet)
+        .where(FieldReport.state.in_(OPEN), FieldReport.lat.is_not(None))
+        .order_by(FieldReport.received_at)
+    )  # fmt: skip
     with store.session() as session:
-        rows = session.execute(
-            select(FieldReport.code, FieldReport.category, FieldReport.state,
-                   FieldReport.lat, FieldReport.lon, FieldReport.deadline, FieldReport.hamlet)
-            .where(FieldReport.state.in_(OPEN), FieldReport.lat.is_not(None))
-            .order_by(FieldReport.received_at)
-        ).all()  # fmt: skip
+        rows = session.execute(_within(stmt, scope)).all()
     return [
         {
             "code": c,
@@ -108,13 +125,12 @@ def open_points(store: Store, *, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
-def open_counts(store: Store, *, now: datetime) -> tuple[int, int]:
+def open_counts(store: Store, *, now: datetime, scope: Scope | None = None) -> tuple[int, int]:
     """(open reports, of which past their deadline), with or without a position."""
+    open_ = _within(select(func.count()).where(FieldReport.state.in_(OPEN)), scope)
     with store.session() as session:
-        total = session.scalar(select(func.count()).where(FieldReport.state.in_(OPEN)))
-        late = session.scalar(
-            select(func.count()).where(FieldReport.state.in_(OPEN), FieldReport.deadline < now)
-        )
+        total = session.scalar(open_)
+        late = session.scalar(open_.where(FieldReport.deadline < now))
     return int(total or 0), int(late or 0)
 
 
@@ -124,11 +140,14 @@ CLERK_COLUMNS = (
 )  # fmt: skip
 
 
-def clerk_rows(store: Store, *, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+def clerk_rows(
+    store: Store, *, states: tuple[str, ...] | None = None, scope: Scope | None = None
+) -> list[dict[str, Any]]:
     """Every report (newest first) with the reporter's contact: for clerks only."""
-    stmt = select(FieldReport).order_by(FieldReport.received_at.desc()).limit(2000)
+    stmt = _within(select(FieldReport), scope)
     if states:
         stmt = stmt.where(FieldReport.state.in_(states))
+    stmt = stmt.order_by(FieldReport.received_at.desc()).limit(2000)
     with store.session() as session:
         rows = session.scalars(stmt).all()
     return [
@@ -136,10 +155,10 @@ def clerk_rows(store: Store, *, states: tuple[str, ...] | None = None) -> list[d
     ]
 
 
-def clerk_detail(store: Store, code: str) -> dict[str, Any] | None:
+def clerk_detail(store: Store, code: str, scope: Scope | None = None) -> dict[str, Any] | None:
     with store.session() as session:
         r = _by_code(session, code)
-        if r is None:
+        if r is None or (scope is not None and not scope.allows(r.org_unit)):
             return None
         photos = session.execute(
             select(FieldReportPhoto.id, FieldReportPhoto.public)

@@ -20,6 +20,8 @@ from sqlmodel import Session
 
 from coc.indicators.catalog import Catalog, ValidationRule
 from coc.periods import parse_period, with_enclosing
+from coc.scope import Scope
+from coc.scope import check as check_unit
 from coc.store import audit
 from coc.store.db import Store
 from coc.store.models import DataValue, HeldValue, ValidationFlag
@@ -271,15 +273,17 @@ def _shipped_catalog() -> Catalog:
 
 def confirm(
     store: Store, catalog: Catalog, flag_id: int, actor: str, note: str = "",
-    now: datetime | None = None,
+    now: datetime | None = None, scope: Scope | None = None,
 ) -> Flag | None:  # fmt: skip
     """A clerk confirms the values are right: the flag closes and its values are released.
-    None when there is no open flag with that id."""
+    None when there is no open flag with that id; `UnitRefused` when its org unit is
+    outside the person's `scope`."""
     now = now or utcnow()
     with store.write() as session:
         row = session.get(ValidationFlag, flag_id)
         if row is None or row.status != OPEN:
             return None
+        check_unit(scope, row.org_unit)
         row.status, row.resolved_at, row.resolved_by = CONFIRMED, now, actor
         row.note = note or None
         key = f"{row.org_unit}/{row.period}/{row.rule_code}"

@@ -20,6 +20,8 @@ from coc.ingest.tabular import SOURCE as IMPORT_SOURCE
 from coc.ingest.tabular import ImportSummary, import_file
 from coc.ingest.writers import write_values
 from coc.periods import month_of, with_enclosing
+from coc.scope import Scope
+from coc.scope import check as check_unit
 from coc.store.db import Store
 from coc.store.models import DataValue
 from coc.timeutil import utcnow
@@ -39,8 +41,11 @@ def save_value(
     item: dict[str, Any],
     actor: str,
     now: datetime,
+    scope: Scope | None = None,
 ) -> Counts:
-    """One value {code, period, value, comment} entered by hand (source "manual")."""
+    """One value {code, period, value, comment} entered by hand (source "manual");
+    `UnitRefused` for an org unit outside the person's `scope`."""
+    check_unit(scope, org_unit)
     summary = write_values(store, catalog, [item], org_unit, source="manual", actor=actor)
     if summary.imported or summary.updated:
         recompute(store, catalog, org_unit, [str(item["period"])], now)
@@ -55,10 +60,13 @@ def import_bytes(
     filename: str,
     actor: str,
     now: datetime,
+    scope: Scope | None = None,
 ) -> ImportSummary:
     """Import an uploaded file, then recompute what changed: the periods of the values this
     import wrote (their `last_updated` moved), or for a facts file (documents, dossiers)
-    the month of `now`. Raises `ImportError_` (a one-line reason) for an unreadable file."""
+    the month of `now`. Raises `ImportError_` (a one-line reason) for an unreadable file,
+    `UnitRefused` for an org unit outside the person's `scope`."""
+    check_unit(scope, org_unit)
     started = utcnow()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (Path(filename).name or "tep-tai-len")

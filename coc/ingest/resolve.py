@@ -18,6 +18,7 @@ from coc.errors import CocError, ValidationError
 from coc.indicators.catalog import Catalog
 from coc.ingest.records import Rejected
 from coc.ingest.writers import KINDS, validate_value, write_records, write_values
+from coc.scope import Scope
 from coc.store import quarantine
 from coc.store.db import Store
 from coc.store.locks import approved_pairs, locked_reason
@@ -149,10 +150,19 @@ def reject(store: Store, item_id: int, actor: str, note: str | None = None) -> N
 
 
 def decide(
-    store: Store, catalog: Catalog, ids: list[int], accepted: bool, actor: str, org_unit: str
+    store: Store,
+    catalog: Catalog,
+    ids: list[int],
+    accepted: bool,
+    actor: str,
+    org_unit: str,
+    scope: Scope | None = None,
 ) -> tuple[int, list[str]]:
     """Accept (re-ingest through the same validation as the CLI) or reject several records;
-    returns how many were resolved and one line per record that could not be."""
+    returns how many were resolved and one line per record that could not be. Records name
+    no org unit, so a person bound to some org units only resolves none."""
+    if scope is not None and scope.restricted:
+        return 0, [scope.refusal(None) or ""]
     done, errors = 0, []
     for item_id in ids:
         try:

@@ -10,6 +10,7 @@ from coc.config import Settings
 from coc.errors import CocError
 from coc.indicators.catalog import Catalog
 from coc.periods import month_of, parse_period
+from coc.province.hierarchy import Hierarchy
 from coc.reports import html, monthly, pdf, province
 from coc.store.db import Store
 
@@ -43,11 +44,13 @@ def render(
     now: datetime,
     lang: str = "vi",
     kind: Format = "pdf",
+    tree: Hierarchy | None = None,
 ) -> bytes:
-    """The report's bytes: PDF, or the HTML page with its print stylesheet inline."""
+    """The report's bytes: PDF, or the HTML page with its print stylesheet inline. The
+    province edition covers `tree` (a person's visible tree; default the whole one)."""
     period = check_period(period)
     if settings.role in ("province", "district"):
-        edition = province.build(store, catalog, settings, period, now, lang)
+        edition = province.build(store, catalog, settings, period, now, lang, tree)
         page = html.render_province(edition, lang)
     else:
         page = html.render_monthly(monthly.build(store, catalog, settings, period, now, lang), lang)

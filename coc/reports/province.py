@@ -97,9 +97,11 @@ def build(
     period_code: str,
     now: datetime,
     lang: str = "vi",
+    tree: Hierarchy | None = None,
 ) -> ProvinceReport:
+    """The edition of `tree`'s communes (a person's visible tree; default the whole one)."""
     period = parse_period(period_code)
-    hierarchy = Hierarchy.from_settings(settings)
+    hierarchy = tree or Hierarchy.from_settings(settings)
     months = [m.code for m in period.months()]
     with store.session() as session:
         return ProvinceReport(

@@ -384,6 +384,8 @@ class Alert(SQLModel, table=True):
     kind: str = Field(default="sensor", max_length=32)  # coc.alerts.lifecycle.KINDS
     subject: str = Field(default="", max_length=160)  # what it is about, unique while open
     hamlet: str | None = Field(default=None, max_length=64)
+    # whose figures or devices it is about; None: the system's own (push, connectors)
+    org_unit: str | None = Field(default=None, max_length=16, index=True)
     severity: str = Field(max_length=16)  # info | warning | critical
     status: str = Field(default="open", max_length=16)  # open | cleared
     message: str

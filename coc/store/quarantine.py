@@ -18,6 +18,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
+from coc.scope import Scope
 from coc.store.db import Store
 from coc.store.models import AuditLog, Quarantine
 
@@ -70,10 +71,18 @@ class Item:
 
 
 def listing(
-    store: Store, source: str | None = None, *, resolved: bool = False, limit: int = 100
+    store: Store,
+    source: str | None = None,
+    *,
+    resolved: bool = False,
+    limit: int = 100,
+    scope: Scope | None = None,
 ) -> list[Item]:
     """Quarantined records, newest first: the open ones (or all with `resolved`), of one
-    source or all. `coc quarantine list` and the review page show this."""
+    source or all. `coc quarantine list` and the review page show this. A record names no
+    org unit, so a person bound to some org units only (`scope`) sees none."""
+    if scope is not None and scope.restricted:
+        return []
     stmt = select(Quarantine)
     if not resolved:
         stmt = stmt.where(Quarantine.status == "open")

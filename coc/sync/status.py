@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from coc.config import Settings
 from coc.net import public_url
+from coc.scope import Scope
 from coc.store import runs as store_runs
 from coc.store.db import Store
 from coc.store.models import DataValue
@@ -46,9 +47,19 @@ def queue_depth(store: Store, watermark: datetime | None) -> int:
         return int(session.scalar(stmt) or 0)
 
 
-def sync_status(store: Store, settings: Settings, recent: int = 50) -> dict[str, Any]:
+def _shown(name: str, scope: Scope | None) -> bool:
+    """A commune's pull runs only to a person who may see that commune."""
+    if scope is None or not name.startswith(store_runs.PULL_PREFIX):
+        return True
+    return scope.allows(name.removeprefix(store_runs.PULL_PREFIX))
+
+
+def sync_status(
+    store: Store, settings: Settings, recent: int = 50, scope: Scope | None = None
+) -> dict[str, Any]:
     """{"push": {...}, "pulls": [...], "sources": {...}} with ISO UTC times (None where
-    nothing ran yet); "runs" are the latest runs of every job, newest first."""
+    nothing ran yet); "runs" are the latest runs of every job, newest first. The communes'
+    pulls (and their runs) are those of the person's `scope`."""
     watermark = runs.get_watermark(store, runs.PUSH)
     configured = bool(settings.upstream.url)
     push = {
@@ -65,11 +76,14 @@ def sync_status(store: Store, settings: Settings, recent: int = 50) -> dict[str,
         "runs": [
             {"name": r.name, "kind": r.kind, **(_run(r) or {})}
             for r in store_runs.recent_runs(store, recent)
+            if _shown(r.name, scope)
         ],
     }
     pulls = []
     if settings.role in ("province", "district"):
         for link in settings.province.communes:
+            if scope is not None and not scope.allows(link.code):
+                continue
             name = runs.pull_name(link.code)
             pulls.append(
                 {

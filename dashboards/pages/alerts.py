@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,8 +13,9 @@ from coc import fmt
 from coc.alerts import lifecycle
 from coc.alerts.lifecycle import AlertActionError, AlertFilter
 from coc.auth.users import list_users
+from coc.scope import UnitRefused
 from coc.timeutil import VN_TZ, as_utc, parse_datetime
-from dashboards import access, state
+from dashboards import access, state, units
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
@@ -85,6 +87,12 @@ def _details(a: dict[str, Any], lang: str) -> list[Any]:
     return [html.Span(line, className="alert-detail") for line in lines]
 
 
+def _unit(a: dict[str, Any]) -> str:
+    """Whose alert it is, in province and district mode."""
+    scope = units.scope()
+    return scope.names.get(a["org_unit"] or "", "") if scope.choices else ""
+
+
 def _label(a: dict[str, Any], lang: str) -> html.Div:
     return html.Div(
         [
@@ -95,6 +103,7 @@ def _label(a: dict[str, Any], lang: str) -> html.Div:
                     html.Span(t(f"alerts_state_{a['state']}", lang), className="alert-state"),
                     html.Span(t(f"alerts_kind_{a['kind']}", lang), className="alert-kind"),
                     html.Span(a["hamlet"] or "", className="alert-hamlet"),
+                    html.Span(_unit(a), className="alert-unit"),
                 ],
                 className="alert-tags",
             ),
@@ -107,7 +116,7 @@ def _label(a: dict[str, Any], lang: str) -> html.Div:
 
 
 def alert_list(f: AlertFilter, lang: str) -> list[Any]:
-    items = lifecycle.list_alerts(state.get().store, f)
+    items = lifecycle.list_alerts(state.get().store, replace(f, scope=units.scope()))
     if not items:
         return [html.P(t("alerts_none", lang), className="no-data", id="alerts-empty")]
     options = [{"label": _label(a, lang), "value": a["id"]} for a in items]
@@ -249,9 +258,11 @@ def on_change(
         return dash.no_update, html.Span(t("alerts_choose", lang), className="message-error")
     app, who = state.get(), access.actor()
     now = app.now()
+    scope = units.scope()
     try:
+        lifecycle.ensure_allowed(app.store, ids, scope)
         if trigger == "alerts-ack":
-            n = lifecycle.acknowledge(app.store, ids, who, comment, now)
+            n = lifecycle.acknowledge(app.store, ids, who, comment, now, scope)
             done = t("alerts_done_ack", lang, n=n)
         elif trigger == "alerts-assign":
             if not assignee:
@@ -259,15 +270,15 @@ def on_change(
                     t("alerts_choose_user", lang), className="message-error"
                 )
             for alert_id in ids:
-                lifecycle.assign(app.store, alert_id, assignee, who, now)
+                lifecycle.assign(app.store, alert_id, assignee, who, now, scope)
             done = t("alerts_done_assign", lang, n=len(ids), who=assignee)
         else:
             if not (reason or "").strip():  # refused before any change: keep the selection
                 return dash.no_update, html.Span(t("alerts_need_reason", lang),
                                                  className="message-error")  # fmt: skip
             for alert_id in ids:
-                lifecycle.clear_by_hand(app.store, alert_id, who, reason or "", now)
+                lifecycle.clear_by_hand(app.store, alert_id, who, reason or "", now, scope)
             done = t("alerts_done_clear", lang, n=len(ids))
-    except AlertActionError as exc:
+    except (AlertActionError, UnitRefused) as exc:
         return alert_list(f, lang), html.Span(str(exc), className="message-error")
     return alert_list(f, lang), html.Span(done, className="message-ok", id="alerts-ok")

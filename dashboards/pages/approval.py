@@ -1,4 +1,5 @@
-"""Phê duyệt: clerks mark a month complete, the chairperson approves or un-approves it."""
+"""Phê duyệt: clerks mark a month complete, the chairperson approves or un-approves it.
+In province and district mode, for one of the person's communes (a picker)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from coc.fmt import day, moment
 from coc.periods import parse_period
-from dashboards import access, approval, state
+from dashboards import access, approval, state, units
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
@@ -32,17 +33,21 @@ BADGE = {
 
 
 def layout(**kwargs: Any) -> html.Div:
-    lang = state.lang(dict(kwargs))
+    params = dict(kwargs)
+    lang = state.lang(params)
     if not access.has_role("clerk"):
         return login_needed(lang, "/phe-duyet")
-    if state.get().settings.role != "commune":
-        body: Any = html.P(t("approval_province_note", lang))
+    unit = approval.unit(params.get("ou"))
+    if unit is None:
+        body: Any = html.P(t("approval_no_communes", lang), id="approval-none")
     else:
-        body = html.Div(month_cards(lang), id="approval-months")
+        body = html.Div(month_cards(lang, unit), id="approval-months")
     return html.Div(
         [
             dcc.Store(id="approval-lang", data=lang),
+            dcc.Store(id="approval-ou", data=unit),
             html.H1(t("approval_title", lang), className="page-title"),
+            units.picker("approval", {"ou": unit}, lang, approval.LEVELS),
             html.P(t("approval_intro", lang), className="approval-intro"),
             html.Div(id="approval-message", role="status"),
             body,
@@ -59,10 +64,10 @@ def _button(action: str, period: str, lang: str, css: str = "btn") -> html.Butto
     )
 
 
-def month_cards(lang: str) -> list[html.Div]:
+def month_cards(lang: str, org_unit: str) -> list[html.Div]:
     approver = access.has_role("approver")
     cards = []
-    for row in approval.months():
+    for row in approval.months(org_unit):
         st = row.status
         period = st.period
         done = row.completed_at is not None
@@ -127,10 +132,11 @@ def month_cards(lang: str) -> list[html.Div]:
     State({"type": "approval-reason", "period": ALL}, "value"),
     State({"type": "approval-reason", "period": ALL}, "id"),
     State("approval-lang", "data"),
+    State("approval-ou", "data"),
     prevent_initial_call=True,
 )
 def act(clicks: list[int | None], reasons: list[str | None], reason_ids: list[dict],
-        lang: str | None) -> Any:  # fmt: skip
+        lang: str | None, ou: str | None = None) -> Any:  # fmt: skip
     lang = lang or "vi"
     trigger = ctx.triggered_id
     if not trigger or not any(clicks):
@@ -144,11 +150,17 @@ def act(clicks: list[int | None], reasons: list[str | None], reason_ids: list[di
         )
     reason = next((r for r, i in zip(reasons, reason_ids, strict=True) if i["period"] == period),
                   None)  # fmt: skip
-    refused = approval.act(action, period, access.actor(), reason)
+    asked = ou or approval.unit()
+    if asked is None:
+        return html.Span(t("approval_no_communes", lang), className="message-error"), (
+            dash.no_update
+        )
+    refused = approval.act(action, period, access.actor(), asked, reason)
     if refused:
         message = html.Span(refused, className="message-error", id="approval-error")
     else:
         label = parse_period(period).label(lang)
         message = html.Span(t(f"approval_done_{action}", lang, period=label),
                             className="message-ok", id="approval-ok")  # fmt: skip
-    return message, month_cards(lang)
+    shown = approval.unit(asked)
+    return message, month_cards(lang, shown) if shown else dash.no_update

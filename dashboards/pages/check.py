@@ -12,7 +12,8 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from coc import fmt
 from coc.indicators import calendar, validation
-from dashboards import access, state
+from coc.scope import UnitRefused
+from dashboards import access, state, units
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
 
@@ -32,9 +33,9 @@ def _names(codes: tuple[str, ...], lang: str) -> str:
     return "; ".join(cat.get(c).name(lang) for c in codes if c in cat)
 
 
-def listing(lang: str) -> html.Div:
+def listing(lang: str, org_unit: str | None = None) -> html.Div:
     st = state.get()
-    flags = validation.open_flags(st.store, st.org_unit, None, st.catalog)
+    flags = validation.open_flags(st.store, org_unit or units.chosen(), None, st.catalog)
     if not flags:
         return html.Div(html.P(t("calendar_check_none", lang), className="no-data"),
                         id="check-empty")  # fmt: skip
@@ -72,13 +73,16 @@ def layout(**kwargs: Any) -> html.Div:
     lang = state.lang(dict(kwargs))
     if not access.has_role("clerk"):
         return login_needed(lang, "/can-kiem-tra")
+    unit = units.chosen(kwargs)
     return html.Div(
         [
             dcc.Store(id="check-lang", data=lang),
+            dcc.Store(id="check-ou", data=unit),
             html.H1(t("calendar_check_heading", lang), className="page-title"),
+            units.picker("check", kwargs, lang),
             html.P(t("calendar_check_intro", lang)),
             html.Div(id="check-message", role="status"),
-            html.Div(listing(lang), id="check-body"),
+            html.Div(listing(lang, unit), id="check-body"),
         ]
     )
 
@@ -88,9 +92,10 @@ def layout(**kwargs: Any) -> html.Div:
     Output("check-body", "children"),
     Input({"type": "check-confirm", "flag": ALL}, "n_clicks"),
     State("check-lang", "data"),
+    State("check-ou", "data"),
     prevent_initial_call=True,
 )
-def on_confirm(clicks: list[int | None], lang: str | None) -> Any:
+def on_confirm(clicks: list[int | None], lang: str | None, ou: str | None = None) -> Any:
     lang = lang or "vi"
     trigger = dash.ctx.triggered_id
     if not trigger or not any(clicks or []):
@@ -98,8 +103,13 @@ def on_confirm(clicks: list[int | None], lang: str | None) -> Any:
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error"), dash.no_update
     st = state.get()
-    flag = validation.confirm(st.store, st.catalog, int(trigger["flag"]), access.actor())
+    unit = units.chosen({"ou": ou})
+    try:
+        flag = validation.confirm(st.store, st.catalog, int(trigger["flag"]), access.actor(),
+                                  scope=units.scope())  # fmt: skip
+    except UnitRefused as exc:
+        return html.Span(str(exc), className="message-error"), dash.no_update
     if flag is None:
-        return dash.no_update, listing(lang)
+        return dash.no_update, listing(lang, unit)
     message = t("calendar_check_confirmed", lang, rule=flag.message(lang))
-    return html.Span(message, className="message-ok"), listing(lang)
+    return html.Span(message, className="message-ok"), listing(lang, unit)

@@ -8,7 +8,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from coc.periods import parse_period
-from dashboards import access, data, entry, jobs, state
+from coc.scope import UnitRefused
+from dashboards import access, data, entry, jobs, state, units
 from dashboards.components import card
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
@@ -61,7 +62,9 @@ def layout(**kwargs: Any) -> html.Div:
     return html.Div(
         [
             dcc.Store(id="entry-lang", data=lang),
+            dcc.Store(id="entry-ou", data=units.chosen(kwargs)),
             html.H1(t("nav_entry", lang), className="page-title"),
+            units.picker("entry", kwargs, lang),
             card(t("entry_heading", lang), form),
             card(t("upload_heading", lang), upload),
         ]
@@ -86,29 +89,38 @@ def _queue() -> jobs.Jobs:
     State("entry-value", "value"),
     State("entry-comment", "value"),
     State("entry-lang", "data"),
+    State("entry-ou", "data"),
     prevent_initial_call=True,
 )
 def save(_n: int, code: str | None, period: str | None, value: str | None, comment: str | None,
-         lang: str | None) -> Any:  # fmt: skip
+         lang: str | None, ou: str | None = None) -> Any:  # fmt: skip
     """Checks here; the write and the recompute run as a job that `entry-save` polls."""
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error")
     if not code or not period or value in (None, ""):
         return html.Span(t("missing_fields", lang), className="message-error")
-    item = (code, period.strip(), value, comment, access.actor())
+    item = (code, period.strip(), value, comment, access.actor(), ou or units.chosen(),
+            units.scope())  # fmt: skip
     job_id = _queue().submit(_save_job, *item)
     return jobs.pending("entry-save", job_id, t("saving", lang))
 
 
-def _save_job(code: str, period: str, value: str, comment: str | None, actor: str) -> Any:
-    return code, period, value, entry.save_value(code, period, value, comment, actor)
+def _save_job(code: str, period: str, value: str, comment: str | None, actor: str,
+              org_unit: str, scope: Any) -> Any:  # fmt: skip
+    try:
+        summary = entry.save_value(code, period, value, comment, actor, org_unit, scope)
+    except UnitRefused as exc:
+        return code, period, value, str(exc)
+    return code, period, value, summary
 
 
 def _saved(job: dict[str, Any], lang: str) -> Any:
     if job["state"] != "done":
         return html.Span(t("job_failed", lang), className="message-error")
     code, period, value, summary = job["result"]
+    if isinstance(summary, str):  # an org unit outside the person's scope
+        return html.Span(summary, className="message-error", id="entry-error")
     if summary.rejected:
         return html.Span(_reasons(summary), className="message-error", id="entry-error")
     if not (summary.imported or summary.updated):
@@ -127,24 +139,30 @@ jobs.register_poll("entry-save", _queue, _saved, "entry-lang")
     Input("entry-upload", "contents"),
     State("entry-upload", "filename"),
     State("entry-lang", "data"),
+    State("entry-ou", "data"),
     prevent_initial_call=True,
 )
-def upload(contents: str | None, filename: str | None, lang: str | None) -> Any:
+def upload(contents: str | None, filename: str | None, lang: str | None,
+           ou: str | None = None) -> Any:  # fmt: skip
     """Checks here; the import and the recompute run as a job that `entry-upload` polls."""
     lang = lang or "vi"
     if denied := access.write_denied(lang):
         return html.Span(denied, className="message-error")
     if not contents or not filename:
         return dash.no_update
-    job_id = _queue().submit(_import_job, contents, filename, access.actor())
+    job_id = _queue().submit(_import_job, contents, filename, access.actor(),
+                             ou or units.chosen(), units.scope())  # fmt: skip
     return jobs.pending("entry-upload", job_id, t("importing", lang))
 
 
-def _import_job(contents: str, filename: str, actor: str) -> tuple[str, Any]:
+def _import_job(contents: str, filename: str, actor: str, org_unit: str,
+                scope: Any) -> tuple[str, Any]:  # fmt: skip
     try:
-        return "ok", entry.import_upload(contents, filename, actor)
+        return "ok", entry.import_upload(contents, filename, actor, org_unit, scope)
     except entry.FileError as exc:
         return "bad_file", str(exc)
+    except UnitRefused as exc:
+        return "refused", str(exc)
 
 
 def _imported(job: dict[str, Any], lang: str) -> Any:
@@ -153,6 +171,8 @@ def _imported(job: dict[str, Any], lang: str) -> Any:
     kind, result = job["result"]
     if kind == "bad_file":
         return html.Span(t("bad_file", lang, reason=result), className="message-error")
+    if kind == "refused":
+        return html.Span(result, className="message-error", id="upload-refused")
     done = t("import_done", lang, **result.as_dict())
     parts: list[Any] = [html.Div(done, className="message-ok", id="upload-summary")]
     if result.duplicates:

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from coc import fmt
 from coc.fieldreports import handling, queries, service
 from coc.ingest.records import Rejected
-from dashboards import access, state
+from dashboards import access, state, units
 from dashboards.components import data_table
 from dashboards.fieldreports_public import intake
 from dashboards.i18n import t
@@ -27,7 +27,7 @@ P = "fieldreports"
 def _rows(lang: str, states: tuple[str, ...] | None) -> list[dict[str, Any]]:
     cats = intake().categories
     out = []
-    for r in queries.clerk_rows(state.get().store, states=states):
+    for r in queries.clerk_rows(state.get().store, states=states, scope=units.scope()):
         contact = " · ".join(x for x in (r["reporter_name"], r["reporter_phone"]) if x)
         out.append({
             "code": service.shown_code(r["code"]),
@@ -60,7 +60,7 @@ def table(lang: str, states: tuple[str, ...] | None = None) -> html.Div:
 def detail(lang: str, code: str | None) -> Any:
     if not code:
         return html.P(t("fr_pick", lang), className="no-data")
-    d = queries.clerk_detail(state.get().store, code)
+    d = queries.clerk_detail(state.get().store, code, units.scope())
     if d is None:
         return html.P(t("fr_lookup_none", lang), className="message-error")
     cats = intake().categories
@@ -102,7 +102,7 @@ def _codes(lang: str) -> list[dict[str, str]]:
     return [
         {"label": f"{service.shown_code(r['code'])} – {t('fr_state_' + r['state'], lang)} – "
                   f"{cats.name(r['category'], lang)}", "value": r["code"]}
-        for r in queries.clerk_rows(state.get().store)
+        for r in queries.clerk_rows(state.get().store, scope=units.scope())
     ]  # fmt: skip
 
 
@@ -194,7 +194,8 @@ def on_apply(
     )  # fmt: skip
     result = handling.apply(app.store, code, change, actor=access.actor(),
                             categories=intake().categories, now=app.now(),
-                            answer_channel=app.settings.fieldreports.answer_channel)  # fmt: skip
+                            answer_channel=app.settings.fieldreports.answer_channel,
+                            scope=units.scope())  # fmt: skip
     if isinstance(result, Rejected):
         return (html.Span(result.reason, className="message-error"), *keep)
     done = html.Span(

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboards import data, periods, state
+from dashboards import data, periods, state, units
 from dashboards.i18n import t
 from dashboards.views import indicators as view
 
@@ -20,6 +20,7 @@ def layout(**kwargs: Any) -> html.Div:
     params = dict(kwargs)
     lang = state.lang(params)
     period = data.period_param(params)
+    unit = units.chosen(params)
     options = view.filter_options(lang)
 
     def dropdown(key: str, opts: list[dict[str, str]], value: str | None = None) -> html.Div:
@@ -34,7 +35,9 @@ def layout(**kwargs: Any) -> html.Div:
             html.H1(t("nav_indicators", lang), className="page-title"),
             dcc.Store(id="indicators-lang", data=lang),
             dcc.Store(id="indicators-period", data=period),
-            periods.picker("indicators", params, lang),
+            dcc.Store(id="indicators-ou", data=unit),
+            html.Div([units.picker("indicators", params, lang),
+                      periods.picker("indicators", params, lang)], className="page-pickers"),
             html.Div(
                 [
                     dropdown("pillar", options["pillar"], params.get("pillar")),
@@ -45,7 +48,7 @@ def layout(**kwargs: Any) -> html.Div:
             ),
             html.Div(
                 view.table(period, lang, params.get("pillar"), params.get("source"),
-                           params.get("status")),
+                           params.get("status"), unit),
                 id="indicators-table",
             ),
             html.Details([html.Summary(t("calendar_projection", lang)),
@@ -62,7 +65,11 @@ def layout(**kwargs: Any) -> html.Div:
     Input("indicators-status", "value"),
     State("indicators-period", "data"),
     State("indicators-lang", "data"),
+    State("indicators-ou", "data"),
     prevent_initial_call=True,
 )
-def update(pillar: str | None, source: str | None, status: str | None, period: str, lang: str):
-    return view.table(data.period_param({"period": period}), lang or "vi", pillar, source, status)
+def update(pillar: str | None, source: str | None, status: str | None, period: str, lang: str,
+           ou: str | None = None):  # fmt: skip
+    unit = units.chosen({"ou": ou})
+    return view.table(data.period_param({"period": period}), lang or "vi", pillar, source, status,
+                      unit)  # fmt: skip

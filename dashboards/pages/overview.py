@@ -7,7 +7,7 @@ from typing import Any
 import dash
 from dash import html
 
-from dashboards import periods, state
+from dashboards import periods, state, units
 from dashboards.components import live_callback, live_page
 from dashboards.views.overview import render
 
@@ -19,9 +19,13 @@ P = "overview"
 
 def layout(**kwargs: Any) -> html.Div:
     params = dict(kwargs)
+    lang = state.lang(params)
     return html.Div(
         [
-            periods.picker(P, params, state.lang(params)),
+            html.Div(
+                [units.picker(P, params, lang), periods.picker(P, params, lang)],
+                className="page-pickers",
+            ),
             live_page(P, render, params, state.get().settings.dashboard.refresh_s),
         ]
     )

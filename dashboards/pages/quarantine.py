@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 from coc import fmt
 from coc.ingest import resolve
 from coc.store import quarantine
-from dashboards import access, state
+from dashboards import access, state, units
 from dashboards.components import data_table
 from dashboards.i18n import t
 from dashboards.labels import source_name
@@ -30,7 +30,7 @@ TABLE = {"type": "coc-table", "table": "cach-ly"}
 
 def rows(lang: str) -> list[dict[str, Any]]:
     st = state.get()
-    items = quarantine.listing(st.store, limit=500)
+    items = quarantine.listing(st.store, limit=500, scope=units.scope())
     return [
         {"id": q.id, "source": source_name(q.source, st.settings, lang), "reason": q.reason,
          "context": q.context or "", "raw": q.raw[:300],
@@ -84,7 +84,8 @@ def on_decision(_a: int, _r: int, selected: list[dict] | None, lang: str):
     accepted = dash.ctx.triggered_id == "quarantine-accept"
     ids = [int(row["id"]) for row in selected if "id" in row]
     app = state.get()
-    n, errors = resolve.decide(app.store, app.catalog, ids, accepted, access.actor(), app.org_unit)
+    n, errors = resolve.decide(app.store, app.catalog, ids, accepted, access.actor(), app.org_unit,
+                               units.scope())  # fmt: skip
     message = [html.Span(t("resolved", lang, n=n), className="message-ok")]
     message += [html.Div(e, className="message-error") for e in errors]
     return html.Div(message), table(lang)

@@ -49,7 +49,7 @@ def steps(params: dict[str, Any]) -> list[tuple[str, int]]:
 
 def next_url(params: dict[str, Any], pages: list[Any], index: int) -> str:
     query = {k: v for k, v in params.items() if k in ("pages", "interval", "kiosk", "lang",
-                                                      "refresh", "period")}  # fmt: skip
+                                                      "refresh", "period", "ou")}  # fmt: skip
     query["i"] = str((index + 1) % len(pages))
     return "/wall?" + urlencode(query, safe=",")
 

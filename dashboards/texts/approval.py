@@ -43,9 +43,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{period} marked complete.",
     ),
     "approval_done_reopen": ("Đã bỏ đánh dấu {period}.", "{period} reopened."),
-    "approval_province_note": (
-        "Ở chế độ tỉnh/huyện, xem tình trạng phê duyệt của các xã ở trang Báo cáo.",
-        "In province/district mode, see the communes' approvals on the Reporting page.",
+    "approval_no_communes": (
+        "Tài khoản này không được giao xã nào để phê duyệt.",
+        "This account has no commune to approve.",
     ),
     "approval_col": ("Phê duyệt", "Approved"),
     "approval_yes": ("đã duyệt", "approved"),

@@ -8,7 +8,7 @@ from dash import html
 
 from coc import fmt
 from coc.periods import parse_period
-from dashboards import data, state
+from dashboards import data, state, units
 from dashboards.components import card, data_table, kpi, wall_table
 from dashboards.drill import rows_of
 from dashboards.i18n import t
@@ -18,10 +18,11 @@ def render(params: dict[str, Any]) -> Any:
     lang = state.lang(params)
     period = data.period_param(params)
     st = state.get()
-    rows = {r.code: r for r in data.rows_for(period, lang)}
+    unit = units.chosen(params)
+    rows = {r.code: r for r in data.rows_for(period, lang, unit)}
     now = st.now()
-    overdue = rows_of(st.store, "docs_in_overdue", None, st.org_unit, period, now, lang)
-    unsigned = rows_of(st.store, "docs_out", "docs_out_signed", st.org_unit, period, now, lang)
+    overdue = rows_of(st.store, "docs_in_overdue", None, unit, period, now, lang)
+    unsigned = rows_of(st.store, "docs_out", "docs_out_signed", unit, period, now, lang)
     signed = rows.get("VB_DI_KY_SO")
     online = rows.get("VB_DIEN_TU")
     if params.get("wall"):

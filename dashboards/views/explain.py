@@ -16,7 +16,7 @@ from coc.auth.users import get_user, list_users
 from coc.errors import CocError
 from coc.notify.config import load_notify
 from coc.timeutil import parse_datetime, to_local
-from dashboards import access, state
+from dashboards import access, state, units
 from dashboards.components import card
 from dashboards.i18n import t
 
@@ -53,8 +53,9 @@ def _request(r: dict[str, Any], lang: str, me: str) -> html.Div:
     return html.Div(parts, className="explain-item")
 
 
-def section(code: str, period: str, lang: str) -> Any:
-    """The card on the indicator page (None for anonymous viewers)."""
+def section(code: str, period: str, lang: str, org_unit: str | None = None) -> Any:
+    """The card on the indicator page (None for anonymous viewers), for the org unit the
+    page shows."""
     if not access.has_role("viewer"):
         return None
     st = state.get()
@@ -62,7 +63,10 @@ def section(code: str, period: str, lang: str) -> Any:
     owner = explain.responsible(st.store, st.catalog, code)
     chair = access.has_role("approver")
     body: list[Any] = [
-        dcc.Store(id="explain-ctx", data={"code": code, "period": period, "lang": lang}),
+        dcc.Store(
+            id="explain-ctx",
+            data={"code": code, "period": period, "lang": lang, "ou": org_unit or units.chosen()},
+        ),
         html.P(t("explain_owner", lang, who=_name(owner)), id="explain-owner"),
     ]
     if chair:
@@ -84,7 +88,7 @@ def section(code: str, period: str, lang: str) -> Any:
                      className="explain-form"),
         ]  # fmt: skip
     body.append(html.Div(id="explain-message", role="status"))
-    items = explain.requests_for(st.store, code, st.org_unit, st.now())
+    items = explain.requests_for(st.store, code, org_unit or units.chosen(), st.now())
     listing = [_request(r, lang, me) for r in items] or [
         html.P(t("explain_none", lang), className="no-data")
     ]
@@ -94,7 +98,8 @@ def section(code: str, period: str, lang: str) -> Any:
 
 def _refresh(ctx: dict[str, Any]) -> Any:
     st = state.get()
-    items = explain.requests_for(st.store, ctx["code"], st.org_unit, st.now())
+    unit = units.chosen({"ou": ctx.get("ou")})
+    items = explain.requests_for(st.store, ctx["code"], unit, st.now())
     lang = ctx.get("lang", "vi")
     return [_request(r, lang, access.actor()) for r in items] or [
         html.P(t("explain_none", lang), className="no-data")
@@ -134,7 +139,8 @@ def register_callbacks() -> None:
         try:
             if dash.ctx.triggered_id == "explain-owner-save":
                 explain.set_responsible(st.store, st.catalog, ctx["code"], owner or "",
-                                        access.actor(), st.now())  # fmt: skip
+                                        access.actor(), st.now(),
+                                        scope=units.scope())  # fmt: skip
                 who = t("explain_owner", lang, who=_name(owner or ""))
                 return (
                     html.Span(t("explain_owner_saved", lang), className="message-ok"),
@@ -145,9 +151,10 @@ def register_callbacks() -> None:
                 raise explain.ExplainError(t("explain_need_due", lang))
             cfg = load_notify(st.settings, os.environ)
             day = date.fromisoformat(due[:10])
-            explain.request(st.store, st.catalog, cfg, code=ctx["code"], org_unit=st.org_unit,
-                            period=ctx["period"], by=access.actor(), due=day,
-                            question=question or "", now=st.now())  # fmt: skip
+            explain.request(st.store, st.catalog, cfg, code=ctx["code"],
+                            org_unit=ctx.get("ou") or units.chosen(), period=ctx["period"],
+                            by=access.actor(), due=day, question=question or "", now=st.now(),
+                            scope=units.scope())  # fmt: skip
         except CocError as exc:
             return html.Span(str(exc), className="message-error"), nothing, nothing
         ok = html.Span(t("explain_sent", lang), className="message-ok", id="explain-ok")
@@ -173,7 +180,7 @@ def register_callbacks() -> None:
         st = state.get()
         try:
             explain.answer(st.store, request_id, access.actor(), text, st.now(),
-                           any_user=access.has_role("admin"))  # fmt: skip
+                           any_user=access.has_role("admin"), scope=units.scope())  # fmt: skip
         except CocError as exc:
             return html.Span(str(exc), className="message-error"), dash.no_update
         ok = html.Span(t("explain_answer_saved", lang), className="message-ok", id="explain-ok")

@@ -13,7 +13,7 @@ from dash import html
 from coc import fmt
 from coc.fieldreports import queries, service
 from coc.periods import month_of
-from dashboards import state
+from dashboards import state, units
 from dashboards.components import card, graph, kpi
 from dashboards.fieldreports_public import intake
 from dashboards.figures import BAND_COLOURS, _base_layout, _rings, boundary
@@ -78,12 +78,13 @@ def render(params: dict[str, Any]) -> list[Any]:
     dark = bool(params.get("wall"))
     now = app.now()
     cats = intake().categories
-    stats = queries.stats(app.store, app.org_unit, month_of(now), now=now)
+    scope = units.scope()
+    stats = queries.stats(app.store, units.chosen(params), month_of(now), now=now)
     points = [
         {**p, "code": service.shown_code(p["code"]), "category": cats.name(p["category"], lang)}
-        for p in queries.open_points(app.store, now=now)
+        for p in queries.open_points(app.store, now=now, scope=scope)
     ]
-    open_count, overdue = queries.open_counts(app.store, now=now)
+    open_count, overdue = queries.open_counts(app.store, now=now, scope=scope)
     labels = {
         "open": t("fr_open_reports", lang), "overdue": t("fr_overdue_reports", lang),
         "received": t("fr_received_month", lang), "handled": t("fr_handled", lang),

@@ -10,7 +10,7 @@ from coc import fmt
 from coc.indicators import calendar
 from coc.indicators.query import IndicatorRow, series
 from coc.periods import months_between, parse_period
-from dashboards import access, data, periods, state
+from dashboards import access, data, periods, state, units
 from dashboards.components import (
     card,
     completion_text,
@@ -94,9 +94,14 @@ def filter_rows(
 
 
 def table(
-    period: str, lang: str, pillar: str | None, source: str | None, status: str | None
+    period: str,
+    lang: str,
+    pillar: str | None,
+    source: str | None,
+    status: str | None,
+    org_unit: str | None = None,
 ) -> html.Div:
-    rows = filter_rows(data.rows_for(period, lang), pillar, source, status)
+    rows = filter_rows(data.rows_for(period, lang, org_unit), pillar, source, status)
     columns = [
         ("code", t("code", lang)),
         ("name", t("indicator", lang)),
@@ -149,16 +154,15 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         return html.H1(t("unknown_indicator", lang, code=code), className="page-title")
     ind = st.catalog.get(code)
     period = data.period_param(params)
-    row = next((r for r in data.rows_for(period, lang) if r.code == code), None)
+    org_unit = units.chosen(params)
+    row = next((r for r in data.rows_for(period, lang, org_unit) if r.code == code), None)
     last = parse_period(period).months()[-1]
     first = last
     for _ in range(11):
         first = first.previous()
     with st.store.session() as session:
-        points = series(session, code, st.org_unit, first.code, last.code)
-    behind = rows_behind(
-        st.store, ind, st.org_unit, period, st.now(), lang, access.has_role("clerk")
-    )
+        points = series(session, code, org_unit, first.code, last.code)
+    behind = rows_behind(st.store, ind, org_unit, period, st.now(), lang, access.has_role("clerk"))
     unit = ind.unit
     cumulative = ind.aggregation == "sum"
     fig = series_chart(points, ind.target_for(last.year), t("actual", lang),
@@ -215,7 +219,8 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         )  # fmt: skip
     return [
         html.Div(links),
-        periods.picker("indicator", params, lang),
+        html.Div([units.picker("indicator", params, lang),
+                  periods.picker("indicator", params, lang)], className="page-pickers"),
         html.H1(f"{ind.name(lang)} – {parse_period(period).label(lang)}", className="page-title",
                 id="ind-title"),
         html.Div([row_badge(row, lang) if row else status_badge(None, lang), *notes]),
@@ -225,7 +230,7 @@ def detail(code: str, params: dict[str, Any]) -> Any:
         card(t("series_title", lang), graph(fig, "ind-series")),
         card(t("calendar_projection", lang), html.P(t("calendar_how_projection", lang)),
              id_="ind-how-judged"),
-        explain_section(code, period, lang),
+        explain_section(code, period, lang, org_unit),
         rows_card,
     ]  # fmt: skip
 

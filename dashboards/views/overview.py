@@ -11,7 +11,7 @@ from coc.indicators import calendar
 from coc.indicators.query import IndicatorRow, by_urgency
 from coc.periods import parse_period
 from coc.store.runs import stale_sources
-from dashboards import data, periods, reports, state
+from dashboards import data, periods, reports, state, units
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.labels import source_name
@@ -85,11 +85,11 @@ def period_title(period: str, lang: str) -> str:
     return label
 
 
-def freshness(lang: str) -> list[Any]:
+def freshness(lang: str, org_unit: str | None = None) -> list[Any]:
     """Last-updated time and a warning line per stale source."""
     out: list[Any] = [
         html.Div(
-            f"{t('updated', lang)}: {fmt.moment(data.last_updated(), lang)}",
+            f"{t('updated', lang)}: {fmt.moment(data.last_updated(org_unit), lang)}",
             className="last-updated",
             id="last-updated",
         )
@@ -110,7 +110,8 @@ def render(params: dict[str, Any]) -> Any:
     """The desk version: linked tiles under a heading per pillar."""
     lang = state.lang(params)
     period = data.period_param(params)
-    rows = data.rows_for(period, lang)
+    unit = units.chosen(params)
+    rows = data.rows_for(period, lang, unit)
     return [
         html.Div(
             [
@@ -118,7 +119,7 @@ def render(params: dict[str, Any]) -> Any:
                     f"{t('overview_heading', lang)} – {period_title(period, lang)}",
                     className="page-title",
                 ),
-                html.Div(freshness(lang), className="freshness"),
+                html.Div(freshness(lang, unit), className="freshness"),
                 html.A(
                     t("report_button", lang),
                     href=reports.link(period, lang),

@@ -10,7 +10,6 @@ from typing import Any
 from dash import html
 
 from coc import fmt
-from coc.auth.units import visible_tree
 from coc.indicators.status import STATUS_BAND, by_completion
 from coc.periods import months_between, parse_period
 from coc.province.hierarchy import Hierarchy
@@ -21,7 +20,7 @@ from coc.province.queries import (
     missing,
     reporting_completeness,
 )
-from dashboards import access, data, state
+from dashboards import data, state, units
 from dashboards.components import card, data_table, graph, no_data, status_word, verdict_word
 from dashboards.figures import BAND_ICONS, ranking_chart
 from dashboards.figures import commune_map as map_figure
@@ -38,9 +37,7 @@ def enabled() -> bool:
 
 def hierarchy() -> Hierarchy:
     """The served tree as far as the logged-in user may see it (coc.auth.units)."""
-    st = state.get()
-    user = access.current_user() or {}
-    return visible_tree(st.store, st.settings, user.get("username"), user.get("role"))
+    return units.tree()
 
 
 def periods(params: dict[str, Any], lang: str) -> tuple[str, list[dict[str, str]]]:

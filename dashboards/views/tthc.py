@@ -11,7 +11,7 @@ from coc.indicators import tthc
 from coc.indicators.tthc import Scorecard, ScoreGroup
 from coc.periods import parse_period
 from coc.store.versions import dossiers_version
-from dashboards import access, data, state
+from dashboards import access, data, state, units
 from dashboards.components import card, data_table, graph, kpi, wall_table
 from dashboards.drill import rows_of
 from dashboards.figures import scorecard_chart
@@ -25,14 +25,15 @@ def commune_scorecard(period: str) -> Scorecard:
     """The Decision 766 groups and items from the dossiers of the period."""
     st = state.get()
     now = data.this_minute(st.now())
+    unit = units.chosen()
 
     def compute() -> Scorecard:
         with st.store.session() as session:
-            return tthc.scorecard(session, st.org_unit, period, now)
+            return tthc.scorecard(session, unit, period, now)
 
     with st.store.session() as session:
         version = dossiers_version(session)
-    return data.memo(("766", id(st), st.org_unit, period, now, version), compute)
+    return data.memo(("766", id(st), unit, period, now, version), compute)
 
 
 def late_dossiers(period: str, lang: str, show_names: bool) -> Any:
@@ -40,13 +41,14 @@ def late_dossiers(period: str, lang: str, show_names: bool) -> Any:
     version like the scorecard: a wall refresh does not load them again."""
     st = state.get()
     now = data.this_minute(st.now())
+    unit = units.chosen()
 
     def compute() -> Any:
-        return rows_of(st.store, "dossiers_late", None, st.org_unit, period, now, lang, show_names)
+        return rows_of(st.store, "dossiers_late", None, unit, period, now, lang, show_names)
 
     with st.store.session() as session:
         version = dossiers_version(session)
-    key = ("766-late", id(st), st.org_unit, period, now, version, lang, show_names)
+    key = ("766-late", id(st), unit, period, now, version, lang, show_names)
     return data.memo(key, compute)
 
 

@@ -15,7 +15,7 @@ from dash import html
 
 from coc import fmt
 from coc.store.runs import stale_sources
-from dashboards import access, data, state
+from dashboards import access, data, state, units
 from dashboards.components import tile
 from dashboards.i18n import PILLAR_ORDER, t
 from dashboards.labels import source_name
@@ -66,10 +66,10 @@ def paginate(groups: Sequence[tuple[str, Sequence[T]]], per_page: int) -> list[l
 ACT_FIRST = "act_first"  # the group of missed and at-risk tiles, before the pillars
 
 
-def _groups(period: str, lang: str) -> list[tuple[str, list[Any]]]:
+def _groups(period: str, lang: str, org_unit: str | None) -> list[tuple[str, list[Any]]]:
     """Missed and at-risk tiles first under their own label (what the chairperson must act
     on), then the others by pillar, the most urgent first in each."""
-    urgent, rest = act_first(data.rows_for(period, lang))
+    urgent, rest = act_first(data.rows_for(period, lang, org_unit))
     groups: list[tuple[str, list[Any]]] = [(ACT_FIRST, urgent)] if urgent else []
     for pillar in PILLAR_ORDER:
         items = [r for r in rest if r.pillar == pillar]
@@ -78,13 +78,13 @@ def _groups(period: str, lang: str) -> list[tuple[str, list[Any]]]:
     return groups
 
 
-def tile_pages(period: str, lang: str) -> list[list[Any]]:
+def tile_pages(period: str, lang: str, org_unit: str | None = None) -> list[list[Any]]:
     """The overview's indicator rows split into wall pages (labels and rows, not yet built)."""
-    return paginate(_groups(period, lang), PAGE_CELLS)
+    return paginate(_groups(period, lang, org_unit), PAGE_CELLS)
 
 
 def page_count(params: dict[str, Any]) -> int:
-    return len(tile_pages(data.period_param(params), state.lang(params)))
+    return len(tile_pages(data.period_param(params), state.lang(params), units.chosen(params)))
 
 
 def ticker(lang: str, stale: Sequence[str] = ()) -> html.Div:
@@ -157,9 +157,10 @@ def header(params: dict[str, Any], subtitle: str | None = None) -> list[html.Div
     st = state.get()
     stale = stale_texts(lang)
     now = fmt.moment(st.now(), lang)
+    unit = units.chosen(params)
     fresh: list[Any] = [
         html.Div(
-            f"{t('updated', lang)}: {fmt.moment(data.last_updated(), lang)}",
+            f"{t('updated', lang)}: {fmt.moment(data.last_updated(unit), lang)}",
             className="last-updated",
             id="last-updated",
         )
@@ -178,7 +179,7 @@ def header(params: dict[str, Any], subtitle: str | None = None) -> list[html.Div
             [
                 html.Div(
                     [
-                        html.H1(st.settings.commune.name, className="page-title"),
+                        html.H1(units.name(unit), className="page-title"),
                         html.Div(" · ".join(x for x in (subtitle, now) if x), className="wall-sub"),
                     ],
                     className="wall-title",
@@ -194,9 +195,9 @@ def header(params: dict[str, Any], subtitle: str | None = None) -> list[html.Div
     ]
 
 
-def wall_tiles(period: str, lang: str, part: int = 0) -> html.Div:
+def wall_tiles(period: str, lang: str, part: int = 0, org_unit: str | None = None) -> html.Div:
     """One page of the overview grid: pillar label cells and the tiles that follow them."""
-    pages = tile_pages(period, lang)
+    pages = tile_pages(period, lang, org_unit)
     page = pages[part % len(pages)]
     cells = [_label(c, lang) if isinstance(c, Label) else _tile(c, lang) for c in page]
     tiles = sum(1 for c in page if not isinstance(c, Label))
@@ -239,7 +240,7 @@ def render_overview(params: dict[str, Any]) -> Any:
     subtitle = f"{t('overview_heading', lang)} – {period_title(period, lang)}"
     if parts > 1:
         subtitle += f" · {t('wall_page', lang, n=part % parts + 1, of=parts)}"
-    return [*header(params, subtitle), wall_tiles(period, lang, part)]
+    return [*header(params, subtitle), wall_tiles(period, lang, part, units.chosen(params))]
 
 
 def framed(render: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
