@@ -308,4 +308,4 @@ def test_head_revisions_read_plainly_match_alembic() -> None:
     from coc.store.db import alembic_config, head_revisions
 
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    assert head_revisions() == heads == {"0013_reports"}
+    assert head_revisions() == heads == {"0014_fieldreport_photos"}
