@@ -344,6 +344,23 @@ class FieldReportSettings(Section):
     photo_max_side: int = Field(
         1600, ge=200, description="Photos are scaled down to this many pixels on the long side."
     )
+    photo_url_prefixes: list[str] = Field(
+        default_factory=lambda: ["https://"],
+        description="A photo a channel sends as a link (Zalo OA) is downloaded only from an "
+        "address starting with one of these; any other is kept as not fetched.",
+    )
+    photo_fetch_s: int = Field(
+        60, ge=5, description="Seconds between runs of the job that downloads linked photos."
+    )
+    photo_fetch_timeout_s: float = Field(
+        20.0, gt=0, description="Longest wait for a linked photo's server, per read."
+    )
+    photo_fetch_max_s: float = Field(
+        60.0, gt=0, description="Longest time one linked photo may take to download."
+    )
+    photo_fetch_tries: int = Field(
+        4, ge=1, description="Runs of the fetch job that try a linked photo before giving up."
+    )
     max_description_chars: int = Field(
         2000, ge=50, description="Longest description of a field report."
     )

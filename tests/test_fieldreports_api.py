@@ -132,7 +132,9 @@ def test_zalo_webhook(api: tuple[str, Store]) -> None:
     assert forged.status_code == 401
     row = queries.clerk_detail(store, code.replace("-", ""))
     assert row is not None and row["category"] == "thien_tai" and row["channel"] == "zalo"
-    assert row["photo_links"] == ["https://photo.zalo.example/1.jpg"]
+    assert [(p["state"], p["link"]) for p in row["photos"]] == [
+        ("pending", "https://photo.zalo.example/1.jpg")
+    ]
 
 
 def test_openapi_lists_the_intake() -> None:

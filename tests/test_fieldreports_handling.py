@@ -113,7 +113,13 @@ def test_zalo_follow_up_adds_to_open_report(store: Store) -> None:
     a, b = submit(store, text), submit(store, image)
     assert a.code == b.code  # type: ignore[union-attr]
     row = queries.clerk_detail(store, a.code)  # type: ignore[union-attr]
-    assert row["photo_links"] == ["https://zalo.example/p.jpg"] and row["lat"] == 20.819  # type: ignore[index]
+    assert [(p["state"], p["link"]) for p in row["photos"]] == [  # type: ignore[index]
+        ("pending", "https://zalo.example/p.jpg")
+    ]  # the fetch job downloads it (tests/test_fieldreports_fetch.py)
+    assert row["lat"] == 20.819  # type: ignore[index]
+    assert submit(store, image).code == a.code  # type: ignore[union-attr]  # redelivered
+    again = queries.clerk_detail(store, a.code)  # type: ignore[union-attr]
+    assert len(again["photos"]) == 1  # type: ignore[index]  # the same link is kept once
 
 
 def test_full_lifecycle_public_view_and_audit(store: Store) -> None:

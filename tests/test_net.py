@@ -240,3 +240,30 @@ def test_a_sender_with_a_secret_in_its_path_shows_its_name_instead(caplog):
     assert sent["path"] == "/bot123:AAsecret/sendMessage"
     form = parse_qs(sent["body"].decode())
     assert form == {"chat_id": ["1"], "text": ["Mực nước vượt báo động 2"]}
+
+
+def test_a_download_is_read_under_its_size_and_time_limits():
+    """`max_bytes` streams the body into Reply.body; a longer one (declared or found while
+    reading) is TooLarge at once, never retried; a body slower than `max_seconds` is a
+    failed attempt like a network error, retried."""
+    from coc.net import TooLarge
+
+    def chunks(environ: dict[str, Any], start_response: Any) -> Any:  # no Content-Length
+        start_response("200 OK", [("Content-Type", "image/jpeg")])
+        return (b"x" * 1000 for _ in range(50))
+
+    small = Script((200, {}, b"\xff\xd8" + b"y" * 98))
+    with serve(small) as url:
+        reply = _client(url, []).request("GET", "/a.jpg", max_bytes=100)
+    assert reply.body == b"\xff\xd8" + b"y" * 98 and len(small.seen) == 1
+    declared = Script((200, {"Content-Length": "5000"}, b"z" * 5000))
+    with serve(declared) as url, pytest.raises(TooLarge) as err:
+        _client(url, []).request("GET", "/big.jpg?sig=secret", max_bytes=4999)
+    assert len(declared.seen) == 1 and str(err.value).endswith("/big.jpg: tệp lớn hơn 4999 byte")
+    with serve(chunks) as url:
+        with pytest.raises(TooLarge):
+            _client(url, []).request("GET", "/stream.jpg", max_bytes=20_000)
+        waits: list[float] = []
+        with pytest.raises(Unreachable) as slow:
+            _client(url, waits).request("GET", "/s.jpg", max_bytes=10**6, max_seconds=1e-9)
+    assert slow.value.reason == "tải quá 1e-09 giây" and len(waits) == FAST.max_retries

@@ -160,7 +160,8 @@ def apply(
                 detail.append("đã gửi phản hồi tới người phản ánh")
             if change.publish_photos:
                 session.execute(update(FieldReportPhoto)
-                                .where(FieldReportPhoto.report_id == report.id)
+                                .where(FieldReportPhoto.report_id == report.id,
+                                       FieldReportPhoto.data.is_not(None))
                                 .values(public=True))  # fmt: skip
                 detail.append("đăng kèm ảnh")
         if change.action == "reject":

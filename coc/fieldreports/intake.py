@@ -316,7 +316,11 @@ def _zalo_attachments(message: dict, area: Area | None) -> ZaloParts | Rejected:
         payload = item["payload"]
         if item.get("type") == "image":
             url = payload.get("url")
-            if isinstance(url, str) and url.startswith("https://") and len(url) <= 1000:
+            if (
+                isinstance(url, str)
+                and url.startswith(("https://", "http://"))
+                and len(url) <= 1000
+            ):
                 parts.images.append(url)
         elif item.get("type") == "location":
             coords = payload.get("coordinates")

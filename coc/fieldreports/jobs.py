@@ -1,4 +1,5 @@
-"""The scheduled field-report job: reminders before a deadline and overdue alerts."""
+"""The scheduled field-report jobs: reminders before a deadline and overdue alerts, and
+the download of photos a channel sent as links."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from coc.config import Settings
 from coc.fieldreports.alerts import DeadlineRun, check_deadlines
 from coc.fieldreports.categories import load_categories
+from coc.fieldreports.fetch import FetchPolicy, FetchRun, fetch_pending
 from coc.notify.config import load_notify
 from coc.store.db import Store
 from coc.timeutil import utcnow
@@ -27,8 +29,19 @@ def deadline_job(store: Store, settings: Settings) -> DeadlineRun:
     return run
 
 
+def photo_job(store: Store, settings: Settings) -> FetchRun:
+    run = fetch_pending(store, FetchPolicy.from_settings(settings), now=utcnow())
+    if run.stored or run.failed:  # photo ids only: no link (its query may hold a signature)
+        log.info("field-report photos: %d fetched, %d not fetched", len(run.stored),
+                 len(run.failed))  # fmt: skip
+    return run
+
+
 def register_jobs(scheduler: Any, store: Store, settings: Settings) -> None:
     load_categories(settings)  # a broken categories file fails at start, not every run
     scheduler.add_job(deadline_job, "interval", minutes=INTERVAL_MIN, id="fieldreports-deadlines",
                       args=(store, settings), max_instances=1, coalesce=True,
                       replace_existing=True)  # fmt: skip
+    scheduler.add_job(photo_job, "interval", seconds=settings.fieldreports.photo_fetch_s,
+                      id="fieldreports-photos", args=(store, settings), max_instances=1,
+                      coalesce=True, replace_existing=True)  # fmt: skip

@@ -25,13 +25,18 @@ class Photo:
     height: int
 
 
+def too_large(max_bytes: int) -> Rejected:
+    """The reason a file over `max_bytes` is refused (an upload or a download)."""
+    shown = f"{max_bytes / 2**20:g} MB" if max_bytes >= 2**20 else f"{max_bytes // 1024} KB"
+    return Rejected(f"ảnh lớn hơn {shown}")
+
+
 def clean_photo(raw: bytes, *, max_bytes: int, max_side: int) -> Photo | Rejected:
     """A re-encoded JPEG of at most `max_side` pixels on its long side, or why not."""
     if not raw:
         return Rejected("tệp ảnh rỗng")
     if len(raw) > max_bytes:
-        shown = f"{max_bytes / 2**20:g} MB" if max_bytes >= 2**20 else f"{max_bytes // 1024} KB"
-        return Rejected(f"ảnh lớn hơn {shown}")
+        return too_large(max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -60,7 +60,11 @@ def public_status(store: Store, code: str) -> PublicStatus | None:
             return None
         photos = session.scalars(
             select(FieldReportPhoto.id)
-            .where(FieldReportPhoto.report_id == r.id, FieldReportPhoto.public.is_(True))
+            .where(
+                FieldReportPhoto.report_id == r.id,
+                FieldReportPhoto.public.is_(True),
+                FieldReportPhoto.data.is_not(None),
+            )
             .order_by(FieldReportPhoto.seq)
         ).all()
     answered = r.state == "da_phan_hoi"
@@ -161,10 +165,12 @@ def clerk_detail(store: Store, code: str, scope: Scope | None = None) -> dict[st
         if r is None or (scope is not None and not scope.allows(r.org_unit)):
             return None
         photos = session.execute(
-            select(FieldReportPhoto.id, FieldReportPhoto.public)
+            select(FieldReportPhoto.id, FieldReportPhoto.public, FieldReportPhoto.fetch_state,
+                   FieldReportPhoto.fetch_error, FieldReportPhoto.fetch_attempts,
+                   FieldReportPhoto.source_url)
             .where(FieldReportPhoto.report_id == r.id)
             .order_by(FieldReportPhoto.seq)
-        ).all()
+        ).all()  # fmt: skip
     out = {c: getattr(r, c) for c in CLERK_COLUMNS}
     out.update(
         description=r.description,
@@ -172,8 +178,10 @@ def clerk_detail(store: Store, code: str, scope: Scope | None = None) -> dict[st
         reject_reason=r.reject_reason,
         lat=r.lat,
         lon=r.lon,
-        photo_links=list(r.photo_links or []),
-        photos=[{"id": i, "public": bool(p)} for i, p in photos],
+        photos=[
+            {"id": i, "public": bool(p), "state": st, "error": err, "tries": n, "link": url}
+            for i, p, st, err, n, url in photos
+        ],
         handled_at=r.handled_at,
         answered_at=r.answered_at,
     )

@@ -24,6 +24,7 @@ CODE_CHARS = 6
 PREFIX = "PA"
 MODERATION = "cho_kiem_duyet"
 FOLLOW_UP = timedelta(hours=24)
+MAX_LINKED = 10  # photos a channel may add by link to one report, follow-ups included
 LINK = re.compile(r"https?://", re.IGNORECASE)
 ENTITY = "field_report"
 
@@ -97,10 +98,30 @@ def _follow_up(
     return session.scalars(stmt.limit(1)).first()
 
 
+def _add_links(session: Session, report_id: int, links: tuple[str, ...]) -> int:
+    """Pending photo rows for links not held yet, due at once (coc.fieldreports.fetch
+    downloads them on its next run)."""
+    rows = session.execute(
+        select(FieldReportPhoto.seq, FieldReportPhoto.source_url).where(
+            FieldReportPhoto.report_id == report_id
+        )
+    ).all()
+    held = {u for _, u in rows if u}
+    seq = max((s for s, _ in rows), default=0)
+    added = 0
+    for url in dict.fromkeys(links):
+        if url in held or len(held) >= MAX_LINKED:
+            continue
+        seq += 1
+        held.add(url)
+        session.add(FieldReportPhoto(report_id=report_id, seq=seq, fetch_state="pending",
+                                     source_url=url))  # fmt: skip
+        added += 1
+    return added
+
+
 def _add_to(session: Session, report: FieldReport, draft: Draft) -> None:
-    links = list(report.photo_links or [])
-    links += [u for u in draft.photo_links if u not in links]
-    report.photo_links = links[:10]
+    _add_links(session, report.id, draft.photo_links)  # type: ignore[arg-type]
     if draft.lat is not None and report.lat is None:
         report.lat, report.lon, report.location_source = draft.lat, draft.lon, "zalo"
     audit.record(session, draft.channel, "update", ENTITY, report.code,
@@ -163,7 +184,6 @@ def submit(
             reporter_phone=draft.phone,
             reporter_key=person,
             client_key=client,
-            photo_links=list(draft.photo_links) or None,
             state=MODERATION if reason else "moi",
             moderation_reason=reason,
             deadline=None if reason else categories.deadline(draft.category, received),
@@ -175,6 +195,7 @@ def submit(
         for seq, photo in enumerate(draft.photos, 1):
             session.add(FieldReportPhoto(report_id=report.id, seq=seq, data=photo.data,
                                          width=photo.width, height=photo.height))  # fmt: skip
+        _add_links(session, report.id, draft.photo_links)  # type: ignore[arg-type]
         audit.record(session, draft.channel, "create", ENTITY, report.code, new=report.state,
                      detail=f"kiểm duyệt: {reason}" if reason else None)  # fmt: skip
         return Accepted(report.code, bool(reason))

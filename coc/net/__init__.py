@@ -13,6 +13,7 @@ from coc.net.client import (
     Refused,
     Reply,
     Target,
+    TooLarge,
     Unreachable,
     public_url,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Reply",
     "RetryPolicy",
     "Target",
+    "TooLarge",
     "Unreachable",
     "hide_in_logs",
     "parse_retry_after",

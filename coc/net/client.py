@@ -69,6 +69,15 @@ class Unreachable(HttpError):
         self.attempts = attempts
 
 
+class TooLarge(HttpError):
+    """A download's body is longer than the caller's limit (said by Content-Length, or
+    found while reading): final, never retried; `limit` is the limit in bytes."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        super().__init__(f"{url}: tệp lớn hơn {limit} byte", url)
+        self.limit = limit
+
+
 class Refused(HttpError):
     """The target answered with a final 4xx (or another non-2xx that is not retried)."""
 
@@ -148,10 +157,12 @@ class Attempts:
 
 @dataclass(frozen=True)
 class Reply:
-    """A final answer: the response, and its JSON body when one was asked for."""
+    """A final answer: the response, its JSON body when one was asked for, and the body
+    read under a size limit (`request(max_bytes=)`; the response is consumed then)."""
 
     response: requests.Response
     data: Any = None
+    body: bytes | None = None
 
     @property
     def status(self) -> int:
@@ -219,20 +230,27 @@ class HttpClient:
         data: Mapping[str, str] | bytes | None = None,
         headers: Mapping[str, str] | None = None,
         expect_json: bool = False,
+        max_bytes: int | None = None,
+        max_seconds: float | None = None,
     ) -> Reply:
         """Send with retries and return the final answer, whatever its status (a 4xx may
         carry a body the caller reads, e.g. a DHIS2 import summary). `json` sends a JSON
         body, `data` a form or raw one. With `expect_json`, a 2xx body that is not JSON
         counts as a failed attempt, and `Reply.data` holds the parsed body of any answer
-        (None when it is not JSON). Raises Unreachable."""
+        (None when it is not JSON). With `max_bytes` (a download from outside) the body is
+        streamed into `Reply.body`: a longer one raises TooLarge at once, and a body still
+        arriving after `max_seconds` (the policy's timeout bounds each read, not the
+        whole) is a failed attempt. Raises Unreachable."""
         policy = self.target.policy
         shown = self.target.shown(path)
+        limit = None if max_bytes is None else (max_bytes, max_seconds or policy.timeout_s)
         send = functools.partial(
             self._attempt,
             method,
             self.target.url_for(path),
             shown,
             expect_json,
+            limit,
             params=params,
             json=json,
             data=data,
@@ -265,11 +283,21 @@ class HttpClient:
         """POST a JSON body; the answer is returned whatever its final status."""
         return self.request("POST", path, params=params, json=body, expect_json=True)
 
-    def _attempt(self, method: str, url: str, shown: str, expect_json: bool, **send: Any) -> Reply:
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        shown: str,
+        expect_json: bool,
+        limit: tuple[int, float] | None,
+        **send: Any,
+    ) -> Reply:
         self.attempts.requests += 1
         timeout = self.target.policy.timeout_s
         try:
-            response = self.session.request(method, url, timeout=timeout, **send)
+            response = self.session.request(
+                method, url, timeout=timeout, stream=limit is not None, **send
+            )
         except NETWORK_ERRORS as exc:
             self.attempts.errors += 1
             raise Transient(f"lỗi mạng ({type(exc).__name__})") from None
@@ -278,8 +306,11 @@ class HttpClient:
             raise Unreachable(shown, f"yêu cầu không gửi được ({type(exc).__name__})", 1) from None
         if retryable_status(response.status_code):
             self.attempts.errors += 1
+            response.close()
             hint = parse_retry_after(response.headers.get("Retry-After"), self.clock())
             raise Transient(f"HTTP {response.status_code}", hint)
+        if limit is not None:
+            return Reply(response, body=self._read(response, shown, *limit))
         data = None
         if expect_json:
             try:
@@ -289,6 +320,32 @@ class HttpClient:
                     self.attempts.errors += 1
                     raise Transient("trang dữ liệu không phải JSON hợp lệ") from None
         return Reply(response, data)
+
+    def _read(self, response: requests.Response, shown: str, limit: int, seconds: float) -> bytes:
+        """The streamed body, at most `limit` bytes and `seconds` long in coming."""
+        try:
+            declared = int(response.headers.get("Content-Length") or -1)
+        except ValueError:
+            declared = -1
+        if declared > limit:
+            response.close()
+            raise TooLarge(shown, limit)
+        started, chunks, size = time.monotonic(), [], 0
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(shown, limit)
+                if time.monotonic() - started > seconds:
+                    self.attempts.errors += 1
+                    raise Transient(f"tải quá {seconds:g} giây")
+                chunks.append(chunk)
+        except NETWORK_ERRORS as exc:
+            self.attempts.errors += 1
+            raise Transient(f"lỗi mạng khi tải ({type(exc).__name__})") from None
+        finally:
+            response.close()
+        return b"".join(chunks)
 
     @staticmethod
     def _log_retry(method: str, shown: str, state: RetryCallState) -> None:

@@ -661,7 +661,6 @@ class FieldReport(SQLModel, table=True):
     reporter_phone: str | None = Field(default=None, max_length=16)
     reporter_key: str | None = Field(default=None, max_length=64, index=True)
     client_key: str | None = Field(default=None, max_length=64)
-    photo_links: list[str] | None = _json()  # images a channel sent by link (Zalo)
     state: str = Field(default="moi", max_length=16, index=True)
     moderation_reason: str | None = None
     assignee: str | None = Field(default=None, max_length=64)
@@ -679,17 +678,26 @@ class FieldReport(SQLModel, table=True):
 
 class FieldReportPhoto(SQLModel, table=True):
     """A report's photo, re-encoded as JPEG without EXIF; shown publicly only once a clerk
-    publishes it with the answer."""
+    publishes it with the answer. A photo a channel sent as a link (Zalo OA) starts
+    `pending` with its `source_url` and no data; the fetch job stores it (`stored`) or
+    records why it could not (`failed`, `fetch_error`), for clerks to see."""
 
     __tablename__ = "field_report_photo"
     __table_args__ = (UniqueConstraint("report_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="field_report.id", index=True)
     seq: int
-    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    width: int
-    height: int
+    data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    width: int | None = None
+    height: int | None = None
     public: bool = False
+    fetch_state: str = Field(
+        default="stored", max_length=8, index=True, sa_column_kwargs={"server_default": "stored"}
+    )  # stored | pending | failed
+    source_url: str | None = Field(default=None, max_length=1000)
+    fetch_error: str | None = Field(default=None, max_length=300)
+    fetch_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    fetch_after: datetime | None = _ts()
 
 
 # ── loudspeaker bulletins ──

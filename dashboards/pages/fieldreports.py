@@ -78,23 +78,28 @@ def detail(lang: str, code: str | None) -> Any:
     ]  # fmt: skip
     if d["moderation_reason"]:
         facts.append((t("fr_col_moderation", lang), d["moderation_reason"]))
-    photos = [
-        html.Img(src=f"/phan-anh/anh-xu-ly/{p['id']}.jpg", className="fr-clerk-photo",
-                 style={"maxWidth": "260px", "marginRight": "8px"})
-        for p in d["photos"]
-    ]  # fmt: skip
-    links = [
-        html.A(f"{t('fr_zalo_links', lang)} {i}", href=u, target="_blank", rel="noreferrer",
-               style={"marginRight": "12px"})
-        for i, u in enumerate(d["photo_links"], 1)
-    ]  # fmt: skip
+    photos = [photo_item(p, i, lang) for i, p in enumerate(d["photos"], 1)]
     return html.Div([
         html.H3(service.shown_code(d["code"]), id=f"{P}-detail-code"),
         html.Dl([x for k, v in facts for x in (html.Dt(k), html.Dd(v))], className="fr-dl"),
         html.P(d["description"], id=f"{P}-detail-text"),
-        html.Div(photos + links),
+        html.Div(photos, id=f"{P}-detail-photos"),
         html.P(d["answer"] or d["reject_reason"] or "", id=f"{P}-detail-answer"),
     ])  # fmt: skip
+
+
+def photo_item(p: dict[str, Any], n: int, lang: str) -> Any:
+    """A stored photo as an image; one a channel sent as a link and not (yet) fetched as a
+    line saying so, with the reason and the original link, for the clerk."""
+    if p["state"] == "stored":
+        return html.Img(src=f"/phan-anh/anh-xu-ly/{p['id']}.jpg", className="fr-clerk-photo",
+                        style={"maxWidth": "260px", "marginRight": "8px"})  # fmt: skip
+    key = "fr_photo_failed" if p["state"] == "failed" else "fr_photo_pending"
+    if p["state"] == "pending" and not p["tries"]:
+        key = "fr_photo_waiting"
+    words = t(key, lang, n=n, tries=p["tries"], reason=p["error"] or "—")
+    link = html.A(t("fr_photo_link", lang), href=p["link"], target="_blank", rel="noreferrer")
+    return html.P([words, " ", link] if p["link"] else words, className="fr-photo-missing")
 
 
 def _codes(lang: str) -> list[dict[str, str]]:

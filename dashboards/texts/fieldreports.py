@@ -108,7 +108,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fr_publish_photos": ("Đăng kèm ảnh hiện trường", "Publish the photos with it"),
     "fr_apply": ("Thực hiện", "Apply"),
     "fr_done": ("Đã cập nhật: {state}", "Updated: {state}"),
-    "fr_zalo_links": ("Ảnh gửi qua Zalo", "Photos sent by Zalo"),
+    "fr_photo_waiting": (
+        "Ảnh {n} gửi qua Zalo: đang chờ tải về",
+        "Photo {n} sent by Zalo: waiting",
+    ),
+    "fr_photo_pending": (
+        "Ảnh {n} gửi qua Zalo: đang tải về (đã thử {tries} lần; {reason})",
+        "Photo {n} sent by Zalo: being fetched ({tries} tries so far; {reason})",
+    ),
+    "fr_photo_failed": (
+        "Ảnh {n} gửi qua Zalo: không tải về được — {reason}",
+        "Photo {n} sent by Zalo: not fetched — {reason}",
+    ),
+    "fr_photo_link": ("Mở liên kết gốc", "Open the original link"),
     # map, wall and tallies
     "fr_map_title": ("Phản ánh đang mở trên bản đồ", "Open reports on the map"),
     "fr_open_reports": ("Đang mở", "Open"),
