@@ -117,20 +117,27 @@ def late_label(row: IndicatorRow, lang: str) -> str | None:
     )
 
 
-def register(app: Any) -> None:
-    """One client-side callback for every picker: navigate to the URL with the period."""
+def url_picker(app: Any, param: str, name: str, clear: tuple[str, ...] = ()) -> None:
+    """One client-side callback for every `{name}-picker` dropdown: reload the page with
+    `?{param}=` set (and `clear` removed), unless it already says so."""
+    drops = "".join(f'params.delete("{c}");' for c in clear)
     app.clientside_callback(
-        """function(value) {
-            if (!value) { return window.dash_clientside.no_update; }
+        f"""function(value) {{
+            if (!value) {{ return window.dash_clientside.no_update; }}
             const params = new URLSearchParams(window.location.search);
-            if (params.get("period") === value) { return window.dash_clientside.no_update; }
-            params.set("period", value);
-            params.delete("i");
+            if (params.get("{param}") === value) {{ return window.dash_clientside.no_update; }}
+            params.set("{param}", value);
+            {drops}
             window.location.assign(window.location.pathname + "?" + params.toString());
             return value;
-        }""",
-        Output({"type": "period-nav", "page": MATCH}, "data"),
-        Input({"type": "period-picker", "page": MATCH}, "value"),
-        State({"type": "period-nav", "page": MATCH}, "data"),
+        }}""",
+        Output({"type": f"{name}-nav", "page": MATCH}, "data"),
+        Input({"type": f"{name}-picker", "page": MATCH}, "value"),
+        State({"type": f"{name}-nav", "page": MATCH}, "data"),
         prevent_initial_call=True,
     )
+
+
+def register(app: Any) -> None:
+    """Every period picker navigates to the URL with the period (and no open indicator)."""
+    url_picker(app, "period", "period", clear=("i",))

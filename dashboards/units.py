@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import flask
-from dash import MATCH, Input, Output, State, dcc, html
+from dash import dcc, html
 
 from coc.auth.units import scope_of, visible_tree
 from coc.province.hierarchy import Hierarchy
 from coc.scope import Scope
 from dashboards import access, state
 from dashboards.i18n import t
+from dashboards.periods import url_picker
 
 OU_COOKIE = "coc_ou"
 
@@ -101,18 +102,5 @@ def install(server: flask.Flask, secure: bool) -> None:
 
 
 def register(app: Any) -> None:
-    """One client-side callback for every picker: reload the page with `?ou=`."""
-    app.clientside_callback(
-        """function(value) {
-            if (!value) { return window.dash_clientside.no_update; }
-            const params = new URLSearchParams(window.location.search);
-            if (params.get("ou") === value) { return window.dash_clientside.no_update; }
-            params.set("ou", value);
-            window.location.assign(window.location.pathname + "?" + params.toString());
-            return value;
-        }""",
-        Output({"type": "unit-nav", "page": MATCH}, "data"),
-        Input({"type": "unit-picker", "page": MATCH}, "value"),
-        State({"type": "unit-nav", "page": MATCH}, "data"),
-        prevent_initial_call=True,
-    )
+    """Every unit picker reloads the page with `?ou=`."""
+    url_picker(app, "ou", "unit")

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,20 @@ class Full:
         return open_store(self.settings)
 
 
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Settings, Store, Full, LiteStore]]:
+    """The full store with the shipped devices synced, and a LiteStore on the same file."""
+    settings = site(tmp_path)
+    store = open_store(settings)
+    sync_devices(store, settings)
+    full = Full(settings)
+    lite = open_lite(settings, full)
+    assert lite is not None
+    yield settings, store, full, lite
+    lite.dispose()
+    store.dispose()
+
+
 def test_opens_only_an_sqlite_schema_already_at_head(tmp_path: Path) -> None:
     settings = site(tmp_path)
     assert open_lite(settings) is None  # no database yet: the full store creates it
@@ -95,11 +110,7 @@ def batches() -> list[Batch]:
     return [first, second]
 
 
-TABLES = {
-    "device": "SELECT device_id, registration, state, online, last_seen, state_since "
-    "FROM device ORDER BY device_id",
-    "device_event": "SELECT device_id, ts, state, previous, online, reason FROM device_event "
-    "ORDER BY device_id, ts, state",
+READINGS = {
     "sensor_reading": "SELECT device_id, key, ts, value FROM sensor_reading ORDER BY 1, 2, 3",
     "sensor_latest": "SELECT device_id, key, ts, value, dirty_from FROM sensor_latest "
     "ORDER BY 1, 2",
@@ -125,8 +136,8 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         ),
     }
     with store.engine.connect() as conn:
-        for name in ("sensor_reading", "sensor_latest"):
-            out[name] = [tuple(r) for r in conn.exec_driver_sql(TABLES[name])]
+        for name, sql in READINGS.items():
+            out[name] = [tuple(r) for r in conn.exec_driver_sql(sql)]
     return out
 
 
@@ -162,13 +173,8 @@ def test_lite_writer_leaves_the_rows_the_orm_path_leaves(tmp_path: Path) -> None
     assert [c.state for c in lite_changes[0]] == ["online", "online"]
 
 
-def test_quarantine_goes_through_the_full_store_in_one_transaction(tmp_path: Path) -> None:
-    settings = site(tmp_path)
-    store = open_store(settings)
-    sync_devices(store, settings)
-    full = Full(settings)
-    lite = open_lite(settings, full)
-    assert lite is not None
+def test_quarantine_goes_through_the_full_store_in_one_transaction(pair: Any) -> None:
+    settings, store, full, lite = pair
     batch = Batch()
     reading = Reading("mn-01", "water_level", MS, 1.0)
     batch.add(item(Telemetry((reading,)), MS, 1))
@@ -180,17 +186,10 @@ def test_quarantine_goes_through_the_full_store_in_one_transaction(tmp_path: Pat
         stored = conn.exec_driver_sql("SELECT count(*) FROM sensor_reading").scalar()
     assert [tuple(r) for r in held] == [("mqtt", "giá trị không phải số")]
     assert stored == 1
-    lite.dispose()
-    store.dispose()
 
 
-def test_registry_and_status_on_lite_match_the_orm(tmp_path: Path) -> None:
-    settings = site(tmp_path)
-    store = open_store(settings)
-    sync_devices(store, settings)
-    full = Full(settings)
-    lite = open_lite(settings, full)
-    assert lite is not None
+def test_registry_and_status_on_lite_match_the_orm(tmp_path: Path, pair: Any) -> None:
+    settings, store, full, lite = pair
     sync_devices(lite, settings)  # the table already matches the file: nothing to load
     assert full.calls == 0
     with lite.write_conn() as sql:  # an auto-registered device, only in the table
@@ -215,24 +214,16 @@ def test_registry_and_status_on_lite_match_the_orm(tmp_path: Path) -> None:
     sync_devices(lite, settings)  # the file differs from the table now: the ORM upserts
     assert full.calls == 1
     assert registry_from_store(store, settings).devices["mn-01"].name != "đổi tên"
-    lite.dispose()
-    store.dispose()
 
 
 @pytest.mark.parametrize("at", [T0, T0 + timedelta(days=1, hours=7)])  # month end, 1st
-def test_timeouts_read_times_the_lite_writer_wrote(tmp_path: Path, at: datetime) -> None:
-    settings = site(tmp_path)
-    store = open_store(settings)
-    sync_devices(store, settings)
-    lite = open_lite(settings, Full(settings))
-    assert lite is not None
+def test_timeouts_read_times_the_lite_writer_wrote(pair: Any, at: datetime) -> None:
+    settings, store, _, lite = pair
     write_batch(lite, batches()[0], settings.commune.code)
     silent_s = (at - (T0 + timedelta(seconds=2))).total_seconds()
     changes = check_timeouts(store, {"sensor": 900}, now=at)
     expected = {"mn-01", "mn-02"} if silent_s > 900 else set()
     assert {c.device_id for c in changes} == expected
-    lite.dispose()
-    store.dispose()
 
 
 def test_sql_times_round_trip_in_the_orm_text_form() -> None:
