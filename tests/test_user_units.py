@@ -3,15 +3,18 @@ pages restricted to it, the CLI, and commune mode unchanged."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fixtures_base import new_store
 from fixtures_web import NOW, PASSWORD, find, login, province_settings, render_page, seed_province
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coc.auth import AuthError, add_user
-from coc.auth.units import bind_units, units_of, visible_tree
+from coc.auth.units import bind_units, scope_of, units_of, visible_tree
 from coc.config import Settings
 from coc.province.hierarchy import Hierarchy
 
@@ -106,3 +109,32 @@ def test_ranking_page_shows_a_bound_user_only_their_communes(
     rows = find(page, {"type": "coc-table", "table": "xep-hang"})["props"]["rowData"]
     assert [(r["rank"], r["code"]) for r in rows] == [(1, "10238")]
     store.dispose()
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(wanted=st.one_of(st.none(), st.text(max_size=40)))
+def test_any_ou_parameter_picks_a_unit_the_user_may_see(tmp_path: Path, wanted: str | None) -> None:
+    """`?ou=` and its cookie come from outside: any text picks an allowed unit, never raises."""
+    s = district_settings(tmp_path)
+    store = _units_store(tmp_path)
+    bound, admin = scope_of(store, s, "hoa", "clerk"), scope_of(store, s, "quantri", "admin")
+    assert bound.pick(wanted) in bound.allowed
+    assert bound.pick(wanted) == (wanted if wanted == "10237" else bound.home)
+    assert admin.pick(wanted) in {u.code for u in admin.choices}
+
+
+@functools.cache
+def _units_store_at(path: str) -> Any:
+    store = new_store(Path(path) / "units.sqlite3")
+    add_user(store, "hoa", PASSWORD, "clerk")
+    add_user(store, "quantri", PASSWORD, "admin")
+    return store
+
+
+def _units_store(tmp_path: Path) -> Any:
+    store = _units_store_at(str(tmp_path))
+    if not units_of(store, "hoa"):
+        bind_units(store, district_settings(tmp_path), "hoa", ["10237"])
+    return store
