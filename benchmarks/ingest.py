@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import sqlite3
@@ -53,7 +54,13 @@ DEVICES = 500  # bench-000 … bench-499, registered temperature sensors
 KEYS = ("temperature", "humidity")
 TOPIC = f"coc/{COMMUNE}/sensors/+/telemetry"
 COC_ID = "coc-ingester"
-VARIANTS = ("v311-loop-forever", "v311-loop", "v5-loop-start")
+# Python subscribers that only count; the fastest is the ceiling. "v311-buffered" reads
+# with COC's own client (sensors.ingester.BufferedClient: 64 KiB reads, QoS 1 fast path,
+# batched PUBACKs) and stores nothing, so COC ÷ it is the cost of storing.
+VARIANTS = ("v311-buffered", "v311-loop-forever", "v311-loop", "v5-loop-start")
+# Reported beside the ceiling, not as it: Mosquitto's own C client (mosquitto_sub -C n),
+# the fastest subscriber on this machine in any language.
+REFERENCE = "c-mosquitto-sub"
 
 
 # ── the database with history ──
@@ -215,6 +222,8 @@ def plain_subscriber(variant: str, port: int, n: int, client_id: str) -> dict[st
     done_at: list[float] = []
     done = threading.Event()
     v5 = variant.startswith("v5")
+    if variant == "v311-buffered":
+        return _buffered_subscriber(port, n, client_id)
     if v5:
         c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
     else:
@@ -249,6 +258,49 @@ def plain_subscriber(variant: str, port: int, n: int, client_id: str) -> dict[st
             while not done_at:
                 if c.loop(1.0) != mqtt.MQTT_ERR_SUCCESS and not done_at:
                     break
+    times = os.times()
+    return {
+        "received": got,
+        "first_at": first[0] if first else None,
+        "done_at": done_at[0],
+        "cpu_s": round(times.user + times.system, 2),
+    }
+
+
+def _buffered_subscriber(port: int, n: int, client_id: str) -> dict[str, Any]:
+    """COC's MQTT client with a counter: the QoS 1 fast path, PUBACKs sent per read."""
+    from sensors.ingester import BufferedClient
+
+    got, mids = 0, []
+    first: list[float] = []
+    done_at: list[float] = []
+    c = BufferedClient(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=mqtt.MQTTv311,
+        clean_session=False,
+        manual_ack=True,
+    )
+
+    def count(mid: int) -> None:
+        nonlocal got
+        got += 1
+        mids.append(mid)
+        if got == 1:
+            first.append(time.time())
+        if got == n:
+            done_at.append(time.time())
+
+    c.fast_publish = lambda _topic, _payload, mid, _dup: count(mid)
+    c.on_message = lambda client, _u, m: (count(m.mid), client.ack(m.mid, m.qos))
+    c.connect("127.0.0.1", port)
+    while not done_at:
+        if c.loop(1.0) != mqtt.MQTT_ERR_SUCCESS and not done_at:
+            break
+        c.ack_many(mids)
+        mids.clear()
+    c.loop(0.01)
+    c.disconnect()
     times = os.times()
     return {
         "received": got,
@@ -336,7 +388,31 @@ class Rows:
 # ── runs ──
 
 
+def run_reference(port: int, n: int, work: Path) -> dict[str, Any]:
+    """mosquitto_sub on a persistent QoS 1 session, timed from its start to its exit after
+    the n-th message (it has no hook for the first one: no drain rate)."""
+    client_id = f"bench-{REFERENCE}"
+    open_session(client_id, port, False, [TOPIC])
+    publish(port, n, 0, 0, f"bench-pub-{REFERENCE}")
+    args = ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-V", "mqttv311", "-c",
+            "-i", client_id, "-q", "1", "-t", TOPIC, "-C", str(n), "-N", "-F", "%p"]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.time()
+    proc = Proc(args, dict(os.environ), work / "plain.log")
+    out, _ = proc.p.communicate(timeout=600)
+    done = time.time()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # it is reaped: its CPU is here
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    proc.stop()
+    drop_session(client_id, port, False)
+    if proc.p.returncode != 0 or out.count("}}") != n:
+        raise SystemExit(f"{REFERENCE} received {out.count('}}')} of {n}")
+    return _timing(REFERENCE, n, started, None, done, proc) | {"cpu_s": round(cpu, 2)}
+
+
 def run_plain(variant: str, port: int, n: int, work: Path) -> dict[str, Any]:
+    if variant == REFERENCE:
+        return run_reference(port, n, work)
     client_id = f"bench-{variant}"
     open_session(client_id, port, variant.startswith("v5"), [TOPIC])
     publish(port, n, 0, 0, f"bench-pub-{variant}")
@@ -497,24 +573,32 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     for r in runs:
         by.setdefault(r["target"], []).append(r)
     median = {t: statistics.median(r["rate"] for r in rs) for t, rs in by.items()}
-    drain = {
-        t: statistics.median(r["drain_rate"] for r in rs if r["drain_rate"]) for t, rs in by.items()
-    }
-    plain = {t: v for t, v in median.items() if t != "coc"}
+    # a backlog small enough to land in one batch has no first-to-last drain time
+    drained = {t: [r["drain_rate"] for r in rs if r["drain_rate"]] for t, rs in by.items()}
+    drain = {t: statistics.median(v) for t, v in drained.items() if v}
+    plain = {t: v for t, v in median.items() if t not in ("coc", REFERENCE)}
     ceiling = max(plain, key=plain.__getitem__)
     rounds = sorted({r["round"] for r in runs})
     per_round = []
     for i in rounds:
         these = {r["target"]: r["rate"] for r in runs if r["round"] == i}
-        best = max(v for t, v in these.items() if t != "coc")
+        best = max(v for t, v in these.items() if t not in ("coc", REFERENCE))
         per_round.append(round(these["coc"] / best, 3))
+    reference = (
+        {"target": REFERENCE, "ratio": round(median["coc"] / median[REFERENCE], 3)}
+        if REFERENCE in median
+        else None
+    )
     return {
         "median_rate": {t: round(v) for t, v in median.items()},
         "median_drain_rate": {t: round(v) for t, v in drain.items()},
         "ceiling": ceiling,
         "ratio": round(median["coc"] / median[ceiling], 3),
         "ratio_per_round": per_round,
-        "ratio_drain_only": round(drain["coc"] / drain[ceiling], 3),
+        "reference": reference,  # COC ÷ Mosquitto's C client, start-up included
+        "ratio_drain_only": (
+            round(drain["coc"] / drain[ceiling], 3) if "coc" in drain and ceiling in drain else None
+        ),
         # CPU seconds for the whole drain, start-up included: far less sensitive than
         # wall time to other work on the machine (COC's can run on two cores at once)
         "median_cpu_s": {t: statistics.median(r["cpu_s"] for r in rs) for t, rs in by.items()},
@@ -565,7 +649,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "load_before": [round(x, 2) for x in os.getloadavg()],
         "sizes": {},
     }
-    targets = [*args.variants, "coc"]
+    reference = [REFERENCE] if args.reference and shutil.which("mosquitto_sub") else []
+    targets = [*args.variants, *reference, "coc"]
     try:
         for n in args.sizes:
             runs = []
@@ -632,11 +717,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--output", type=Path, default=Path("ingest-profile.txt"))
     parser.add_argument("--history", type=int, default=10_000_000, help="rows already stored")
     parser.add_argument(
-        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000]
+        "--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1_000, 10_000, 100_000]
     )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per size")
     parser.add_argument(
         "--variants", type=lambda s: s.split(","), default=list(VARIANTS), help="plain ones"
+    )
+    parser.add_argument(
+        "--no-reference",
+        dest="reference",
+        action="store_false",
+        help=f"leave out {REFERENCE} (Mosquitto's C client, reported beside the ceiling)",
     )
     parser.add_argument("--kill", type=int, default=100_000, help="kill -9 check size (0 = off)")
     parser.add_argument("--rate", type=float, default=5000, help="live msg/s")

@@ -114,7 +114,10 @@ def test_phone_and_name_never_leave_the_clerks(site: Any, caplog: pytest.LogCapt
     assert {"PA_TIEP_NHAN", "PA_DUNG_HAN", "PA_QUA_HAN"} <= codes  # aggregates only
     received = [v for v in feed["dataValues"] if v["dataElement"] == "PA_TIEP_NHAN"
                 and v["period"] == f"{NOW:%Y%m}"]  # fmt: skip
-    assert [v["value"] for v in received] == ["1"]  # the form's; the API stamps real time
+    # the form's (the API stamps real time), in total and by its category and hamlet
+    combos = {v.get("categoryOptionCombo", ""): v["value"] for v in received}
+    assert combos[""] == "1" and len(combos) == 3, combos
+    assert {c.partition(".")[0] for c in combos if c} == {"linh_vuc", "thon"}
     seen["feed"] = json.dumps(feed, ensure_ascii=False)
     for path in ("/alerts", "/health", "/devices", "/indicators", "/openapi.json",
                  f"/fieldReports/{code}"):  # fmt: skip

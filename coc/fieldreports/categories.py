@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from coc.config import Settings, read_yaml
 from coc.errors import ConfigError
+from coc.indicators.fieldreports import hamlet_code
 
 LABEL = "danh mục phản ánh"
 
@@ -78,6 +79,10 @@ def parse_categories(data: dict) -> Categories:
     if default not in keys:
         raise ConfigError(f"{LABEL}: default_category '{default}' không có trong danh mục")
     hamlets = tuple(str(h) for h in data.get("hamlets") or [])
+    codes = [hamlet_code(h) for h in hamlets]
+    if len(set(codes)) != len(codes):
+        twice = next(h for h, c in zip(hamlets, codes, strict=True) if codes.count(c) > 1)
+        raise ConfigError(f"{LABEL}: hai thôn cùng mã trong số liệu gửi lên ({twice})")
     return Categories(items, default, hamlets)
 
 

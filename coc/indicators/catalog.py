@@ -72,6 +72,9 @@ class IndicatorDef:
     show_ytd: bool = False  # show the year to date beside the period's own value
     max_change_pct: float | None = None  # month-over-month change flagged beyond this
     responsible: str = ""  # username answering explanation requests (changeable in the UI)
+    # dimensions the value is also served broken down by, as disaggregated values
+    # (category option combo "<dimension>.<option>", e.g. "thon.ky_duong")
+    breakdowns: tuple[str, ...] = ()
 
     def elements(self) -> tuple[str, ...]:
         """The data elements a ratio is built from (numerator, denominator), if any."""
@@ -173,6 +176,7 @@ def _indicator(
     if not isinstance(lag, int) or lag < 0:
         raise ConfigError(f"chỉ tiêu {code}: độ trễ báo cáo (lag_days) phải là số ngày ≥ 0")
     change = raw.get("max_change_pct")
+    breakdowns = _breakdowns(code, formula, raw.get("breakdowns"))
     return IndicatorDef(
         code=code,
         kind=kind,
@@ -198,7 +202,31 @@ def _indicator(
         show_ytd=bool(raw.get("show_ytd", False)),
         max_change_pct=None if change is None else float(change),
         responsible=str(raw.get("responsible") or ""),
+        breakdowns=breakdowns,
     )
+
+
+def _breakdowns(code: str, formula: dict[str, Any], raw: Any) -> tuple[str, ...]:
+    """The declared breakdowns, each one every measure of the formula can be split by."""
+    from coc.indicators import measures  # the registry imports the measure modules
+
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
+        raise ConfigError(f"chỉ tiêu {code}: breakdowns phải là danh sách tên chiều")
+    if formula["type"] == "measure":
+        names = [str(formula.get("name", ""))]
+    elif formula["type"] == "ratio":
+        refs = [str(formula.get(k, "")) for k in ("numerator", "denominator")]
+        if not all(r.startswith("measure:") for r in refs):
+            raise ConfigError(f"chỉ tiêu {code}: chỉ chia nhỏ được tỷ lệ giữa hai phép đo")
+        names = [r.partition(":")[2] for r in refs]
+    else:
+        raise ConfigError(f"chỉ tiêu {code}: phần tử nhập tay không chia nhỏ được")
+    for dim in raw:
+        if not all(dim in measures.dimensions(n) for n in names):
+            raise ConfigError(f"chỉ tiêu {code}: không chia được theo chiều {dim!r}")
+    return tuple(dict.fromkeys(raw))
 
 
 def _side(text: Any, rule: str, known: set[str]) -> tuple[str, ...]:

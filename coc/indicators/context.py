@@ -3,7 +3,8 @@
 Formulas in the catalog refer to measures as `measure:<name>`. A measure returns a number,
 or None when it cannot be computed (no facts), which the engine keeps distinct from zero.
 The modules that define measures (`facts`, `tthc`) import only this; the registry that
-names them all is `coc.indicators.measures`.
+names them all is `coc.indicators.measures`. A measure may also come broken down by a
+dimension (`BreakdownFn`): the same count per category option, for disaggregated values.
 """
 
 from __future__ import annotations
@@ -35,3 +36,6 @@ class MeasureContext:
 
 
 MeasureFn = Callable[[MeasureContext], float | None]
+# A measure broken down by a dimension (e.g. a report's category or hamlet): option code →
+# number, for the options that have any; the engine serves them as disaggregated values.
+BreakdownFn = Callable[[MeasureContext, str], dict[str, float]]

@@ -151,6 +151,33 @@ class Engine:
             return Computed(None, numerator, denominator)
         return Computed(numerator / denominator * scale, numerator, denominator)
 
+    def breakdown(
+        self,
+        session: Session,
+        ind: IndicatorDef,
+        dimension: str,
+        org_unit: str,
+        period: Period,
+        now: datetime | None = None,
+    ) -> dict[str, Computed]:
+        """The indicator per option of `dimension` (a catalog `breakdowns` entry), for the
+        options that have a value: a ratio's option needs a non-zero denominator."""
+        ctx = MeasureContext(session, org_unit, period, now or utcnow())
+        formula = ind.formula
+        if formula["type"] == "measure":
+            counts = measures.breakdown(formula["name"], dimension)(ctx, dimension)
+            return {opt: Computed(v) for opt, v in sorted(counts.items())}
+        num_name = formula["numerator"].partition(":")[2]
+        den_name = formula["denominator"].partition(":")[2]
+        nums = measures.breakdown(num_name, dimension)(ctx, dimension)
+        dens = measures.breakdown(den_name, dimension)(ctx, dimension)
+        scale = float(formula.get("scale", 100))
+        return {
+            opt: Computed(nums.get(opt, 0.0) / den * scale, nums.get(opt, 0.0), den)
+            for opt, den in sorted(dens.items())
+            if den
+        }
+
     def computable(self, ind: IndicatorDef) -> bool:
         return ind.formula["type"] != "element"
 
@@ -169,6 +196,7 @@ class Engine:
         wanted = set(codes) if codes else None
         rows: list[dict] = []
         gone: list[tuple[str, str]] = []
+        split: set[tuple[str, str]] = set()  # (indicator, period) served broken down
         with store.session() as session:
             for code in periods:
                 period = parse_period(code)
@@ -186,20 +214,21 @@ class Engine:
                     if result.value is None:
                         gone.append((ind.code, code))
                         continue
-                    rows.append(
-                        {
-                            "indicator_code": ind.code,
-                            "org_unit": org_unit,
-                            "period": code,
-                            "value": _round(result.value),
-                            "numerator": result.numerator,
-                            "denominator": result.denominator,
-                            "source": COMPUTED,
-                            "deleted": False,
-                        }
-                    )
+                    rows.append(_row(ind.code, org_unit, code, result))
+                    try:
+                        for dim in ind.breakdowns:
+                            parts = self.breakdown(session, ind, dim, org_unit, period, now)
+                            rows += [
+                                _row(ind.code, org_unit, code, part, f"{dim}.{option}")
+                                for option, part in parts.items()
+                            ]
+                        if ind.breakdowns:
+                            split.add((ind.code, code))
+                    except Exception:  # the total stands without its breakdown
+                        log.exception("breaking down %s for %s failed", ind.code, code)
         compare = ["value", "numerator", "denominator", "deleted"]
         with store.write_conn() as conn:
+            _retire_options(conn, org_unit, rows, split)
             rows, gone, held = hold_locked_computed(conn, org_unit, rows, gone, compare)
             _retire(conn, org_unit, gone)
             result = upsert_values(conn, rows, compare=compare)
@@ -207,6 +236,23 @@ class Engine:
             result.reject(locked_reason(org_unit, row["period"]), row["indicator_code"])
         validation.check(store, self.catalog, org_unit, periods, now)
         return result
+
+
+def _row(
+    code: str, org_unit: str, period: str, result: Computed, combo: str = ""
+) -> dict[str, Any]:
+    return {
+        "indicator_code": code,
+        "org_unit": org_unit,
+        "period": period,
+        "category_option_combo": combo,
+        "attribute_option_combo": "",
+        "value": _round(result.value),
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "source": COMPUTED,
+        "deleted": False,
+    }
 
 
 def hold_locked_computed(
@@ -226,10 +272,12 @@ def hold_locked_computed(
             [
                 quarantine_row(
                     COMPUTED,
-                    {"code": r["indicator_code"], "period": r["period"], "value": r["value"]},
+                    {"code": r["indicator_code"], "period": r["period"], "value": r["value"]}
+                    | ({"combo": c} if (c := r.get("category_option_combo")) else {}),
                     locked_reason(r["org_unit"], r["period"]),
                     LOCKED_CONTEXT,
-                    key=f"locked:{r['indicator_code']}/{r['org_unit']}/{r['period']}",
+                    key=f"locked:{r['indicator_code']}/{r['org_unit']}/{r['period']}"
+                    + (f"/{c}" if c else ""),
                 )
                 for r in held
             ],
@@ -252,6 +300,34 @@ def _retire(conn: Any, org_unit: str, keys: list[tuple[str, str]]) -> None:
                 table.c.org_unit == org_unit,
                 table.c.source == COMPUTED,
                 table.c.deleted.is_(False),
+            )
+            .values(deleted=True, last_updated=utcnow())
+        )
+
+
+def _retire_options(
+    conn: Any, org_unit: str, rows: list[dict], split: set[tuple[str, str]]
+) -> None:
+    """A broken-down value whose option has no value any more (its reports moved to another
+    category or hamlet) is soft-deleted like a retired total: for the (indicator, period)
+    pairs broken down now, except in approved periods (they keep what they had)."""
+    keep: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        keep.setdefault((r["indicator_code"], r["period"]), set()).add(r["category_option_combo"])
+    locked = locked_keys(conn, org_unit, sorted(split))
+    table = DataValue.__table__
+    for code, period in sorted(split):
+        if period in locked:
+            continue
+        conn.execute(
+            table.update()
+            .where(
+                table.c.org_unit == org_unit,
+                table.c.indicator_code == code,
+                table.c.period == period,
+                table.c.source == COMPUTED,
+                table.c.deleted.is_(False),
+                table.c.category_option_combo.not_in(sorted(keep[(code, period)])),
             )
             .values(deleted=True, last_updated=utcnow())
         )

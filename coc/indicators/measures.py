@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from coc.indicators import bulletins, facts, fieldreports, tthc
-from coc.indicators.context import MeasureContext, MeasureFn
+from coc.indicators.context import BreakdownFn, MeasureContext, MeasureFn
 
-__all__ = ["REGISTRY", "MeasureContext", "MeasureFn", "get", "names"]
+__all__ = [
+    "BREAKDOWNS", "REGISTRY", "MeasureContext", "MeasureFn", "breakdown", "dimensions", "get",
+    "names",
+]  # fmt: skip
 
 
 def _join(*tables: Mapping[str, MeasureFn]) -> dict[str, MeasureFn]:
@@ -39,3 +42,20 @@ def get(name: str) -> MeasureFn:
 
 def names() -> list[str]:
     return sorted(REGISTRY)
+
+
+# measure → (its breakdown, the dimensions it can be broken down by)
+BREAKDOWNS: Mapping[str, tuple[BreakdownFn, frozenset[str]]] = {
+    name: (fn, frozenset(fieldreports.DIMENSIONS)) for name, fn in fieldreports.BREAKDOWNS.items()
+}
+
+
+def dimensions(name: str) -> frozenset[str]:
+    """The dimensions measure `name` can be broken down by (none for most)."""
+    return BREAKDOWNS[name][1] if name in BREAKDOWNS else frozenset()
+
+
+def breakdown(name: str, dimension: str) -> BreakdownFn:
+    if dimension not in dimensions(name):
+        raise KeyError(f"phép đo '{name}' không chia được theo '{dimension}'")
+    return BREAKDOWNS[name][0]

@@ -25,6 +25,7 @@ from coc.scope import check as check_unit
 from coc.store import audit
 from coc.store.db import Store
 from coc.store.models import DataValue, HeldValue, ValidationFlag
+from coc.store.values import default_combos
 from coc.timeutil import utcnow
 
 OPS = {"<=": op.le, "<": op.lt, ">=": op.ge, ">": op.gt, "==": op.eq, "!=": op.ne}
@@ -102,6 +103,7 @@ def _load(session: Session, org_unit: str, codes: set[str], periods: set[str]):
         DataValue.period.in_(sorted(periods)),
         DataValue.deleted.is_(False),
         DataValue.value.is_not(None),
+        default_combos(),
     )
     return {(c, p): float(v) for c, p, v in session.execute(stmt)}
 

@@ -18,6 +18,7 @@ from coc.province.hierarchy import Hierarchy
 from coc.province.queries import CommuneScore, commune_ranking
 from coc.store.db import Store
 from coc.store.models import DataValue
+from coc.store.values import default_combos
 from coc.timeutil import as_utc
 
 
@@ -54,6 +55,7 @@ def _period_values(
         DataValue.period == period,
         DataValue.deleted.is_(False),
         DataValue.value.is_not(None),
+        default_combos(),
     )
     out: dict[str, list[tuple[str, float]]] = {}
     for code, org_unit, value in session.execute(stmt):
