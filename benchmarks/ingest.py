@@ -61,6 +61,11 @@ VARIANTS = ("v311-buffered", "v311-loop-forever", "v311-loop", "v5-loop-start")
 # Reported beside the ceiling, not as it: Mosquitto's own C client (mosquitto_sub -C n),
 # the fastest subscriber on this machine in any language.
 REFERENCE = "c-mosquitto-sub"
+# Not a subscriber: the readings of n messages written straight into the same database in
+# COC's batches and statements (no MQTT, no parsing): what storing alone costs, so the
+# best any ingester could do is min(ceiling, floor).
+FLOOR = "sqlite-floor"
+NOT_PLAIN = ("coc", REFERENCE, FLOOR)
 
 
 # ── the database with history ──
@@ -388,6 +393,49 @@ class Rows:
 # ── runs ──
 
 
+_FLOOR_TS = [int(time.time() * 1000) + 365 * 86_400_000]
+
+
+def run_floor(db: Path, n: int, batch: int) -> dict[str, Any]:
+    """COC's write of n messages (two readings each, 500 devices) in batches of `batch`:
+    each sorted by (device, key, ts), multi-row upserts of 250 rows, one commit a batch."""
+    from sensors.writer import READING_SQL, _insert_chunks
+
+    conn = sqlite3.connect(db, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # as COC: checkpoints off the write path
+    # after every ts of the history and of any publish, so, like COC's rows, at the end of
+    # each (device, key) range of the index: the same hot pages, never a conflict
+    base = _FLOOR_TS[0]
+    _FLOOR_TS[0] += n
+    before = time.process_time()
+    started = time.time()
+    for start in range(0, n, batch):
+        rows = [
+            (f"bench-{k % DEVICES:03d}", key, base + k, 20.0 + k % 150 / 10)
+            for k in range(start, min(n, start + batch))
+            for key in KEYS
+        ]
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        conn.execute("BEGIN IMMEDIATE")
+        _insert_chunks(conn.cursor(), READING_SQL, rows)
+        conn.execute("COMMIT")
+    done = time.time()
+    cpu = time.process_time() - before
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # after the clock: COC's run on a thread
+    conn.close()
+    return {
+        "target": FLOOR,
+        "seconds": round(done - started, 3),
+        "rate": round(n / (done - started)),
+        "startup_s": None,
+        "drain_rate": None,
+        "rss_peak_mib": None,
+        "cpu_s": round(cpu, 2),
+    }
+
+
 def run_reference(port: int, n: int, work: Path) -> dict[str, Any]:
     """mosquitto_sub on a persistent QoS 1 session, timed from its start to its exit after
     the n-th message (it has no hook for the first one: no drain rate)."""
@@ -576,13 +624,13 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     # a backlog small enough to land in one batch has no first-to-last drain time
     drained = {t: [r["drain_rate"] for r in rs if r["drain_rate"]] for t, rs in by.items()}
     drain = {t: statistics.median(v) for t, v in drained.items() if v}
-    plain = {t: v for t, v in median.items() if t not in ("coc", REFERENCE)}
+    plain = {t: v for t, v in median.items() if t not in NOT_PLAIN}
     ceiling = max(plain, key=plain.__getitem__)
     rounds = sorted({r["round"] for r in runs})
     per_round = []
     for i in rounds:
         these = {r["target"]: r["rate"] for r in runs if r["round"] == i}
-        best = max(v for t, v in these.items() if t not in ("coc", REFERENCE))
+        best = max(v for t, v in these.items() if t not in NOT_PLAIN)
         per_round.append(round(these["coc"] / best, 3))
     reference = (
         {"target": REFERENCE, "ratio": round(median["coc"] / median[REFERENCE], 3)}
@@ -596,6 +644,16 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "ratio": round(median["coc"] / median[ceiling], 3),
         "ratio_per_round": per_round,
         "reference": reference,  # COC ÷ Mosquitto's C client, start-up included
+        # the best any ingester could do here: receive as fast as the ceiling and store
+        # as fast as the floor, the two overlapped perfectly and no start-up
+        "bound": (
+            {
+                "rate": round(min(median[ceiling], median[FLOOR])),
+                "ratio": round(median["coc"] / min(median[ceiling], median[FLOOR]), 3),
+            }
+            if FLOOR in median
+            else None
+        ),
         "ratio_drain_only": (
             round(drain["coc"] / drain[ceiling], 3) if "coc" in drain and ceiling in drain else None
         ),
@@ -650,7 +708,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "sizes": {},
     }
     reference = [REFERENCE] if args.reference and shutil.which("mosquitto_sub") else []
-    targets = [*args.variants, *reference, "coc"]
+    targets = [*args.variants, *reference, FLOOR, "coc"]
     try:
         for n in args.sizes:
             runs = []
@@ -659,6 +717,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 for target in order:
                     if target == "coc":
                         r = run_coc(b.port, n, b.work, b.rows, b.topics)
+                    elif target == FLOOR:
+                        r = run_floor(b.db, n, b.settings.mqtt.batch_size)
                     else:
                         r = run_plain(target, b.port, n, b.work)
                     r["round"] = i + 1

@@ -20,6 +20,8 @@ from coc.errors import CocError
 from coc.store.lite import LiteStore, open_lite
 from sensors.service import start_ingest
 
+SWITCH_INTERVAL_S = 0.0005
+
 
 def open_ingest_store(settings: Settings) -> Any:
     """A LiteStore when the SQLite schema is already at head (start-up without the ORM,
@@ -39,6 +41,10 @@ def run_ingest(settings: Settings, stats_file: Path | None = None, record_lag: b
     """Ingest until a signal arrives; then flush, ack and leave cleanly."""
     if not settings.mqtt.url:
         raise CocError("chưa cấu hình broker MQTT (mqtt.url hoặc COC_MQTT_URL)")
+    # The writer gives up the GIL at every SQLite statement step and must win it back from
+    # the network thread; at the default 5 ms switch interval each win-back can wait that
+    # long. 0.5 ms doubled the write rate beside a busy thread (docs/benchmarks-ingest.md).
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     store = open_ingest_store(settings)
     handle = start_ingest(store, settings, record_lag=record_lag)
     stop = threading.Event()

@@ -51,3 +51,23 @@ def test_writer_isolates_a_message_the_database_refuses(pg_store: Store) -> None
     assert bad.context == f"coc/10237/sensors/{too_long}/telemetry"
     assert bad.reason.startswith("không ghi được vào cơ sở dữ liệu")
     assert bad.raw == '{"water_level": 3.25}'
+
+
+def test_statements_fit_the_connections_parameter_limit(tmp_path) -> None:
+    """A SQLite built with a low parameter limit gets smaller statements, every row in."""
+    import sqlite3
+
+    from sensors.writer import CHUNK, READING_SQL, _chunk, _insert_chunks
+
+    conn = sqlite3.connect(tmp_path / "limit.sqlite3")
+    conn.execute(
+        "CREATE TABLE sensor_reading (device_id TEXT, key TEXT, ts INTEGER, value REAL, "
+        "PRIMARY KEY (device_id, key, ts))"
+    )
+    rows = [(f"d{i % 7}", "temperature", i, i / 10) for i in range(5003)]
+    assert _chunk(conn.cursor(), 4) == CHUNK
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    assert _chunk(conn.cursor(), 4) == 249
+    _insert_chunks(conn.cursor(), READING_SQL, rows)
+    stored = conn.execute("SELECT device_id, key, ts, value FROM sensor_reading ORDER BY ts")
+    assert stored.fetchall() == rows
