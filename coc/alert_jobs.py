@@ -1,6 +1,6 @@
 """The scheduled alert and notification jobs (APScheduler 3, one instance each): the
 non-sensor alert checks (overdue explanation requests too), and the outbox (route new
-alert events, send what is due)."""
+alert events, send what is due, field-report answers included)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from coc.alerts.sources import check_all
 from coc.config import Settings
 from coc.explain import check_overdue
+from coc.fieldreports.answers import addressees
 from coc.indicators.catalog import Catalog
 from coc.notify.config import NotifyConfig, load_notify
 from coc.notify.outbox import dispatch, policy_of, route_events
@@ -31,8 +32,9 @@ def notify_job(store: Store, settings: Settings, cfg: NotifyConfig) -> None:
     now = utcnow()
     route_events(store, cfg, now)
     result = dispatch(
-        store, cfg, now, policy=policy_of(settings), max_attempts=settings.alerts.max_attempts
-    )
+        store, cfg, now, policy=policy_of(settings), max_attempts=settings.alerts.max_attempts,
+        addressees=addressees(settings),
+    )  # fmt: skip
     if result.sent:
         log.info("đã gửi %d thông báo", result.sent)
 

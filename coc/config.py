@@ -327,8 +327,24 @@ class FieldReportSettings(Section):
     )
     answer_channel: str | None = Field(
         None,
-        description="Notification channel (e.g. an SMS gateway) that sends the published "
-        "answer to a citizen who left a phone number; none: the citizen looks it up by code.",
+        description="SMS channel of the notification settings that sends the published "
+        "answer to a citizen who left a phone number; none: the clerk is told it was not sent.",
+    )
+    zalo_channel: str | None = Field(
+        None,
+        description="Zalo OA channel of the notification settings that sends the published "
+        "answer to a citizen who reported through Zalo; none: the clerk is told it was not sent.",
+    )
+    public_url: str | None = Field(
+        None,
+        description="Public base URL of the citizen pages (https://…), for the status link in "
+        "an answer sent back; none: report.link_base, else the code only.",
+    )
+    contact_key: str | None = Field(
+        None,
+        repr=False,
+        description="Fernet key(s), comma-separated, that encrypt reporters' Zalo user ids "
+        "(COC_FIELDREPORT_CONTACT_KEY); generated into the data folder when unset.",
     )
     tokens: list[str] = Field(
         default_factory=list,
@@ -483,6 +499,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "COC_ALERT_TOKENS": ("alerts", "user_tokens"),
     "COC_FIELDREPORT_TOKENS": ("fieldreports", "tokens"),
     "COC_ZALO_SECRET": ("fieldreports", "zalo_secret"),
+    "COC_FIELDREPORT_CONTACT_KEY": ("fieldreports", "contact_key"),
     "COC_TTS_TOKEN": ("bulletins", "tts_token"),
 }
 

@@ -23,10 +23,12 @@ SMS_KEY = "sms-gateway-api-key"
 @dataclass
 class FakeApi:
     """One channel's API. `down` answers 503 (an outage); `got` holds the
-    accepted requests (path, headers, body)."""
+    accepted requests (path, headers, body). Zalo: `refuse` maps a user id to the error
+    answer Zalo gives for it (HTTP 200 with a non-zero `error`)."""
 
     kind: str
     down: bool = False
+    refuse: dict[str, dict[str, Any]] = field(default_factory=dict)
     got: list[dict[str, Any]] = field(default_factory=list)
     seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -68,6 +70,9 @@ class FakeApi:
         if self.kind == "zalo":
             if path != "/v3.0/oa/message/cs" or headers.get("Access_Token") != ZALO_TOKEN:
                 return "200 OK", {"error": -216, "message": "Access token is invalid"}
+            refused = self.refuse.get(body["recipient"]["user_id"])
+            if refused is not None:
+                return "200 OK", refused
             with self.lock:
                 self.got.append(entry)
                 n = len(self.got)

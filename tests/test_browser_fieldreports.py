@@ -144,6 +144,10 @@ def test_report_from_a_phone_to_its_answer(phone: Any, browser: Any, site: tuple
         want = {"accept": "Đã tiếp nhận", "start": "Đang xử lý", "resolve": "Đã xử lý",
                 "answer": "Đã phản hồi"}[action]  # fmt: skip
         wait_until(lambda w=want: w in desk.inner_text("#fieldreports-message"), timeout=15)
+    # no SMS channel configured here: the clerk is told the answer was not sent, and why
+    assert "không gửi tới người phản ánh: chưa cấu hình kênh SMS" in desk.inner_text(
+        "#fieldreports-delivery"
+    )
     wait_until(lambda: desk.eval_on_selector(".fr-clerk-photo", "e => e.naturalWidth") > 0)
     shot(desk, "fieldreport-clerk")
     clerk.close()

@@ -135,3 +135,43 @@ def test_clerk_page_shows_contact_only_to_clerks_and_map_page_never(fresh_app: A
     login(client, "thuky")
     clerk = dump(render_page(client, "/xu-ly-phan-anh"))
     assert f"{NAME} · {PHONE}" in clerk and "Mới" in clerk and "moi_truong" not in clerk
+
+
+def _apply(client: Any, app: Any, code: str, action: str, text: str = "") -> dict[str, Any]:
+    """The clerk page's "Thực hiện" button, posted as the browser posts it."""
+    import json
+
+    key = next(k for k in app.callback_map if "fieldreports-message.children" in k)
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
+               for o in key.strip(".").split("...")]  # fmt: skip
+    state = {"code": code, "action": action, "assignee": None, "unit": None, "text": text,
+             "photos": [], "lang": "vi"}  # fmt: skip
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [{"id": "fieldreports-apply", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["fieldreports-apply.n_clicks"],
+        "state": [{"id": f"fieldreports-{k}", "property": "data" if k == "lang" else "value",
+                   "value": v} for k, v in state.items()],
+    }  # fmt: skip
+    response = client.post("/_dash-update-component", json=body, headers=ORIGIN)
+    assert response.status_code == 200, response.data[:300]
+    return json.loads(response.data)["response"]
+
+
+def test_publishing_says_when_the_answer_was_not_sent(fresh_app: Any) -> None:
+    """No SMS channel configured: the clerk reads, in Vietnamese, that the answer is
+    published but not sent and why; the report's detail keeps saying it."""
+    from fixtures_web import dump
+
+    client = fresh_app.server.test_client()
+    sent = send(client, form_token(client))
+    code = service.normalize_code(sent.headers["Location"].split("/")[-1].split("?")[0])
+    login(client, "thuky")
+    for action in ("accept", "resolve"):
+        _apply(client, fresh_app, code, action)
+    shown = dump(_apply(client, fresh_app, code, "answer", "Xã đã dọn bãi rác tự phát."))
+    why = "chưa cấu hình kênh SMS để gửi phản hồi (fieldreports.answer_channel)"
+    assert f"Câu trả lời đã đăng nhưng không gửi tới người phản ánh: {why}" in shown
+    assert f"Không gửi tới người phản ánh — {why}" in shown  # the detail's "Gửi câu trả lời"
+    assert "not_sendable" not in shown and "fieldreport:" not in shown

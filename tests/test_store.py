@@ -308,4 +308,4 @@ def test_head_revisions_read_plainly_match_alembic() -> None:
     from coc.store.db import alembic_config, head_revisions
 
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    assert head_revisions() == heads == {"0015_fieldreport_photos"}
+    assert head_revisions() == heads == {"0016_fieldreport_answer_delivery"}

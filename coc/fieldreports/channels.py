@@ -1,6 +1,7 @@
 """One entry per channel, shared by the public form (dashboards) and the intake API:
 parse, then store or refuse. A machine channel's refused message is quarantined with its
-reason (clerks see it), so nothing sent is lost."""
+reason (clerks see it), so nothing sent is lost; a Zalo event is kept there without the
+sender's Zalo ids, which are stored sealed or not at all (coc.fieldreports.contact)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from coc.config import Settings
 from coc.fieldreports import abuse, service
 from coc.fieldreports.categories import Categories, load_categories
+from coc.fieldreports.contact import ContactBox
 from coc.fieldreports.intake import Area, Ignored, Limits, parse_form, parse_hotline, parse_zalo
 from coc.ingest.records import Rejected
 from coc.keys import secret_key
@@ -19,6 +21,21 @@ from coc.store import quarantine
 from coc.store.db import Store
 
 Outcome = service.Accepted | service.Refused | Rejected | Ignored
+ZALO_SOURCE = "fieldreports.zalo"
+HIDDEN = "(đã ẩn)"
+
+
+def without_zalo_ids(body: Any) -> Any:
+    """A Zalo event as quarantined: the sender's ids (`sender.id`, `user_id_by_app`)
+    replaced, the rest as sent."""
+    if not isinstance(body, dict):
+        return body
+    kept = dict(body)
+    if "user_id_by_app" in kept:
+        kept["user_id_by_app"] = HIDDEN
+    if isinstance(kept.get("sender"), dict) and "id" in kept["sender"]:
+        kept["sender"] = {**kept["sender"], "id": HIDDEN}
+    return kept
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,7 @@ class Intake:
     area: Area
     pepper: str
     org_unit: str
+    box: ContactBox | None = None
 
     @classmethod
     def from_settings(cls, store: Store, settings: Settings) -> Intake:
@@ -42,6 +60,7 @@ class Intake:
             area=Area.around(c.lat, c.lon, settings.fieldreports.area_margin_deg),
             pepper=secret_key(settings),
             org_unit=c.code,
+            box=ContactBox.from_settings(settings),
         )
 
     def _store(self, draft: Any, address: str | None, now: datetime) -> Outcome:
@@ -54,6 +73,7 @@ class Intake:
             org_unit=self.org_unit,
             address=address,
             now=now,
+            box=self.box,
         )
 
     def form(
@@ -70,8 +90,9 @@ class Intake:
         if isinstance(draft, Ignored):
             return draft
         if isinstance(draft, Rejected):
+            kept = without_zalo_ids(body) if source == ZALO_SOURCE else body
             with self.store.write() as session:  # each refused message is its own row
-                quarantine.add(session, source, body, draft.reason, "intake API",
+                quarantine.add(session, source, kept, draft.reason, "intake API",
                                key=f"{now.isoformat()}:{service.new_code()}")  # fmt: skip
             return draft
         return self._store(draft, address, now)
@@ -84,4 +105,4 @@ class Intake:
     def zalo(self, body: Any, *, now: datetime) -> Outcome:
         draft = parse_zalo(body, categories=self.categories, limits=self.limits, now=now,
                            area=self.area)  # fmt: skip
-        return self._machine("fieldreports.zalo", body, draft, None, now)
+        return self._machine(ZALO_SOURCE, body, draft, None, now)

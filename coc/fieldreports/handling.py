@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 
-from coc.fieldreports import alerts
+from coc.fieldreports import alerts, answers
 from coc.fieldreports.categories import Categories
 from coc.fieldreports.service import ENTITY, MODERATION
 from coc.indicators.fieldreports import OPEN
 from coc.ingest.records import Rejected
-from coc.notify.outbox import enqueue
 from coc.scope import Scope
 from coc.store import audit
 from coc.store.db import Store
@@ -85,25 +83,6 @@ def _check(report: FieldReport, change: Change) -> Rejected | None:
     return None
 
 
-def _answer_back(session: Any, report: FieldReport, channel: str, now: datetime) -> None:
-    """The published answer to the citizen's phone, through the outbox (sent at least
-    once, recorded once, retried through an outage). The text is the published answer and
-    the code: nothing the citizen did not write or could not look up."""
-    shown = f"{report.code[:2]}-{report.code[2:]}"
-    enqueue(
-        session,
-        key=f"fieldreport-answer:{report.code}",
-        channel=channel,
-        recipient=report.reporter_phone or "",
-        title=f"Phản hồi phản ánh {shown}",
-        body=f"{report.answer}\nTra cứu: mã {shown}.",
-        severity="info",
-        event="answer",
-        now=now,
-        topic=f"fieldreport:{report.code}",
-    )
-
-
 def apply(
     store: Store,
     code: str,
@@ -112,13 +91,13 @@ def apply(
     actor: str,
     categories: Categories,
     now: datetime,
-    answer_channel: str | None = None,
+    routes: answers.Routes | None = None,
     scope: Scope | None = None,
 ) -> str | Rejected:
     """Make one change to the report `code`; its new state, or why not (also when the
-    report's org unit is outside the person's `scope`). With an `answer_channel`, a
-    published answer goes back to a citizen who left a phone number through the
-    notification outbox (once per report)."""
+    report's org unit is outside the person's `scope`). A published answer is queued
+    back to the citizen through the channel they used, where `routes` has one
+    (coc.fieldreports.answers); where not, the report says why it was not sent."""
     if change.action not in MOVES:
         return Rejected("thao tác không hợp lệ")
     with store.write() as session:
@@ -155,9 +134,7 @@ def apply(
         if change.action == "answer":
             report.answer = (change.answer or report.answer or "").strip()[:ANSWER_CHARS]
             report.answered_at = now
-            if answer_channel and report.reporter_phone and report.answer:
-                _answer_back(session, report, answer_channel, now)
-                detail.append("đã gửi phản hồi tới người phản ánh")
+            detail.append(answers.queue(session, report, routes or answers.Routes(), now))
             if change.publish_photos:
                 session.execute(update(FieldReportPhoto)
                                 .where(FieldReportPhoto.report_id == report.id,

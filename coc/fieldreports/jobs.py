@@ -10,6 +10,7 @@ from typing import Any
 from coc.config import Settings
 from coc.fieldreports.alerts import DeadlineRun, check_deadlines
 from coc.fieldreports.categories import load_categories
+from coc.fieldreports.contact import ContactBox
 from coc.fieldreports.fetch import FetchPolicy, FetchRun, fetch_pending
 from coc.notify.config import load_notify
 from coc.store.db import Store
@@ -39,6 +40,7 @@ def photo_job(store: Store, settings: Settings) -> FetchRun:
 
 def register_jobs(scheduler: Any, store: Store, settings: Settings) -> None:
     load_categories(settings)  # a broken categories file fails at start, not every run
+    ContactBox.from_settings(settings)  # so does a broken contact key (made when missing)
     scheduler.add_job(deadline_job, "interval", minutes=INTERVAL_MIN, id="fieldreports-deadlines",
                       args=(store, settings), max_instances=1, coalesce=True,
                       replace_existing=True)  # fmt: skip

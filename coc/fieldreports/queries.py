@@ -3,7 +3,8 @@
 - `public_status` (the citizen with a code, the wall, the map): no name, phone, sender
   key, address digest or description of a report still in moderation;
 - `clerk_rows` / `clerk_detail` (logged-in clerks only: the caller checks the role):
-  everything, the reporter's name and phone included;
+  everything, the reporter's name and phone included, and how the answer went back — but
+  never the Zalo user id, which stays sealed (only whether the report has one);
 - `stats`, `month_summary`: counts by category and hamlet, the only thing that leaves
   the commune (as the catalog's indicators in the feed).
 
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from coc.fieldreports.answers import way_of
 from coc.fieldreports.categories import Categories
 from coc.indicators.fieldreports import OPEN, counted, on_time, overdue
 from coc.periods import Period
@@ -184,7 +186,10 @@ def clerk_detail(store: Store, code: str, scope: Scope | None = None) -> dict[st
         ],
         handled_at=r.handled_at,
         answered_at=r.answered_at,
-    )
+        zalo_reachable=bool(r.sender_sealed),
+        delivery={"state": r.answer_delivery, "note": r.answer_delivery_note,
+                  "at": r.answer_delivery_at, "way": way_of(r)},
+    )  # fmt: skip
     return out
 
 

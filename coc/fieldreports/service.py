@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from coc.fieldreports import abuse
 from coc.fieldreports.categories import Categories
+from coc.fieldreports.contact import ContactBox
 from coc.fieldreports.intake import Draft
 from coc.store import audit
 from coc.store.db import Store
@@ -138,9 +139,11 @@ def submit(
     org_unit: str,
     address: str | None,
     now: datetime,
+    box: ContactBox | None = None,
 ) -> Accepted | Refused:
     """Store `draft` (a web form, a hotline ticket or a Zalo event); idempotent on the
-    channel's own id, so a resent ticket or a redelivered event adds nothing."""
+    channel's own id, so a resent ticket or a redelivered event adds nothing. With a
+    `box`, a channel's own id of the sender (Zalo) is kept sealed for the answer back."""
     person = None
     if draft.phone:
         person = abuse.person_key(pepper, "tel", draft.phone)
@@ -184,6 +187,7 @@ def submit(
             reporter_phone=draft.phone,
             reporter_key=person,
             client_key=client,
+            sender_sealed=box.seal(draft.sender, now=now) if box and draft.sender else None,
             state=MODERATION if reason else "moi",
             moderation_reason=reason,
             deadline=None if reason else categories.deadline(draft.category, received),

@@ -174,10 +174,39 @@ class TelegramSender:
         raise SendFailed(f"Telegram từ chối: {reason}", retry=reply.status in (401, 403, 404))
 
 
+# Zalo OA errors about the recipient: trying again later does not help (the citizen can
+# still look the answer up by code). Any other error (token, quota, rate) is retried.
+ZALO_RECIPIENT_ERRORS = {
+    -213: "người nhận chưa quan tâm OA",
+    -217: "người nhận đã chặn OA",
+    -222: "tài khoản Zalo của người nhận bị khóa hoặc không hoạt động",
+    -227: "tài khoản Zalo của người nhận bị khóa hoặc không hoạt động",
+    -230: "người nhận không tương tác với OA trong 7 ngày qua (Zalo chỉ cho OA nhắn lại "
+    "trong 7 ngày)",
+    -232: "người nhận chưa tương tác với OA hoặc lần tương tác cuối đã hết hạn",
+}
+ZALO_OA_ERRORS = {
+    -216: "access token Zalo OA không hợp lệ",
+    -211: "OA hết hạn mức gửi tin",
+    -32: "OA vượt giới hạn số lần gọi API",
+}
+
+
+def zalo_failure(data: Mapping[str, Any], status: int) -> SendFailed:
+    """Zalo's error answer as a reason in Vietnamese; final for the recipient's errors."""
+    raw = data.get("error")
+    code = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+    known = ZALO_RECIPIENT_ERRORS.get(code or 0) or ZALO_OA_ERRORS.get(code or 0)
+    said = known or str(data.get("message") or f"HTTP {status}")[:200]
+    shown = f"mã {code}" if code is not None else f"HTTP {status}"
+    return SendFailed(f"Zalo từ chối ({shown}): {said}", retry=code not in ZALO_RECIPIENT_ERRORS)
+
+
 class ZaloSender:
     """Zalo OA `POST /v3.0/oa/message/cs` with header `access_token`; the answer is
     `{"error": 0, "message": "Success", "data": {"message_id": …}}` (errors are HTTP 200
-    with a non-zero `error`)."""
+    with a non-zero `error`, e.g. `{"error": -230, "message": "User has not interacted
+    with the OA in the past 7 days"}`)."""
 
     def __init__(self, channel: Channel, sleep: Sleep = _time.sleep, **_: Any) -> None:
         base = str(channel.options.get("api_url", "https://openapi.zalo.me")).rstrip("/")
@@ -196,8 +225,7 @@ class ZaloSender:
         if reply.status == 200 and data.get("error") == 0:
             inner = data.get("data") or {}
             return str(inner.get("message_id")) if isinstance(inner, dict) else None
-        reason = str(data.get("message") or f"HTTP {reply.status}")[:200]
-        raise SendFailed(f"Zalo từ chối ({data.get('error')}): {reason}")
+        raise zalo_failure(data, reply.status)
 
 
 def fill(template: Any, values: Mapping[str, str]) -> Any:

@@ -13,6 +13,12 @@ marked sent once, and a crash between a send and its mark sends it again on rest
 (at least once; webhook receivers get the same `X-COC-Delivery` id to drop a repeat). A
 failure moves `next_attempt_at` by the shared retry policy's backoff until
 `max_attempts`, then the row is dead with its last reason. Nothing here logs a secret.
+
+A recipient may be held by reference only (`reference("fieldreport", code)`): the row,
+the settings page and the logs then never hold the address (a citizen's phone or Zalo
+user id). The feature that queued it passes an `Addressee` to `dispatch`, which looks the
+address up just before the send and is told each outcome in the transaction that records
+it.
 """
 
 from __future__ import annotations
@@ -20,9 +26,9 @@ from __future__ import annotations
 import logging
 import time as _time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -44,6 +50,35 @@ EVENT_WORDS = {
     "cleared": "Hết cảnh báo",
 }
 SEVERITY_WORDS = {"critical": "KHẨN CẤP", "warning": "Cảnh báo", "info": "Thông tin"}
+
+
+REF = "ref:"
+
+
+def reference(kind: str, key: str) -> str:
+    """A recipient the outbox holds by reference: `dispatch`'s Addressee for `kind`
+    resolves `key` to the address when the message is sent."""
+    return f"{REF}{kind}:{key}"
+
+
+def referenced(recipient: str) -> tuple[str, str] | None:
+    """(kind, key) of a recipient held by reference, else None."""
+    if not recipient.startswith(REF):
+        return None
+    kind, _, key = recipient[len(REF) :].partition(":")
+    return (kind, key) if kind and key else None
+
+
+class Addressee(Protocol):
+    def address(self, session: Session, key: str, channel_type: str) -> str:
+        """The address to send to over a channel of `channel_type`; raises SendFailed."""
+        ...
+
+    def outcome(
+        self, session: Session, key: str, status: str, reason: str | None, now: datetime
+    ) -> None:
+        """Told each recorded result: sent, failed (retried later) or dead."""
+        ...
 
 
 def _when(dt: datetime) -> str:
@@ -262,6 +297,7 @@ def _record(
     failure: SendFailed | None,
     policy: RetryPolicy,
     max_attempts: int,
+    addressees: Mapping[str, Addressee],
 ) -> str:
     attempts = delivery.attempts + 1
     with store.write() as session:
@@ -271,17 +307,36 @@ def _record(
             for row in rows:
                 row.status, row.sent_at, row.provider_id = "sent", now, provider_id
                 row.attempts, row.last_error = attempts, None
-            return state
-        dead = not failure.retry or attempts >= max_attempts
-        state = "dead" if dead else "failed"
-        wait = timedelta(seconds=policy.delay(attempts - 1))
-        for row in rows:
-            row.attempts, row.last_error = attempts, failure.reason[:500]
-            if dead:
-                row.status = "dead"
-            else:
-                row.next_attempt_at = now + wait
+        else:
+            dead = not failure.retry or attempts >= max_attempts
+            state = "dead" if dead else "failed"
+            wait = timedelta(seconds=policy.delay(attempts - 1))
+            for row in rows:
+                row.attempts, row.last_error = attempts, failure.reason[:500]
+                if dead:
+                    row.status = "dead"
+                else:
+                    row.next_attempt_at = now + wait
+        ref = referenced(delivery.message.recipient)
+        if ref is not None and ref[0] in addressees:
+            reason = failure.reason[:500] if failure else None
+            addressees[ref[0]].outcome(session, ref[1], state, reason, now)
         return state
+
+
+def _addressed(
+    store: Store, message: Message, channel_type: str, addressees: Mapping[str, Addressee]
+) -> Message:
+    """The message with its real address when the row holds a reference (looked up now,
+    kept in memory only for this send)."""
+    ref = referenced(message.recipient)
+    if ref is None:
+        return message
+    if ref[0] not in addressees:
+        raise SendFailed(f"không tra được người nhận loại '{ref[0]}'", retry=True)
+    with store.session() as session:
+        address = addressees[ref[0]].address(session, ref[1], channel_type)
+    return replace(message, recipient=address)
 
 
 def dispatch(
@@ -295,8 +350,11 @@ def dispatch(
     senders: Mapping[str, Sender] | None = None,
     only: Iterable[int] | None = None,
     limit: int = 200,
+    addressees: Mapping[str, Addressee] | None = None,
 ) -> DispatchResult:
-    """Send the due notifications (and ripe digests); each result is committed at once."""
+    """Send the due notifications (and ripe digests); each result is committed at once.
+    `addressees` resolve the recipients held by reference, by kind."""
+    addressees = addressees or {}
     with store.session() as session:
         deliveries = [_one(r) for r in _due(session, now, limit, only)]
         if only is None:
@@ -311,10 +369,13 @@ def dispatch(
                 raise SendFailed("kênh không còn trong cấu hình", retry=False)
             if delivery.channel not in made:
                 made[delivery.channel] = sender_for(channel, sleep=sleep)
-            provider_id = made[delivery.channel].send(delivery.message)
+            message = _addressed(store, delivery.message, channel.type, addressees)
+            provider_id = made[delivery.channel].send(message)
         except SendFailed as exc:
             failure = exc
-        state = _record(store, delivery, now, provider_id, failure, policy, max_attempts)
+        state = _record(
+            store, delivery, now, provider_id, failure, policy, max_attempts, addressees
+        )
         if state == "sent":
             result.sent += len(delivery.ids)
         else:

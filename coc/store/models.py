@@ -639,7 +639,11 @@ class FieldReport(SQLModel, table=True):
 
     `reporter_name` and `reporter_phone` are for clerks only (coc.fieldreports.queries
     never puts them in a public or viewer shape); `reporter_key` is a keyed digest of the
-    phone (or of a Zalo sender id) that rate limits and channel threads match on."""
+    phone (or of a Zalo sender id) that rate limits and channel threads match on;
+    `sender_sealed` is the Zalo user id encrypted (coc.fieldreports.contact), opened only
+    to send the answer. `answer_delivery` is how the answer went back to the citizen
+    (coc.fieldreports.answers): queued | sent | retrying | failed | not_sendable, with
+    `answer_delivery_note` saying why."""
 
     __tablename__ = "field_report"
     __table_args__ = (
@@ -661,6 +665,7 @@ class FieldReport(SQLModel, table=True):
     reporter_phone: str | None = Field(default=None, max_length=16)
     reporter_key: str | None = Field(default=None, max_length=64, index=True)
     client_key: str | None = Field(default=None, max_length=64)
+    sender_sealed: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     state: str = Field(default="moi", max_length=16, index=True)
     moderation_reason: str | None = None
     assignee: str | None = Field(default=None, max_length=64)
@@ -673,6 +678,9 @@ class FieldReport(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     reject_reason: str | None = None
     reminded_at: datetime | None = _ts()
+    answer_delivery: str | None = Field(default=None, max_length=16)
+    answer_delivery_note: str | None = Field(default=None, max_length=500)
+    answer_delivery_at: datetime | None = _ts()
     updated_at: datetime = _now_ts(onupdate=True)
 
 

@@ -1,16 +1,19 @@
 """Xử lý phản ánh (clerks): every field report with the reporter's contact, and one
 report's handling: release from moderation, accept and assign, start, resolve, publish
-the answer, or refuse with a reason. Each change goes through coc.fieldreports.handling."""
+the answer, or refuse with a reason. Each change goes through coc.fieldreports.handling;
+a published answer is queued back to the citizen (coc.fieldreports.answers) and the
+report shows whether it was sent, and why not."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from coc import fmt
-from coc.fieldreports import handling, queries, service
+from coc.fieldreports import answers, handling, queries, service
 from coc.ingest.records import Rejected
 from dashboards import access, state, units
 from dashboards.components import data_table
@@ -71,13 +74,14 @@ def detail(lang: str, code: str | None) -> Any:
         (t("fr_received", lang), fmt.moment(d["received_at"], lang)),
         (t("fr_deadline", lang), fmt.day(d["deadline"], lang)),
         (t("fr_col_assignee", lang), " / ".join(x for x in (d["assignee"], d["unit"]) if x) or "—"),
-        (t("fr_col_reporter", lang),
-         " · ".join(x for x in (d["reporter_name"], d["reporter_phone"]) if x) or "—"),
+        (t("fr_col_reporter", lang), reporter(d, lang)),
         (t("fr_location", lang), f"{fmt.number(d['lat'], 5, lang)}, {fmt.number(d['lon'], 5, lang)}"
          if d["lat"] is not None else "—"),
     ]  # fmt: skip
     if d["moderation_reason"]:
         facts.append((t("fr_col_moderation", lang), d["moderation_reason"]))
+    if d["delivery"]["state"]:
+        facts.append((t("fr_delivery", lang), delivery_line(d["delivery"], lang)))
     photos = [photo_item(p, i, lang) for i, p in enumerate(d["photos"], 1)]
     return html.Div([
         html.H3(service.shown_code(d["code"]), id=f"{P}-detail-code"),
@@ -86,6 +90,30 @@ def detail(lang: str, code: str | None) -> Any:
         html.Div(photos, id=f"{P}-detail-photos"),
         html.P(d["answer"] or d["reject_reason"] or "", id=f"{P}-detail-answer"),
     ])  # fmt: skip
+
+
+def reporter(d: dict[str, Any], lang: str) -> str:
+    """Name and phone as left; a Zalo reporter as such (the id itself is never shown)."""
+    contact = " · ".join(x for x in (d["reporter_name"], d["reporter_phone"]) if x)
+    if d["channel"] == "zalo":
+        zalo = t("fr_reporter_zalo" if d["zalo_reachable"] else "fr_reporter_zalo_old", lang)
+        contact = " · ".join(x for x in (contact, zalo) if x)
+    return contact or "—"
+
+
+def delivery_line(delivery: dict[str, Any], lang: str) -> str:
+    """How the answer went back, in words: waiting, sent when, retrying or failed why."""
+    way = t(f"fr_way_{delivery['way']}", lang) if delivery["way"] else "—"
+    at = fmt.moment(delivery["at"], lang) if delivery["at"] else "—"
+    return t(f"fr_delivery_{delivery['state']}", lang, way=way, at=at,
+             note=delivery["note"] or "—")  # fmt: skip
+
+
+def published_line(delivery: dict[str, Any], lang: str) -> str:
+    """What the clerk reads right after publishing: queued, or not sent and why."""
+    if delivery["state"] == "not_sendable":
+        return t("fr_published_not_sent", lang, note=delivery["note"] or "—")
+    return t("fr_published_queued", lang, way=t(f"fr_way_{delivery['way']}", lang))
 
 
 def photo_item(p: dict[str, Any], n: int, lang: str) -> Any:
@@ -197,13 +225,18 @@ def on_apply(
         answer=text if action in ("answer", "resolve") else None,
         reason=text if action == "reject" else None,
     )  # fmt: skip
+    routes = answers.Routes.load(app.settings, os.environ) if action == "answer" else None
     result = handling.apply(app.store, code, change, actor=access.actor(),
-                            categories=intake().categories, now=app.now(),
-                            answer_channel=app.settings.fieldreports.answer_channel,
+                            categories=intake().categories, now=app.now(), routes=routes,
                             scope=units.scope())  # fmt: skip
     if isinstance(result, Rejected):
         return (html.Span(result.reason, className="message-error"), *keep)
-    done = html.Span(
-        t("fr_done", lang, state=t("fr_state_" + result, lang)), className="message-ok"
-    )
-    return done, detail(lang, code), table(lang), _codes(lang), None, ""
+    done: list[Any] = [
+        html.Span(t("fr_done", lang, state=t("fr_state_" + result, lang)), className="message-ok")
+    ]
+    shown = queries.clerk_detail(app.store, code, units.scope()) if action == "answer" else None
+    if shown is not None and shown["delivery"]["state"]:
+        sent = shown["delivery"]["state"] != "not_sendable"
+        done.append(html.P(published_line(shown["delivery"], lang), id=f"{P}-delivery",
+                           className="message-ok" if sent else "message-error"))  # fmt: skip
+    return html.Div(done), detail(lang, code), table(lang), _codes(lang), None, ""

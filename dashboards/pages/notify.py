@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from coc import fmt
 from coc.errors import ConfigError
+from coc.fieldreports import service
 from coc.notify import outbox
 from coc.notify.channels import SendFailed
 from coc.notify.config import NotifyConfig, load_notify
@@ -79,12 +80,21 @@ def routes(cfg: NotifyConfig, lang: str) -> Any:
     return html.Div([*quiet, html.Ul(lines)])
 
 
+def recipient(text: str, lang: str) -> str:
+    """A recipient as given, or one held by reference (a citizen answered about a field
+    report: the address is looked up at sending time and never kept in the outbox)."""
+    ref = outbox.referenced(text)
+    if ref is not None and ref[0] == "fieldreport":
+        return t("fr_notify_recipient", lang, code=service.shown_code(ref[1]))
+    return text
+
+
 def deliveries(lang: str) -> html.Div:
     rows = [
         {
             "created": _when(d["created_at"], lang),
             "channel": d["channel"],
-            "recipient": d["recipient"],
+            "recipient": recipient(d["recipient"], lang),
             "title": d["title"],
             "status": t(f"notify_status_{d['status']}", lang),
             "attempts": d["attempts"],

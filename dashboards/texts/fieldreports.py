@@ -121,6 +121,39 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Photo {n} sent by Zalo: not fetched — {reason}",
     ),
     "fr_photo_link": ("Mở liên kết gốc", "Open the original link"),
+    "fr_reporter_zalo": (
+        "Người dùng Zalo (trả lời được qua Zalo OA)",
+        "A Zalo user (can be answered through Zalo OA)",
+    ),
+    "fr_reporter_zalo_old": ("Người dùng Zalo", "A Zalo user"),
+    "fr_delivery": ("Gửi câu trả lời", "Answer sent back"),
+    "fr_notify_recipient": ("Người phản ánh {code}", "Reporter of {code}"),
+    "fr_way_zalo": ("Zalo OA", "Zalo OA"),
+    "fr_way_sms": ("SMS", "SMS"),
+    "fr_delivery_queued": ("Đang chờ gửi qua {way}", "Waiting to be sent by {way}"),
+    "fr_delivery_sent": ("Đã gửi qua {way} lúc {at}", "Sent by {way} at {at}"),
+    "fr_delivery_retrying": (
+        "Chưa gửi được qua {way}, hệ thống sẽ thử lại — {note}",
+        "Not sent by {way} yet; it will be retried — {note}",
+    ),
+    "fr_delivery_failed": (
+        "Không gửi được qua {way} — {note}",
+        "Could not be sent by {way} — {note}",
+    ),
+    "fr_delivery_not_sendable": (
+        "Không gửi tới người phản ánh — {note}",
+        "Not sent to the reporter — {note}",
+    ),
+    "fr_published_queued": (
+        "Câu trả lời đã đăng; đang chờ gửi qua {way} tới người phản ánh.",
+        "The answer is published and waiting to be sent to the reporter by {way}.",
+    ),
+    "fr_published_not_sent": (
+        "Câu trả lời đã đăng nhưng không gửi tới người phản ánh: {note}. Người dân vẫn tra "
+        "cứu được bằng mã.",
+        "The answer is published but was not sent to the reporter: {note}. They can still "
+        "look it up by code.",
+    ),
     # map, wall and tallies
     "fr_map_title": ("Phản ánh đang mở trên bản đồ", "Open reports on the map"),
     "fr_open_reports": ("Đang mở", "Open"),
