@@ -53,6 +53,30 @@ def _file_key(settings: Settings, name: str, label: str, make: Callable[[], str]
     return _read(path, label) or key
 
 
+def backup_keys(settings: Settings, backup: Path) -> list[Path]:
+    """Copy the data folder's key files beside a backup (`<backup>.secret_key`, …, 0600):
+    without them a restored database's sessions, cursors and phone digests no longer match
+    and its sealed Zalo ids cannot be opened. Keys set in the config are the operator's to
+    keep; none is copied then."""
+    copied = []
+    for name, set_in_config in (
+        (KEY_FILE, settings.http.secret_key),
+        (CONTACT_KEY_FILE, settings.fieldreports.contact_key),
+    ):
+        source = settings.data_path / name
+        if set_in_config or not source.is_file():
+            continue
+        target = backup.with_name(f"{backup.name}.{name}")
+        try:
+            replace_atomic(target, source.read_bytes())
+        except OSError as exc:
+            raise CocError(
+                f"không chép được khóa {name} cạnh bản sao lưu: {exc.strerror}"
+            ) from None
+        copied.append(target)
+    return copied
+
+
 def secret_key(settings: Settings) -> str:
     if settings.http.secret_key:
         return settings.http.secret_key

@@ -21,6 +21,8 @@ import pytest
 from fixtures_base import ROOT, free_port
 
 from coc.cli import build_parser
+from coc.config import load_settings
+from coc.keys import contact_key, secret_key
 
 
 def _env(env: dict[str, str] | None) -> dict[str, str]:
@@ -101,9 +103,16 @@ def test_init_refresh_backup(cli, tmp_path: Path, shipped_catalog) -> None:
     assert cli("init", env=env).code == 0
     refreshed = cli("refresh", env=env)
     assert refreshed.code == 0 and "Đã tính lại" in refreshed.out
+    settings = load_settings(environ=env)
+    made = {"secret_key": secret_key(settings), "contact_key": contact_key(settings)}
     result = cli("backup", str(tmp_path / "bk") + "/", env=env)
     assert result.code == 0, result.err
     [copy] = list((tmp_path / "bk").glob("coc-backup-*.sqlite3"))
+    # the keys go beside it, owner-only: a restore without them loses sessions and ids
+    for name, key in made.items():
+        kept = copy.with_name(f"{copy.name}.{name}")
+        assert kept.read_text() == key and kept.stat().st_mode & 0o777 == 0o600
+    assert "giữ chúng cùng nhau" in result.out
     conn = sqlite3.connect(copy)
     try:
         assert conn.execute("SELECT count(*) FROM indicator").fetchone()[0] == len(

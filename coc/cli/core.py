@@ -9,6 +9,7 @@ from coc.cli.context import Context
 from coc.config import settings_reference
 from coc.errors import CocError
 from coc.indicators.engine import Engine
+from coc.keys import backup_keys
 from coc.periods import months_between, recent_months, with_enclosing
 from coc.store.backup import backup
 from coc.timeutil import utcnow
@@ -66,7 +67,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     ctx = Context.from_args(args)
     target = backup(ctx.store, args.path)
+    keys = backup_keys(ctx.settings, target)
     print(f"Đã sao lưu vào {target}")
+    if keys:
+        names = ", ".join(k.name for k in keys)
+        print(f"Đã chép khóa của hệ thống cạnh bản sao lưu ({names}): giữ chúng cùng nhau.")
     return 0
 
 
