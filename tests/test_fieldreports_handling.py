@@ -125,7 +125,7 @@ def test_zalo_follow_up_adds_to_open_report(store: Store) -> None:
 def test_full_lifecycle_public_view_and_audit(store: Store) -> None:
     code = submit(store, draft()).code  # type: ignore[union-attr]
     assert act(store, code, "answer", answer="xong rồi nhé bà con") == Rejected(
-        "không thể 'answer' khi phản ánh ở trạng thái moi"
+        "không thể đăng câu trả lời khi phản ánh đang ở trạng thái “Mới” (chỉ khi: “Đã xử lý”)"
     )
     assert act(store, code, "accept", assignee="cbmt") == "da_tiep_nhan"
     assert queries.clerk_detail(store, code)["unit"] == "Công chức Nông nghiệp – Môi trường"  # type: ignore[index]
