@@ -149,7 +149,7 @@ def check_moderation(store: Store, *, now: datetime, hours: float) -> dict[str, 
     since = now - timedelta(hours=hours)
     stmt = (
         select(FieldReport.org_unit, func.count(), func.min(FieldReport.received_at))
-        .where(FieldReport.state == MODERATION, FieldReport.received_at <= since)
+        .where(FieldReport.state == MODERATION, FieldReport.received_at < since)
         .group_by(FieldReport.org_unit)
     )
     waiting: dict[str, int] = {}
