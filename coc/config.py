@@ -392,6 +392,11 @@ class FieldReportSettings(Section):
     remind_hours: float = Field(
         24.0, gt=0, description="Hours before a report's deadline that its handler is reminded."
     )
+    moderation_alert_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Reports held in the moderation queue longer than this raise an alert.",
+    )
     area_margin_deg: float = Field(
         0.06,
         gt=0,

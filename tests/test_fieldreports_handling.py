@@ -3,12 +3,14 @@ reminders and overdue alerts, the citizen's view by code, and the month's counts
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fieldreports_helpers import NAME, NOW, PHONE, categories, png_bytes
 from fixtures_base import new_store
+from sqlalchemy import update as sa_update
 
 from coc.fieldreports import abuse, alerts, handling, queries, service
 from coc.fieldreports.handling import Change
@@ -19,6 +21,7 @@ from coc.ingest.records import Rejected
 from coc.periods import parse_period
 from coc.store import audit
 from coc.store.db import Store
+from coc.store.models import FieldReport
 
 CATS = categories()
 RATES = abuse.Rates(per_address_hour=3, per_phone_day=4, hard_factor=2)
@@ -125,7 +128,7 @@ def test_zalo_follow_up_adds_to_open_report(store: Store) -> None:
 def test_full_lifecycle_public_view_and_audit(store: Store) -> None:
     code = submit(store, draft()).code  # type: ignore[union-attr]
     assert act(store, code, "answer", answer="xong rồi nhé bà con") == Rejected(
-        "không thể 'answer' khi phản ánh ở trạng thái moi"
+        "không thể đăng câu trả lời khi phản ánh đang ở trạng thái “Mới” (chỉ khi: “Đã xử lý”)"
     )
     assert act(store, code, "accept", assignee="cbmt") == "da_tiep_nhan"
     assert queries.clerk_detail(store, code)["unit"] == "Công chức Nông nghiệp – Môi trường"  # type: ignore[index]
@@ -252,3 +255,198 @@ def test_reminder_reaches_the_handler_through_the_outbox_once(store: Store) -> N
         queued = outbox.deliveries(session)
     assert [(d["channel"], d["recipient"]) for d in queued] == [("email", "vp@chuongduong.gov.vn")]
     assert code[2:] in queued[0]["title"] and PHONE not in str(queued[0])
+
+
+def trail_of(store: Store, code: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    with store.session() as session:
+        return [(a.action, a.old_value, a.new_value, a.detail)
+                for a in reversed(audit.recent(session)) if a.entity_key == code]  # fmt: skip
+
+
+def hotline(store: Store, n: int = 1, now: datetime = NOW) -> str:
+    """A hotline ticket without a category: "Khác" (10 days, the office)."""
+    d = Draft(channel="hotline", category="khac", description=f"Gọi báo sạt lở bờ sông số {n}",
+              external_id=f"HL-{n}", phone=f"09{n:08d}")  # fmt: skip
+    return submit(store, d, address=None, now=now).code  # type: ignore[union-attr]
+
+
+def test_recategorize_moves_the_deadline_and_the_default_unit_and_is_audited(store: Store) -> None:
+    code = hotline(store)
+    assert act(store, code, "accept") == "da_tiep_nhan"
+    before = queries.clerk_detail(store, code)
+    assert before["unit"] == "Văn phòng HĐND – UBND"  # type: ignore[index]
+    assert before["deadline"] == NOW + timedelta(days=10)  # type: ignore[index]
+    later = NOW + timedelta(hours=20)  # 06:00 local on 01/12: another day, another month
+    assert act(store, code, "recategorize", now=later, category="thien_tai") == "da_tiep_nhan"
+    row = queries.clerk_detail(store, code)
+    assert row is not None and row["category"] == "thien_tai" and row["state"] == "da_tiep_nhan"
+    assert row["deadline"] == NOW + timedelta(days=2)  # from receipt, not from the change
+    assert row["unit"] == "Ban Chỉ huy phòng chống thiên tai"
+    assert trail_of(store, code)[-1] == (
+        "recategorize", "khac", "thien_tai",
+        "nhóm: Khác → Đê điều, thiên tai; hạn: 10/12/2026 → 02/12/2026; "
+        "bộ phận: Văn phòng HĐND – UBND → Ban Chỉ huy phòng chống thiên tai",
+    )  # fmt: skip
+    # refused, in Vietnamese, and nothing changes
+    assert act(store, code, "recategorize", category="ca_nhac") == Rejected(
+        "nhóm vấn đề này không có trong danh mục phản ánh"
+    )
+    assert act(store, code, "recategorize", category="thien_tai") == Rejected(
+        "phản ánh đã thuộc nhóm vấn đề này"
+    )
+    assert act(store, code, "recategorize") == Rejected("chọn nhóm vấn đề mới của phản ánh")
+    assert act(store, code, "resolve") == "da_xu_ly"
+    closed = act(store, code, "recategorize", category="khac")
+    assert isinstance(closed, Rejected) and "đổi nhóm" in closed.reason
+    assert queries.clerk_detail(store, code)["category"] == "thien_tai"  # type: ignore[index]
+
+
+def test_recategorize_keeps_a_deadline_and_unit_set_otherwise(store: Store) -> None:
+    code = hotline(store)
+    act(store, code, "accept", assignee="cbdc", unit="Tổ công tác thôn Hà Vỹ")
+    by_hand = datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
+    with store.session() as session:  # a deadline set otherwise than by the category
+        session.execute(sa_update(FieldReport).where(FieldReport.code == code)
+                        .values(deadline=by_hand))  # fmt: skip
+        session.commit()
+    assert act(store, code, "recategorize", category="giao_thong") == "da_tiep_nhan"
+    row = queries.clerk_detail(store, code)
+    assert row is not None and row["category"] == "giao_thong"
+    assert (row["deadline"], row["unit"]) == (by_hand, "Tổ công tác thôn Hà Vỹ")
+    assert trail_of(store, code)[-1][3] == (
+        "nhóm: Khác → Giao thông, đường sá; hạn giữ nguyên 20/12/2026 (không theo nhóm cũ)"
+    )
+    # a report not yet accepted has no unit: accept gives it the new category's
+    fresh = hotline(store, 2)
+    act(store, fresh, "recategorize", category="an_ninh_trat_tu")
+    assert queries.clerk_detail(store, fresh)["unit"] is None  # type: ignore[index]
+    act(store, fresh, "accept")
+    assert queries.clerk_detail(store, fresh)["unit"] == "Công an xã"  # type: ignore[index]
+
+
+def test_a_held_report_recategorized_gets_the_new_deadline_on_release(store: Store) -> None:
+    held = submit(store, draft(website="x", category="khac")).code  # type: ignore[union-attr]
+    assert act(store, held, "recategorize", category="dien_chieu_sang") == service.MODERATION
+    assert queries.clerk_detail(store, held)["deadline"] is None  # type: ignore[index]
+    assert act(store, held, "release") == "moi"
+    assert queries.clerk_detail(store, held)["deadline"] == NOW + timedelta(days=5)  # type: ignore[index]
+
+
+def test_recategorize_and_the_overdue_alert(store: Store) -> None:
+    """Waste (5 days) reminded on day 4, overdue on day 6; moved to "Khác" (10 days) its
+    alert clears and it is reminded again before the new deadline; moved to dykes (2 days)
+    it is overdue again at the next check, under the new category's name."""
+    from coc.alerts.lifecycle import open_alert
+
+    code = submit(store, draft()).code  # type: ignore[union-attr]
+    day4 = NOW + timedelta(days=4, hours=1)
+    assert alerts.check_deadlines(store, CATS, now=day4, remind_hours=24).reminded == [code]
+    day6 = NOW + timedelta(days=6)
+    assert alerts.check_deadlines(store, CATS, now=day6, remind_hours=24).overdue == [code]
+    act(store, code, "recategorize", now=day6, category="khac")
+    with store.session() as session:
+        assert open_alert(session, alerts.KIND, code) is None
+    day9 = NOW + timedelta(days=9, hours=1)
+    assert alerts.check_deadlines(store, CATS, now=day9, remind_hours=24).reminded == [code]
+    act(store, code, "recategorize", now=day9, category="thien_tai")
+    assert alerts.check_deadlines(store, CATS, now=day9, remind_hours=24).overdue == [code]
+    with store.session() as session:
+        alert = open_alert(session, alerts.KIND, code)
+        assert alert is not None and "(Đê điều, thiên tai)" in alert.message
+
+
+KEY = re.compile(r"\b(" + "|".join((*handling.STATES, *handling.ACTIONS)) + r")\b")
+
+
+def test_wrong_state_reasons_are_in_words_never_keys(store: Store) -> None:
+    code = submit(store, draft()).code  # type: ignore[union-attr]
+    reasons: dict[str, list[str]] = {}
+    for state in handling.STATES:
+        with store.session() as session:
+            session.execute(sa_update(FieldReport).where(FieldReport.code == code)
+                            .values(state=state))  # fmt: skip
+            session.commit()
+        for action, (allowed, _) in handling.MOVES.items():
+            if state not in allowed:
+                got = act(store, code, action, answer="x" * 20, reason="lý do", category="khac")
+                assert isinstance(got, Rejected), (state, action)
+                reasons.setdefault(state, []).append(got.reason)
+    assert set(reasons) == set(handling.STATES)  # every state refuses something
+    for state, said in reasons.items():
+        for reason in said:
+            assert not KEY.search(reason), reason
+            assert f"“{handling.STATE_NAMES[state]}”" in reason
+    assert reasons["tu_choi"][0] == (
+        "không thể duyệt khi phản ánh đang ở trạng thái “Từ chối” (chỉ khi: “Chờ kiểm duyệt”)"
+    )
+
+
+def test_the_core_state_names_are_the_pages_vietnamese_ones() -> None:
+    from dashboards.texts.fieldreports import STRINGS
+
+    assert set(handling.STATE_NAMES) == set(handling.STATES)
+    for state, name in handling.STATE_NAMES.items():
+        assert STRINGS[f"fr_state_{state}"][0] == name
+    assert set(handling.ACTION_NAMES) == set(handling.ACTIONS)
+    assert all(f"fr_act_{a}" in STRINGS for a in handling.ACTIONS)
+
+
+def test_moderation_queue_alert_raised_counted_and_cleared(store: Store) -> None:
+    """Held at 23:30 local on 30/11, one report waits past 24 hours at 23:31 on 01/12;
+    a second one held later joins the count; the alert clears when both are handled."""
+    from coc.alerts.lifecycle import open_alert
+
+    nov_last = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)  # 23:30 local, 30/11
+    first = submit(store, draft(website="x"), now=nov_last).code  # type: ignore[union-attr]
+    second = submit(store, draft("Biển báo giao thông bị đổ ở ngã ba", website="x"),
+                    address="10.9.9.9", now=nov_last + timedelta(hours=5)).code  # type: ignore[union-attr]  # fmt: skip
+    submit(store, draft("Cây đổ chắn ngang đường liên thôn"), address="10.8.8.8", now=nov_last)
+
+    def check(at: datetime) -> dict[str, int]:
+        return alerts.check_moderation(store, now=at, hours=24)
+
+    def alert() -> tuple[str, float | None] | None:
+        with store.session() as session:
+            found = open_alert(session, alerts.MODERATION_KIND, "10237")
+            return (found.message, found.last_value) if found else None
+
+    assert check(nov_last + timedelta(hours=24)) == {}  # 23:30 on 01/12: not longer yet
+    assert alert() is None
+    dec_1 = nov_last + timedelta(hours=24, minutes=1)
+    assert check(dec_1) == {"10237": 1}
+    assert alert() == ("1 phản ánh chờ kiểm duyệt quá 24 giờ (lâu nhất từ 23:30 30/11/2026)", 1)
+    assert check(dec_1) == {"10237": 1}  # a level check: still one alert, not a repeat
+    dec_2 = nov_last + timedelta(hours=30)  # 05:30 local on 02/12
+    assert check(dec_2) == {"10237": 2}
+    message, count = alert()  # type: ignore[misc]
+    assert (message, count) == (
+        "2 phản ánh chờ kiểm duyệt quá 24 giờ (lâu nhất từ 23:30 30/11/2026)",
+        2,
+    )
+    assert PHONE not in message and NAME not in message and first[2:] not in message
+    from coc.alerts.lifecycle import AlertFilter
+    from coc.api.alerts import alert_list
+
+    shown = alert_list(store, "10237", AlertFilter(kinds=(alerts.MODERATION_KIND,))).alerts
+    assert [(a.rule, a.subject) for a in shown] == [(alerts.MODERATION_RULE, "10237")]
+    assert act(store, first, "release", now=dec_2) == "moi"
+    assert check(dec_2) == {"10237": 1}
+    assert act(store, second, "reject", now=dec_2, reason="Tin rác quảng cáo") == "tu_choi"
+    assert check(dec_2) == {}
+    assert alert() is None and alert_list(store, "10237", AlertFilter(
+        kinds=(alerts.MODERATION_KIND,))).alerts == []  # fmt: skip
+
+
+def test_the_deadline_job_runs_the_moderation_check(store: Store) -> None:
+    from coc.config import load_settings
+    from coc.fieldreports import jobs
+
+    held_at = datetime(2020, 1, 1, tzinfo=UTC)  # long ago: waiting by any clock
+    submit(store, draft(website="x"), now=held_at)
+    settings = load_settings(environ={})
+    assert settings.fieldreports.moderation_alert_hours == 24
+    jobs.deadline_job(store, settings)
+    from coc.alerts.lifecycle import open_alert
+
+    with store.session() as session:
+        assert open_alert(session, alerts.MODERATION_KIND, "10237") is not None

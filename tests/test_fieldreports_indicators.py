@@ -240,3 +240,23 @@ def test_any_hamlet_name_has_a_short_ascii_code(name: str | None) -> None:
     assert 0 < len(code) <= 24
     assert all(c.isascii() and (c.isalnum() or c == "_") for c in code)
     assert len(f"thon.{code}") <= 32  # fits the category option combo column
+
+
+def test_a_recategorized_report_counts_under_its_new_category(store: Store) -> None:
+    """The December "khác" report corrected to roads: the engine counts it there, retires
+    the "khác" option (kept, marked deleted), and judges it by the roads deadline."""
+    codes = seed(store)
+    engine = Engine(shipped_catalog())
+    engine.refresh(store, "10237", ["202612"], now=DEC_LAST, codes=("PA_TIEP_NHAN",))
+    assert values(store, "202612")[("PA_TIEP_NHAN", "linh_vuc.khac")] == (1, False)
+    moved = handling.apply(store, codes["nowhere"], Change("recategorize", category="giao_thong"),
+                           actor="thuky", categories=CATS, now=DEC_MID)  # fmt: skip
+    assert moved == "moi"
+    engine.refresh(store, "10237", ["202612"], now=DEC_LAST, codes=("PA_TIEP_NHAN",))
+    got = values(store, "202612")
+    assert got[("PA_TIEP_NHAN", "linh_vuc.khac")] == (1, True)
+    assert got[("PA_TIEP_NHAN", "linh_vuc.giao_thong")] == (1, False)
+    assert got[("PA_TIEP_NHAN", "")] == (4, False)  # the total is unchanged
+    with store.session() as session:
+        row = session.scalars(select(FieldReport).where(FieldReport.code == codes["nowhere"])).one()
+    assert row.deadline == DEC_FIRST + timedelta(days=7)  # roads: 7 days from receipt

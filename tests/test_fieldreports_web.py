@@ -134,10 +134,14 @@ def test_clerk_page_shows_contact_only_to_clerks_and_map_page_never(fresh_app: A
     assert PHONE not in dump(render_page(client, "/xu-ly-phan-anh"))
     login(client, "thuky")
     clerk = dump(render_page(client, "/xu-ly-phan-anh"))
-    assert f"{NAME} · {PHONE}" in clerk and "Mới" in clerk and "moi_truong" not in clerk
+    assert f"{NAME} · {PHONE}" in clerk and "Mới" in clerk
+    shown = re.sub(r'"value": "[a-z_]+"', "", clerk)  # a choice's key is its value, not shown
+    assert '"value": "moi_truong"' in clerk and "moi_truong" not in shown
 
 
-def _apply(client: Any, app: Any, code: str, action: str, text: str = "") -> dict[str, Any]:
+def _apply(
+    client: Any, app: Any, code: str, action: str, text: str = "", category: str | None = None
+) -> dict[str, Any]:
     """The clerk page's "Thực hiện" button, posted as the browser posts it."""
     import json
 
@@ -145,7 +149,7 @@ def _apply(client: Any, app: Any, code: str, action: str, text: str = "") -> dic
     outputs = [dict(zip(("id", "property"), o.rsplit(".", 1), strict=True))
                for o in key.strip(".").split("...")]  # fmt: skip
     state = {"code": code, "action": action, "assignee": None, "unit": None, "text": text,
-             "photos": [], "lang": "vi"}  # fmt: skip
+             "photos": [], "category": category, "lang": "vi"}  # fmt: skip
     body = {
         "output": key,
         "outputs": outputs,
@@ -175,3 +179,34 @@ def test_publishing_says_when_the_answer_was_not_sent(fresh_app: Any) -> None:
     assert f"Câu trả lời đã đăng nhưng không gửi tới người phản ánh: {why}" in shown
     assert f"Không gửi tới người phản ánh — {why}" in shown  # the detail's "Gửi câu trả lời"
     assert "not_sendable" not in shown and "fieldreport:" not in shown
+
+
+def test_clerk_corrects_a_category_from_the_page(fresh_app: Any) -> None:
+    """A report sent as "Khác" moved to "Đê điều, thiên tai" from the page's category
+    choice: the clerk reads the new category, deadline and unit in words, never a key;
+    an unknown category is refused in Vietnamese."""
+    from datetime import timedelta
+
+    from fixtures_web import dump, render_page
+
+    client = fresh_app.server.test_client()
+    sent = send(client, form_token(client), category="khac")
+    code = service.normalize_code(sent.headers["Location"].split("/")[-1].split("?")[0])
+    login(client, "thuky")
+    page = dump(render_page(client, "/xu-ly-phan-anh"))
+    for words in ("Đổi nhóm vấn đề", "Nhóm vấn đề mới (khi đổi nhóm)", "Đê điều, thiên tai"):
+        assert words in page
+    _apply(client, fresh_app, code, "accept")  # unit: the "khác" default, the office
+    refused = dump(_apply(client, fresh_app, code, "recategorize", category="ca_nhac"))
+    assert "nhóm vấn đề này không có trong danh mục phản ánh" in refused
+    done = dump(_apply(client, fresh_app, code, "recategorize", category="thien_tai"))
+    row = queries.clerk_detail(fresh_app.coc_state.store, code)
+    assert row["category"] == "thien_tai"
+    assert row["deadline"] == row["received_at"] + timedelta(days=2)
+    assert row["unit"] == "Ban Chỉ huy phòng chống thiên tai"
+    from coc import fmt
+
+    wanted = (f"Đã chuyển sang nhóm “Đê điều, thiên tai”; hạn xử lý: {fmt.day(row['deadline'])}"
+              "; bộ phận: Ban Chỉ huy phòng chống thiên tai")  # fmt: skip
+    assert wanted in done
+    assert "thien_tai" not in re.sub(r'"value": "[a-z_]+"', "", done)

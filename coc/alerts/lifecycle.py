@@ -39,6 +39,7 @@ KINDS = (
     "explanation_overdue",  # an explanation request past its due date
     "report",  # raised by another feature through this API
     "fieldreport_overdue",  # a citizen's field report past its handling deadline
+    "fieldreport_moderation",  # field reports held in the moderation queue too long
 )
 STATES = ("ACTIVE_UNACK", "ACTIVE_ACK", "CLEARED_UNACK", "CLEARED_ACK")
 MAX_NOTE = 2000

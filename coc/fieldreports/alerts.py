@@ -5,6 +5,11 @@ through the alert lifecycle (coc.alerts.lifecycle), so the wall, `/alerts`, `/ca
 acknowledgement and the notification routing by kind, severity and hamlet treat them like
 every other alert. Messages hold the code, category and deadline, never a name or phone
 number.
+
+Reports held in the moderation queue (no deadline runs there) longer than
+`fieldreports.moderation_alert_hours` open one alert of kind `fieldreport_moderation` per
+org unit (subject: the org unit's code) saying how many wait; it clears when none waits
+that long any more.
 """
 
 from __future__ import annotations
@@ -12,21 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from coc.alerts.lifecycle import AlertSpec, clear_alert, open_alert, raise_alert
+from coc.alerts.lifecycle import AlertSpec, clear_alert, close, open_alert, raise_alert
 from coc.fieldreports.categories import Categories
-from coc.fmt import day
+from coc.fieldreports.service import MODERATION
+from coc.fmt import day, moment, number
 from coc.indicators.fieldreports import OPEN
 from coc.notify.config import NotifyConfig
 from coc.notify.outbox import enqueue
 from coc.store import audit
 from coc.store.db import Store
-from coc.store.models import FieldReport
+from coc.store.models import Alert, FieldReport
 
 RULE = "fieldreport.overdue"
 KIND = "fieldreport_overdue"
+MODERATION_RULE = "fieldreport.moderation"
+MODERATION_KIND = "fieldreport_moderation"
 
 
 def raise_overdue(
@@ -131,3 +139,32 @@ def check_deadlines(
                 audit.record(session, "coc", "remind", "field_report", r.code, detail=detail)
                 remind(session, r, who, notify, now)
     return DeadlineRun(reminded, overdue)
+
+
+def check_moderation(store: Store, *, now: datetime, hours: float) -> dict[str, int]:
+    """Alert, per org unit, the reports waiting in the moderation queue since more than
+    `hours` before `now` (received then, held since); clear the alert of a unit where none
+    waits that long. The message names how many and since when, no report or person.
+    Returns how many wait per org unit. Scheduled with the deadlines; a level check."""
+    since = now - timedelta(hours=hours)
+    stmt = (
+        select(FieldReport.org_unit, func.count(), func.min(FieldReport.received_at))
+        .where(FieldReport.state == MODERATION, FieldReport.received_at < since)
+        .group_by(FieldReport.org_unit)
+    )
+    waiting: dict[str, int] = {}
+    with store.write() as session:
+        for unit, n, oldest in session.execute(stmt).all():
+            waiting[unit] = n
+            message = (
+                f"{n} phản ánh chờ kiểm duyệt quá {number(hours, 1)} giờ "
+                f"(lâu nhất từ {moment(oldest)})"
+            )
+            spec = AlertSpec(MODERATION_KIND, unit, "warning", message, rule=MODERATION_RULE,
+                             value=float(n), threshold=hours, org_unit=unit)  # fmt: skip
+            raise_alert(session, spec, now, count_repeat=False)
+        open_ = select(Alert).where(Alert.kind == MODERATION_KIND, Alert.status == "open")
+        for alert in session.scalars(open_).all():
+            if alert.subject not in waiting:
+                close(session, alert, now)
+    return waiting

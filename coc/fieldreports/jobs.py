@@ -1,5 +1,5 @@
-"""The scheduled field-report jobs: reminders before a deadline and overdue alerts, and
-the download of photos a channel sent as links."""
+"""The scheduled field-report jobs: reminders before a deadline, overdue alerts and the
+alert on the moderation queue, and the download of photos a channel sent as links."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from coc.config import Settings
-from coc.fieldreports.alerts import DeadlineRun, check_deadlines
+from coc.fieldreports.alerts import DeadlineRun, check_deadlines, check_moderation
 from coc.fieldreports.categories import load_categories
 from coc.fieldreports.contact import ContactBox
 from coc.fieldreports.fetch import FetchPolicy, FetchRun, fetch_pending
@@ -22,11 +22,15 @@ INTERVAL_MIN = 15
 
 def deadline_job(store: Store, settings: Settings) -> DeadlineRun:
     notify = load_notify(settings, os.environ)
-    run = check_deadlines(store, load_categories(settings), now=utcnow(),
+    now = utcnow()
+    run = check_deadlines(store, load_categories(settings), now=now,
                           remind_hours=settings.fieldreports.remind_hours,
                           notify=notify)  # fmt: skip
     if run.reminded or run.overdue:  # codes only: no names or phones in the log
         log.info("field reports: %d reminded, %d overdue", len(run.reminded), len(run.overdue))
+    held = check_moderation(store, now=now, hours=settings.fieldreports.moderation_alert_hours)
+    if held:
+        log.info("field reports: %d waiting in moderation too long", sum(held.values()))
     return run
 
 

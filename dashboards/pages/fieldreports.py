@@ -1,8 +1,8 @@
 """Xử lý phản ánh (clerks): every field report with the reporter's contact, and one
 report's handling: release from moderation, accept and assign, start, resolve, publish
-the answer, or refuse with a reason. Each change goes through coc.fieldreports.handling;
-a published answer is queued back to the citizen (coc.fieldreports.answers) and the
-report shows whether it was sent, and why not."""
+the answer, refuse with a reason, or correct its category. Each change goes through
+coc.fieldreports.handling; a published answer is queued back to the citizen
+(coc.fieldreports.answers) and the report shows whether it was sent, and why not."""
 
 from __future__ import annotations
 
@@ -116,6 +116,12 @@ def published_line(delivery: dict[str, Any], lang: str) -> str:
     return t("fr_published_queued", lang, way=t(f"fr_way_{delivery['way']}", lang))
 
 
+def recategorized_line(d: dict[str, Any], lang: str) -> str:
+    """The report's new category, deadline and unit after the change, in words."""
+    return t("fr_recategorized", lang, category=intake().categories.name(d["category"], lang),
+             deadline=fmt.day(d["deadline"], lang), unit=d["unit"] or "—")  # fmt: skip
+
+
 def photo_item(p: dict[str, Any], n: int, lang: str) -> Any:
     """A stored photo as an image; one a channel sent as a link and not (yet) fetched as a
     line saying so, with the reason and the original link, for the clerk."""
@@ -145,6 +151,7 @@ def layout(**kwargs: Any) -> html.Div:
         return login_needed(lang, PATH)
     states = [{"label": t("fr_state_" + s, lang), "value": s} for s in handling.STATES]
     actions = [{"label": t("fr_act_" + a, lang), "value": a} for a in handling.ACTIONS]
+    categories = [{"label": c.name(lang), "value": c.key} for c in intake().categories.items]
     return html.Div([
         dcc.Store(id=f"{P}-lang", data=lang),
         html.H1(t("fr_handle_title", lang), className="page-title"),
@@ -156,6 +163,7 @@ def layout(**kwargs: Any) -> html.Div:
             html.Div(detail(lang, None), id=f"{P}-detail"),
             html.Label(t("fr_action", lang)),
             dcc.Dropdown(actions, id=f"{P}-action"),
+            dcc.Dropdown(categories, id=f"{P}-category", placeholder=t("fr_new_category", lang)),
             dcc.Input(id=f"{P}-assignee", placeholder=t("fr_col_assignee", lang), type="text"),
             dcc.Input(id=f"{P}-unit", placeholder=t("fr_col_unit", lang), type="text"),
             dcc.Textarea(id=f"{P}-text", placeholder=t("fr_text", lang),
@@ -206,12 +214,13 @@ def on_pick(code: str | None, lang: str) -> Any:
     State(f"{P}-unit", "value"),
     State(f"{P}-text", "value"),
     State(f"{P}-photos", "value"),
+    State(f"{P}-category", "value"),
     State(f"{P}-lang", "data"),
     prevent_initial_call=True,
 )
 def on_apply(
     _n: int, code: str | None, action: str | None, assignee: str | None, unit: str | None,
-    text: str | None, photos: list[str] | None, lang: str,
+    text: str | None, photos: list[str] | None, category: str | None, lang: str,
 ) -> Any:  # fmt: skip
     lang = lang or "vi"
     keep = (dash.no_update,) * 5
@@ -224,6 +233,7 @@ def on_apply(
         action, assignee=assignee, unit=unit, publish_photos=bool(photos),
         answer=text if action in ("answer", "resolve") else None,
         reason=text if action == "reject" else None,
+        category=category if action == "recategorize" else None,
     )  # fmt: skip
     routes = answers.Routes.load(app.settings, os.environ) if action == "answer" else None
     result = handling.apply(app.store, code, change, actor=access.actor(),
@@ -234,8 +244,10 @@ def on_apply(
     done: list[Any] = [
         html.Span(t("fr_done", lang, state=t("fr_state_" + result, lang)), className="message-ok")
     ]
-    shown = queries.clerk_detail(app.store, code, units.scope()) if action == "answer" else None
-    if shown is not None and shown["delivery"]["state"]:
+    shown = queries.clerk_detail(app.store, code, units.scope())
+    if action == "recategorize" and shown is not None:
+        done = [html.Span(recategorized_line(shown, lang), className="message-ok")]
+    if action == "answer" and shown is not None and shown["delivery"]["state"]:
         sent = shown["delivery"]["state"] != "not_sendable"
         done.append(html.P(published_line(shown["delivery"], lang), id=f"{P}-delivery",
                            className="message-ok" if sent else "message-error"))  # fmt: skip

@@ -36,6 +36,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alerts_kind_explanation_overdue": ("Yêu cầu giải trình quá hạn", "Explanation overdue"),
     "alerts_kind_report": ("Phản ánh, báo cáo", "Report"),
     "alerts_kind_fieldreport_overdue": ("Phản ánh hiện trường quá hạn", "Field report overdue"),
+    "alerts_kind_fieldreport_moderation": (
+        "Phản ánh chờ kiểm duyệt quá lâu",
+        "Field reports waiting in moderation",
+    ),
     "alerts_opened": ("Mở lúc {when}", "Opened {when}"),
     "alerts_repeats": (
         "lặp lại {n} lần, giá trị mới nhất {value}",

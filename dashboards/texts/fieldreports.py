@@ -165,4 +165,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fr_no_hamlet": ("Không rõ thôn", "Hamlet not given"),
     "fr_count": ("Số phản ánh", "Reports"),
     "fr_handled": ("Đã xử lý", "Handled"),
+    # correcting a report's category (recategorize)
+    "fr_act_recategorize": ("Đổi nhóm vấn đề", "Change the category"),
+    "fr_new_category": ("Nhóm vấn đề mới (khi đổi nhóm)", "New category (when changing it)"),
+    "fr_recategorized": (
+        "Đã chuyển sang nhóm “{category}”; hạn xử lý: {deadline}; bộ phận: {unit}",
+        "Moved to “{category}”; deadline: {deadline}; unit: {unit}",
+    ),
 }
