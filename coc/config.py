@@ -389,6 +389,11 @@ class FieldReportSettings(Section):
     hard_factor: int = Field(
         4, ge=2, description="Past this many times a limit, intake answers 429 (try later)."
     )
+    lookups_per_hour: int = Field(
+        60,
+        ge=1,
+        description="Look-ups of reports by code per client address per hour (429 past it).",
+    )
     remind_hours: float = Field(
         24.0, gt=0, description="Hours before a report's deadline that its handler is reminded."
     )

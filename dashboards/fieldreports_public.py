@@ -199,12 +199,9 @@ def init_server(server: flask.Flask) -> None:
                 session, intake().rates, flask.request.remote_addr, app.now()
             )
         if not allowed:
-            return _page(
-                lang,
-                t("fr_lookup", lang),
-                f'<p class="fr-error">{t("fr_lookup_busy", lang)}</p>',
-                429,
-            )
+            response = _message(lang, t("fr_lookup_busy", lang), 429)
+            response.headers["Retry-After"] = str(int(abuse.HOUR))
+            return response
         code = service.normalize_code(typed)
         found = queries.public_status(app.store, code) if code else None
         if found is None:

@@ -175,3 +175,33 @@ def test_publishing_says_when_the_answer_was_not_sent(fresh_app: Any) -> None:
     assert f"Câu trả lời đã đăng nhưng không gửi tới người phản ánh: {why}" in shown
     assert f"Không gửi tới người phản ánh — {why}" in shown  # the detail's "Gửi câu trả lời"
     assert "not_sendable" not in shown and "fieldreport:" not in shown
+
+
+def test_lookups_past_the_limit_get_a_vietnamese_429(fresh_app: Any) -> None:
+    """The 61st look-up from one address in an hour is refused with the look-up page and a
+    Vietnamese reason; another address still looks up."""
+    client = fresh_app.server.test_client()
+    limit = fresh_app.coc_state.settings.fieldreports.lookups_per_hour
+    assert limit == 60
+    for _ in range(limit):
+        assert client.get("/phan-anh/ma/PA-222222").status_code == 404
+    busy = client.get("/phan-anh/ma/PA-222222")
+    text = busy.get_data(as_text=True)
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "3600"
+    assert "<title>Tra cứu phản ánh</title>" in text
+    assert "Tra cứu quá nhiều lần, vui lòng thử lại sau." in text and 'id="fr-lookup"' in text
+    elsewhere = client.get("/phan-anh/ma/PA-222222", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert elsewhere.status_code == 404
+
+
+def test_lookup_limit_is_a_setting(tmp_path: Any) -> None:
+    from fixtures_web import make_settings
+
+    from coc.fieldreports import abuse
+
+    settings = make_settings(tmp_path)
+    assert abuse.Rates.from_settings(settings).lookups_per_hour == 60
+    fr = settings.fieldreports.model_copy(update={"lookups_per_hour": 7})
+    assert abuse.Rates.from_settings(settings.model_copy(update={"fieldreports": fr})) == (
+        abuse.Rates(per_address_hour=5, per_phone_day=5, hard_factor=4, lookups_per_hour=7)
+    )

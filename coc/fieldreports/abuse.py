@@ -33,7 +33,7 @@ class Rates:
     @classmethod
     def from_settings(cls, settings: object) -> Rates:
         fr = settings.fieldreports  # type: ignore[attr-defined]
-        return cls(fr.per_address_hour, fr.per_phone_day, fr.hard_factor)
+        return cls(fr.per_address_hour, fr.per_phone_day, fr.hard_factor, fr.lookups_per_hour)
 
 
 @dataclass(frozen=True)
