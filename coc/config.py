@@ -381,7 +381,10 @@ class FieldReportSettings(Section):
         2000, ge=50, description="Longest description of a field report."
     )
     per_address_hour: int = Field(
-        5, ge=1, description="Reports per client address per hour before they go to moderation."
+        5,
+        ge=1,
+        description="Public-form reports per client address per hour before they go to "
+        "moderation (the hotline and Zalo are counted per caller only).",
     )
     per_phone_day: int = Field(
         5, ge=1, description="Reports per phone number per day before they go to moderation."

@@ -205,3 +205,22 @@ def test_lookup_limit_is_a_setting(tmp_path: Any) -> None:
     assert abuse.Rates.from_settings(settings.model_copy(update={"fieldreports": fr})) == (
         abuse.Rates(per_address_hour=5, per_phone_day=5, hard_factor=4, lookups_per_hour=7)
     )
+
+
+def test_form_rate_limit_per_address_moderation_then_429(fresh_app: Any) -> None:
+    """One address, different phones: 5 reports an hour go in, the next 15 are held for
+    moderation with the reason, the 21st is told in Vietnamese to try later."""
+    client = fresh_app.server.test_client()
+    token = form_token(client)
+    answers = [send(client, token, phone=f"09120000{i:02d}",
+                    description=f"Sự cố số {i} trên đường An Cảnh") for i in range(21)]  # fmt: skip
+    assert [a.status_code for a in answers] == [303] * 20 + [429]
+    refused = answers[-1].get_data(as_text=True)
+    assert "Đã nhận quá nhiều phản ánh từ nơi gửi này. Vui lòng thử lại sau 60 phút." in refused
+    assert answers[-1].headers["Retry-After"] == "3600"
+    store = fresh_app.coc_state.store
+    held = queries.clerk_rows(store, states=("cho_kiem_duyet",))
+    assert len(held) == 15 and len(queries.clerk_rows(store, states=("moi",))) == 5
+    assert {r["moderation_reason"] for r in held} == {
+        f"gửi nhiều lần từ cùng một địa chỉ ({n} lần)" for n in range(6, 21)
+    }
