@@ -104,9 +104,61 @@ def test_form_body_limit_allows_photos_but_not_more(fresh_app: Any) -> None:
     client = fresh_app.server.test_client()
     big = client.post("/phan-anh/gui", data=b"x" * (26 * 2**20), headers={
         **ORIGIN, "Content-Type": "multipart/form-data; boundary=x"})  # fmt: skip
-    assert big.status_code == 413
+    assert big.status_code == 413 and big.mimetype == "text/html"
+    assert TOO_LARGE in big.get_data(as_text=True) and 'id="fr-form"' in big.get_data(as_text=True)
     other = client.post("/login", data=b"x" * (3 * 2**20), headers={"Content-Type": "text/plain"})
-    assert other.status_code == 413
+    assert other.status_code == 413 and other.json["error"]  # not a form page: the JSON reason
+
+
+TOO_LARGE = (
+    "Chưa gửi được: ảnh gửi kèm quá lớn hoặc quá nhiều. Mỗi lần gửi tối đa 3 ảnh, mỗi ảnh "
+    "không quá 8 MB (cả biểu mẫu không quá 25 MB). Vui lòng bớt ảnh hoặc chọn ảnh nhỏ hơn rồi "
+    "gửi lại."
+)
+
+
+def test_form_over_the_body_cap_over_http_is_the_form_with_a_vietnamese_reason(
+    fresh_app: Any,
+) -> None:
+    """As a phone sends it, through waitress as in production: four 7 MB photos (28 MB, over
+    3 × 8 MB + 1 MB) come back as the form page, 413, saying the limits; nothing is stored.
+    The form posts its language in the URL, so an English form is answered in English."""
+    import requests
+    from fixtures_base import serve_waitress
+
+    with serve_waitress(fresh_app.server) as url, requests.Session() as browser:
+        page = browser.get(f"{url}/phan-anh", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
+        assert action == "/phan-anh/gui?lang=vi"
+        photos = [("photos", (f"IMG_{i}.jpg", b"\xff\xd8" + b"x" * (7 * 2**20), "image/jpeg"))
+                  for i in range(4)]  # fmt: skip
+        fields = {"csrf_token": token, "lang": "vi", "category": "moi_truong",
+                  "description": "Bãi rác tự phát cạnh kênh tưới"}  # fmt: skip
+        answer = browser.post(url + action, data=fields, files=photos, timeout=60,
+                              headers={"Origin": url})  # fmt: skip
+        assert answer.status_code == 413 and answer.headers["Content-Type"].startswith("text/html")
+        assert TOO_LARGE in answer.text and 'name="csrf_token"' in answer.text
+        assert "<title>Phản ánh hiện trường</title>" in answer.text
+        english = browser.post(f"{url}/phan-anh/gui?lang=en", data=fields, files=photos,
+                               timeout=60, headers={"Origin": url})  # fmt: skip
+        assert english.status_code == 413
+        assert "Not sent: the photos are too large or too many. Send at most 3 photos" in (
+            english.text
+        )
+    assert queries.clerk_rows(fresh_app.coc_state.store) == []
+
+
+def test_form_carries_the_photo_limits_for_its_own_check(fresh_app: Any) -> None:
+    """form.js refuses too many or too large photos before upload with these messages."""
+    client = fresh_app.server.test_client()
+    page = client.get("/phan-anh").get_data(as_text=True)
+    assert f'data-max="3" data-max-bytes="{8 * 2**20}"' in page
+    assert 'data-too-many="Chỉ gửi được tối đa 3 ảnh, bạn đã chọn {k} ảnh.' in page
+    assert 'data-too-big="Ảnh “{name}” nặng {size} MB, quá giới hạn 8 MB mỗi ảnh.' in page
+    assert 'id="fr-photo-error"' in page
+    script = client.get("/phan-anh/static/form.js").get_data(as_text=True)
+    assert 'getAttribute("data-too-many")' in script and "ev.preventDefault()" in script
 
 
 def test_unknown_code(fresh_app: Any) -> None:

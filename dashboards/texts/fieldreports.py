@@ -165,4 +165,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fr_no_hamlet": ("Không rõ thôn", "Hamlet not given"),
     "fr_count": ("Số phản ánh", "Reports"),
     "fr_handled": ("Đã xử lý", "Handled"),
+    # photo limits on the public form (server 413 page and the form's own check)
+    "fr_photos_too_large": (
+        "Chưa gửi được: ảnh gửi kèm quá lớn hoặc quá nhiều. Mỗi lần gửi tối đa {n} ảnh, mỗi "
+        "ảnh không quá {mb} MB (cả biểu mẫu không quá {total} MB). Vui lòng bớt ảnh hoặc chọn "
+        "ảnh nhỏ hơn rồi gửi lại.",
+        "Not sent: the photos are too large or too many. Send at most {n} photos of at most "
+        "{mb} MB each (the whole form at most {total} MB). Please remove some or choose "
+        "smaller ones and send again.",
+    ),
+    "fr_photos_too_many": (
+        "Chỉ gửi được tối đa {n} ảnh, bạn đã chọn {k} ảnh. Vui lòng bỏ bớt ảnh rồi gửi.",
+        "At most {n} photos can be sent; you chose {k}. Please remove some and send.",
+    ),
+    "fr_photo_too_big": (
+        "Ảnh “{name}” nặng {size} MB, quá giới hạn {mb} MB mỗi ảnh. Vui lòng chọn ảnh nhỏ hơn.",
+        "Photo “{name}” is {size} MB, over the {mb} MB limit per photo. Please choose a "
+        "smaller one.",
+    ),
 }
