@@ -276,3 +276,106 @@ def test_form_rate_limit_per_address_moderation_then_429(fresh_app: Any) -> None
     assert {r["moderation_reason"] for r in held} == {
         f"gửi nhiều lần từ cùng một địa chỉ ({n} lần)" for n in range(6, 21)
     }
+
+
+def _code(answer: Any) -> str:
+    return service.normalize_code(answer.headers["Location"].split("/")[-1].split("?")[0])
+
+
+FR_CODES = {"field_report", "release", "accept", "assign", "start", "resolve", "answer",
+            "remind", "overdue", "deliver", "recategorize", "create", "update", "moi",
+            "da_tiep_nhan", "dang_xu_ly", "da_xu_ly", "da_phan_hoi", "tu_choi", "cho_kiem_duyet",
+            "queued", "sent", "retrying", "failed", "not_sendable", "web", "coc",
+            "moi_truong", "dien_chieu_sang"}  # fmt: skip
+
+
+def test_audit_page_names_field_report_entries_in_words(fresh_app: Any) -> None:
+    """A report's whole life on the audit page: held (honeypot), released, accepted,
+    reassigned, started, handled, answered (not sent: no SMS channel), a second one reminded
+    and overdue; states, actions, channels and deliveries in words, times in local time."""
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    from fixtures_web import find, login, render_page
+
+    from coc.fieldreports import alerts
+    from coc.store import audit
+
+    client = fresh_app.server.test_client()
+    token = form_token(client)
+    first = _code(send(client, token, website="http://spam.example"))
+    second = _code(send(client, token, description="Đèn đường thôn Hà Vỹ tắt cả tuần nay"))
+    store, now = fresh_app.coc_state.store, fresh_app.coc_state.now()
+    for change in (handling.Change("release"), handling.Change("accept", assignee="thuky"),
+                   handling.Change("assign", assignee="thuky"), handling.Change("start"),
+                   handling.Change("resolve"),
+                   handling.Change("answer", answer="Đã dọn bãi rác cạnh kênh tưới.")):  # fmt: skip
+        got = handling.apply(store, first, change, actor="thuky", categories=CATS, now=now)
+        assert isinstance(got, str), got
+    deadline = queries.clerk_detail(store, second)["deadline"]
+    for at in (deadline - timedelta(hours=2), deadline + timedelta(hours=1)):
+        alerts.check_deadlines(store, CATS, now=at, remind_hours=24)
+    with store.write() as session:  # the handling page's coming "change category" action
+        audit.record(session, "thuky", "recategorize", "field_report", second,
+                     old="moi_truong", new="dien_chieu_sang")  # fmt: skip
+    login(client, "thuky")
+    table = find(render_page(client, "/nhat-ky"), {"type": "coc-table", "table": "nhat-ky"})
+    rows = [r for r in table["props"]["rowData"] if r["entity"] == "Phản ánh hiện trường"]
+    got = [(r["actor"], r["action"], r["key"], r["old"], r["new"]) for r in reversed(rows)]
+    shown_first, shown_second = service.shown_code(first), service.shown_code(second)
+    hanoi = deadline.replace(tzinfo=deadline.tzinfo or UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    overdue_at = hanoi.strftime("%H:%M %d/%m/%Y")
+    assert got == [
+        ("Người dân qua biểu mẫu web", "Tạo mới", shown_first, "", "Chờ kiểm duyệt"),
+        ("Người dân qua biểu mẫu web", "Tạo mới", shown_second, "", "Mới"),
+        ("thuky", "Duyệt khỏi kiểm duyệt", shown_first, "Chờ kiểm duyệt", "Mới"),
+        ("thuky", "Chấp nhận", shown_first, "Mới", "Đã tiếp nhận"),
+        ("thuky", "Giao xử lý", shown_first, "Đã tiếp nhận", "Đã tiếp nhận"),
+        ("thuky", "Bắt đầu xử lý", shown_first, "Đã tiếp nhận", "Đang xử lý"),
+        ("thuky", "Xử lý xong", shown_first, "Đang xử lý", "Đã xử lý"),
+        ("Hệ thống (tự động)", "Gửi câu trả lời cho người dân", shown_first, "",
+         "Không có cách gửi"),
+        ("thuky", "Đăng câu trả lời", shown_first, "Đã xử lý", "Đã phản hồi"),
+        ("Hệ thống (tự động)", "Nhắc hạn xử lý", shown_second, "", ""),
+        ("Hệ thống (tự động)", "Quá hạn xử lý", shown_second, "", overdue_at),
+        ("thuky", "Đổi nhóm vấn đề", shown_second, "Môi trường, rác thải",
+         CATS.name("dien_chieu_sang")),
+    ]  # fmt: skip
+    shown = {v for row in rows for v in row.values()}
+    assert not FR_CODES & shown, FR_CODES & shown
+    assert not any(re.search(r"\d{4}-\d\d-\d\dT", v) for v in shown if isinstance(v, str))
+    client.get("/phan-anh?lang=en")  # the language cookie
+    english = find(render_page(client, "/nhat-ky", "?lang=en"),
+                   {"type": "coc-table", "table": "nhat-ky"})["props"]["rowData"]  # fmt: skip
+    assert {"Field report", "Released from moderation", "Answer sent to the reporter",
+            "No way to send", "Awaiting moderation", "Citizen, web form",
+            "Category changed"} <= {v for r in english for v in r.values()}  # fmt: skip
+
+
+def test_quarantine_page_names_field_report_sources(fresh_app: Any) -> None:
+    """A refused hotline ticket and Zalo event (and a web one) show their channel in words."""
+    from fixtures_web import find, login, render_page
+
+    from coc.fieldreports.channels import Intake
+    from coc.ingest.records import Rejected
+    from coc.store.models import Quarantine
+
+    store, now = fresh_app.coc_state.store, fresh_app.coc_state.now()
+    it = Intake.from_settings(store, fresh_app.coc_state.settings)
+    hotline = {"callId": "HL-9", "callerNumber": PHONE, "category": "giao_thong",
+               "content": "ngắn"}  # fmt: skip
+    assert isinstance(it.hotline(hotline, now=now), Rejected)
+    zalo = {"event_name": "user_send_text", "timestamp": "1", "sender": {"id": "77"},
+            "message": {"msg_id": "z1", "text": "x"}}  # fmt: skip
+    assert isinstance(it.zalo(zalo, now=now), Rejected)
+    with store.write() as session:
+        session.add(Quarantine(source="fieldreports.web", reason="thử", raw="{}"))
+    client = fresh_app.server.test_client()
+    login(client, "thuky")
+    rows = find(render_page(client, "/cach-ly"), {"type": "coc-table", "table": "cach-ly"})[
+        "props"
+    ]["rowData"]
+    assert sorted(r["source"] for r in rows) == [
+        "Phản ánh qua Zalo OA", "Phản ánh qua biểu mẫu web", "Phản ánh qua đường dây nóng"
+    ]  # fmt: skip
+    assert not any("fieldreports." in str(v) for r in rows for v in r.values())
