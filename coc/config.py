@@ -381,13 +381,21 @@ class FieldReportSettings(Section):
         2000, ge=50, description="Longest description of a field report."
     )
     per_address_hour: int = Field(
-        5, ge=1, description="Reports per client address per hour before they go to moderation."
+        5,
+        ge=1,
+        description="Public-form reports per client address per hour before they go to "
+        "moderation (the hotline and Zalo are counted per caller only).",
     )
     per_phone_day: int = Field(
         5, ge=1, description="Reports per phone number per day before they go to moderation."
     )
     hard_factor: int = Field(
         4, ge=2, description="Past this many times a limit, intake answers 429 (try later)."
+    )
+    lookups_per_hour: int = Field(
+        60,
+        ge=1,
+        description="Look-ups of reports by code per client address per hour (429 past it).",
     )
     remind_hours: float = Field(
         24.0, gt=0, description="Hours before a report's deadline that its handler is reminded."

@@ -173,17 +173,16 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="coc_session",
     )
-    from dashboards import access
+    from dashboards import access, fieldreports_public
 
     body_limits = limits.BodyLimits.from_settings(settings)
-    limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"))
+    limits.install(server, body_limits, clerk=lambda: access.has_role("clerk"),
+                   pages={limits.INTAKE_PATH: fieldreports_public.too_large})  # fmt: skip
     access.init_server(server, settings)
     from dashboards import reports, units
 
     reports.install(server)
     units.install(server, settings.http.secure_cookies)
-    from dashboards import fieldreports_public
-
     fieldreports_public.init_server(server)
     app = dash.Dash(
         "dashboards",

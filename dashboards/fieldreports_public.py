@@ -100,19 +100,36 @@ def map_rings(box: tuple[float, float, float, float, int, int]) -> list[str]:
     return [" ".join(xy(p) for p in ring) for ring in _rings(boundary())]
 
 
+def _mb(size: float, lang: str) -> str:
+    return fmt.number(size / 2**20, 1, lang)
+
+
 def form_page(lang: str, error: str = "", values: dict[str, str] | None = None,
               status: int = 200) -> Any:  # fmt: skip
     it = intake()
     box = map_box()
-    mb = fmt.number(it.limits.max_photo_bytes / 2**20, 1, lang)
+    n, mb = it.limits.max_photos, _mb(it.limits.max_photo_bytes, lang)
     return _page(
         lang, "form.html", t("fr_title", lang), status, error=error,
         v={k: (values or {}).get(k, "") for k in FORM_FIELDS}, csrf=_csrf(),
         categories=[(c.key, c.name(lang)) for c in it.categories.items],
         hamlets=list(it.categories.hamlets), max_description=it.limits.max_description,
-        photos_label=t("fr_photos", lang, n=it.limits.max_photos, mb=mb),
+        photos_label=t("fr_photos", lang, n=n, mb=mb), max_photos=n,
+        max_photo_bytes=it.limits.max_photo_bytes,
+        too_many=t("fr_photos_too_many", lang, n=n, k="{k}"),
+        too_big=t("fr_photo_too_big", lang, mb=mb, name="{name}", size="{size}"),
         box=box, box_json=json.dumps([round(b, 6) for b in box]), rings=map_rings(box),
     )  # fmt: skip
+
+
+def too_large(limit: int) -> Any:
+    """The form's answer when its body passes the total cap (coc.api.limits): the form
+    again, empty (the body is never read), saying in Vietnamese what the photo limits are."""
+    lang = state.lang()
+    it = intake()
+    error = t("fr_photos_too_large", lang, n=it.limits.max_photos,
+              mb=_mb(it.limits.max_photo_bytes, lang), total=_mb(limit, lang))  # fmt: skip
+    return form_page(lang, error, None, 413)
 
 
 def status_page(lang: str, s: queries.PublicStatus, fresh: bool) -> Any:
@@ -199,12 +216,9 @@ def init_server(server: flask.Flask) -> None:
                 session, intake().rates, flask.request.remote_addr, app.now()
             )
         if not allowed:
-            return _page(
-                lang,
-                t("fr_lookup", lang),
-                f'<p class="fr-error">{t("fr_lookup_busy", lang)}</p>',
-                429,
-            )
+            response = _message(lang, t("fr_lookup_busy", lang), 429)
+            response.headers["Retry-After"] = str(int(abuse.HOUR))
+            return response
         code = service.normalize_code(typed)
         found = queries.public_status(app.store, code) if code else None
         if found is None:

@@ -165,6 +165,42 @@ def test_report_from_a_phone_to_its_answer(phone: Any, browser: Any, site: tuple
     assert phone.errors == []
 
 
+def test_the_form_refuses_too_many_or_too_large_photos_before_upload(
+    phone: Any, site: tuple[str, Any]
+) -> None:
+    """form.js checks the server's limits (3 photos, 8 MB each) when photos are chosen and
+    on send: the message is in Vietnamese, nothing is posted until it is fixed."""
+    url, store = site
+    before = len(queries.clerk_rows(store))
+    phone.goto(f"{url}/phan-anh")
+    assert not phone.is_visible("#fr-photo-error")
+    phone.select_option("#fr-category", "moi_truong")
+    phone.fill("#fr-description", "Rác thải đổ trộm ven đường trục thôn Từ Vân")
+    small = jpeg_with_exif((400, 300))
+    phone.set_input_files("#fr-photos", [
+        {"name": f"IMG_{i}.jpg", "mimeType": "image/jpeg", "buffer": small} for i in range(4)
+    ])  # fmt: skip
+    assert phone.inner_text("#fr-photo-error") == (
+        "Chỉ gửi được tối đa 3 ảnh, bạn đã chọn 4 ảnh. Vui lòng bỏ bớt ảnh rồi gửi."
+    )
+    phone.click("#fr-send")
+    assert phone.url == f"{url}/phan-anh" and phone.is_visible("#fr-photo-error")
+    shot(phone, "fieldreport-too-many-photos")
+    big = small + b"\0" * (9 * 2**20)
+    phone.set_input_files("#fr-photos", [{"name": "IMG_9.jpg", "mimeType": "image/jpeg",
+                                          "buffer": big}])  # fmt: skip
+    assert phone.inner_text("#fr-photo-error").startswith(
+        "Ảnh “IMG_9.jpg” nặng 9,0 MB, quá giới hạn 8 MB mỗi ảnh."
+    )
+    phone.click("#fr-send")
+    assert phone.url == f"{url}/phan-anh"
+    phone.set_input_files("#fr-photos", [{"name": "IMG_1.jpg", "mimeType": "image/jpeg",
+                                          "buffer": small}])  # fmt: skip
+    assert not phone.is_visible("#fr-photo-error")
+    assert len(queries.clerk_rows(store)) == before
+    assert phone.errors == []
+
+
 def test_map_page_and_wall_screen(page: Any, site: tuple[str, Any]) -> None:
     """The open reports on the map (phone form's report still open) and the wall view at
     1920×1080: tiles readable from across the room, no personal data, no console errors."""

@@ -88,15 +88,23 @@ def test_bad_ticket_is_400_with_reason_and_quarantined(api: tuple[str, Store]) -
     ]
 
 
-def test_rate_limit_moderation_then_429(api: tuple[str, Store]) -> None:
+def test_hotline_is_not_limited_per_address_but_per_caller(api: tuple[str, Store]) -> None:
+    """The switchboard sends every citizen's call from one address: 30 callers in an hour
+    are all received (the form's per-address limit here is 3); one caller calling again
+    and again is still held for moderation past 5 a day, then refused 429."""
     url, store = api
-    tickets = [{**TICKET, "callId": f"HL-{i}", "callerNumber": f"090000000{i}",
-                "content": f"Sự cố số {i} trên đường liên thôn"} for i in range(7)]  # fmt: skip
+    tickets = [{**TICKET, "callId": f"HL-{i}", "callerNumber": f"09100000{i:02d}",
+                "content": f"Sự cố số {i} trên đường liên thôn"} for i in range(30)]  # fmt: skip
     answers = [post(url, t) for t in tickets]
-    got = [(a.status_code, a.json().get("status")) for a in answers]
-    assert got == [(201, "received")] * 3 + [(201, "moderation")] * 3 + [(429, None)]
-    assert answers[-1].headers["Retry-After"] == "3600"
-    assert len(queries.clerk_rows(store, states=("cho_kiem_duyet",))) == 3
+    assert [(a.status_code, a.json()["status"]) for a in answers] == [(201, "received")] * 30
+    same = [{**TICKET, "callId": f"HL-R{i}", "callerNumber": "0912345678",
+             "content": f"Gọi lại lần {i}: đèn đường Hà Vỹ tắt"} for i in range(11)]  # fmt: skip
+    repeats = [post(url, t) for t in same]
+    got = [(a.status_code, a.json().get("status")) for a in repeats]
+    assert got == [(201, "received")] * 5 + [(201, "moderation")] * 5 + [(429, None)]
+    assert repeats[-1].headers["Retry-After"] == "86400"
+    assert len(queries.clerk_rows(store, states=("cho_kiem_duyet",))) == 5
+    assert len(queries.clerk_rows(store, states=("moi",))) == 35
 
 
 def zalo(url: str, event: dict, secret: str = ZALO_SECRET) -> requests.Response:

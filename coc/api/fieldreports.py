@@ -83,7 +83,7 @@ def register(bp: Blueprint, store: Store, settings: Settings) -> None:
             body = json_body(request)
         except JsonRejected as exc:
             return refuse(400, exc.reason)
-        return _outcome(intake().hotline(body, address=request.remote_addr, now=utcnow()))
+        return _outcome(intake().hotline(body, now=utcnow()))
 
     @bp.post("/fieldReports/zalo")
     def zalo_view() -> Any:

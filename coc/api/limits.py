@@ -12,7 +12,7 @@ that is not UTF-8 is a 400 here too, before any view reads `request.args`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,19 +89,32 @@ def utf8_query(app: Any) -> Any:
     return guarded
 
 
-def install(server: Flask, limits: BodyLimits, clerk: Callable[[], bool] = lambda: False) -> None:
-    """Put the limits on `server`; call before any other before_request hook is added."""
+def install(
+    server: Flask,
+    limits: BodyLimits,
+    clerk: Callable[[], bool] = lambda: False,
+    pages: Mapping[str, Callable[[int], Any]] | None = None,
+) -> None:
+    """Put the limits on `server`; call before any other before_request hook is added.
+
+    `pages` answers a too-large POST to a path that people send from a browser (the public
+    form) with a page of their own instead of the JSON reason; it is given the limit."""
     server.config["MAX_CONTENT_LENGTH"] = limits.largest
     server.wsgi_app = utf8_query(server.wsgi_app)  # type: ignore[method-assign]
+    own = dict(pages or {})
+
+    def too_large(limit: int) -> Any:
+        page = own.get(request.path) if request.method == "POST" else None
+        return page(limit) if page is not None else _too_large(limit)
 
     @server.before_request
     def _limit_body() -> Any:
         limit = limits.for_request(request.method, request.path, clerk)
         request.max_content_length = limit
         if request.content_length is not None and request.content_length > limit:
-            return _too_large(limit)
+            return too_large(limit)
         return None
 
     @server.errorhandler(RequestEntityTooLarge)
     def _cut_off(_exc: RequestEntityTooLarge) -> Any:  # a chunked body ran past the limit
-        return _too_large(request.max_content_length or limits.largest)
+        return too_large(request.max_content_length or limits.largest)

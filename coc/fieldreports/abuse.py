@@ -1,6 +1,7 @@
-"""Abuse limits on the intake: counts per client address and per phone (or channel
-sender), kept by the login throttle's mechanism (coc.auth.throttle: the `login_throttle`
-table, a count forgotten after a quiet window) under scopes of their own.
+"""Abuse limits on the intake: counts per client address (the public form; a machine
+channel sends for many people from one address) and per phone (or channel sender), kept
+by the login throttle's mechanism (coc.auth.throttle: the `login_throttle` table, a count
+forgotten after a quiet window) under scopes of their own.
 
 Past a limit a report is not refused but held for moderation with the reason; only past
 `hard_factor` times the limit is the sender told to try later (429), so nothing a person
@@ -33,7 +34,7 @@ class Rates:
     @classmethod
     def from_settings(cls, settings: object) -> Rates:
         fr = settings.fieldreports  # type: ignore[attr-defined]
-        return cls(fr.per_address_hour, fr.per_phone_day, fr.hard_factor)
+        return cls(fr.per_address_hour, fr.per_phone_day, fr.hard_factor, fr.lookups_per_hour)
 
 
 @dataclass(frozen=True)

@@ -85,8 +85,10 @@ class Intake:
                            area=self.area)  # fmt: skip
         return draft if isinstance(draft, Rejected) else self._store(draft, address, now)
 
-    def _machine(self, source: str, body: Any, draft: Any, address: str | None,
-                 now: datetime) -> Outcome:  # fmt: skip
+    def _machine(self, source: str, body: Any, draft: Any, now: datetime) -> Outcome:
+        """A token- or signature-authenticated system (a hotline switchboard, Zalo's
+        servers) sends for many people from one address, so it is counted per caller or
+        sender only, never per client address."""
         if isinstance(draft, Ignored):
             return draft
         if isinstance(draft, Rejected):
@@ -95,14 +97,14 @@ class Intake:
                 quarantine.add(session, source, kept, draft.reason, "intake API",
                                key=f"{now.isoformat()}:{service.new_code()}")  # fmt: skip
             return draft
-        return self._store(draft, address, now)
+        return self._store(draft, None, now)
 
-    def hotline(self, body: Any, *, address: str | None, now: datetime) -> Outcome:
+    def hotline(self, body: Any, *, now: datetime) -> Outcome:
         draft = parse_hotline(body, categories=self.categories, limits=self.limits, now=now,
                               area=self.area)  # fmt: skip
-        return self._machine("fieldreports.hotline", body, draft, address, now)
+        return self._machine("fieldreports.hotline", body, draft, now)
 
     def zalo(self, body: Any, *, now: datetime) -> Outcome:
         draft = parse_zalo(body, categories=self.categories, limits=self.limits, now=now,
                            area=self.area)  # fmt: skip
-        return self._machine(ZALO_SOURCE, body, draft, None, now)
+        return self._machine(ZALO_SOURCE, body, draft, now)

@@ -28,6 +28,7 @@ FOLLOW_UP = timedelta(hours=24)
 MAX_LINKED = 10  # photos a channel may add by link to one report, follow-ups included
 LINK = re.compile(r"https?://", re.IGNORECASE)
 ENTITY = "field_report"
+CHANNEL_WORDS = {"web": "biểu mẫu web", "hotline": "đường dây nóng", "zalo": "Zalo"}  # audit
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,9 @@ def _add_to(session: Session, report: FieldReport, draft: Draft) -> None:
     _add_links(session, report.id, draft.photo_links)  # type: ignore[arg-type]
     if draft.lat is not None and report.lat is None:
         report.lat, report.lon, report.location_source = draft.lat, draft.lon, "zalo"
+    source = CHANNEL_WORDS.get(draft.channel, draft.channel)
     audit.record(session, draft.channel, "update", ENTITY, report.code,
-                 detail="thêm ảnh hoặc vị trí từ kênh " + draft.channel)  # fmt: skip
+                 detail=f"thêm ảnh hoặc vị trí từ {source}")  # fmt: skip
 
 
 def submit(

@@ -21,8 +21,32 @@
     place(box[3] - p.y / box[5] * (box[3] - box[1]), box[0] + p.x / box[4] * (box[2] - box[0]), "map");
   });
   var photos = document.getElementById("fr-photos"), photoNote = document.getElementById("fr-photo-note");
+  var photoError = document.getElementById("fr-photo-error");
+  // The server's limits, checked before anything is uploaded: how many photos, how large each.
+  function photoProblem() {
+    var files = photos.files, most = +photos.getAttribute("data-max");
+    if (files.length > most) return photos.getAttribute("data-too-many").replace("{k}", files.length);
+    for (var i = 0; i < files.length; i++) {
+      if (files[i].size > +photos.getAttribute("data-max-bytes")) {
+        var size = (files[i].size / 1048576).toFixed(1);
+        if (photos.getAttribute("data-comma")) size = size.replace(".", ",");
+        return photos.getAttribute("data-too-big").replace("{name}", files[i].name).replace("{size}", size);
+      }
+    }
+    return "";
+  }
+  function showPhotoProblem() {
+    var problem = photoProblem();
+    photoError.textContent = problem;
+    photoError.classList.toggle("fr-hidden", !problem);
+    return problem;
+  }
   photos.addEventListener("change", function () {
     photoNote.textContent = photoNote.getAttribute("data-chosen").replace("{n}", photos.files.length);
+    showPhotoProblem();
+  });
+  document.getElementById("fr-form").addEventListener("submit", function (ev) {
+    if (showPhotoProblem()) { ev.preventDefault(); photoError.scrollIntoView({ block: "center" }); }
   });
   var gps = document.getElementById("fr-gps");
   gps.addEventListener("click", function () {

@@ -9,7 +9,7 @@ from dash import html
 
 from coc import fmt
 from coc.store.audit import recent
-from dashboards import access, labels, state
+from dashboards import access, fieldreports_public, labels, state
 from dashboards.components import data_table
 from dashboards.i18n import t
 from dashboards.pages_common import login_needed
@@ -32,12 +32,14 @@ def layout(**kwargs: Any) -> html.Div:
     st = state.get()
     with st.store.session() as session:
         entries = recent(session, limit=1000)
+    cats = fieldreports_public.intake().categories  # a report's category key in words
     rows = [  # actions, tables, statuses and sources in words, never their codes
-        {"ts": fmt.moment(e.ts, lang), "actor": e.actor,
+        {"ts": fmt.moment(e.ts, lang), "actor": labels.audit_actor(e.actor, lang),
          "action": labels.audit_action(e.action, lang),
          "entity": labels.audit_entity(e.entity, lang),
          "key": labels.audit_key(e.entity, e.entity_key, st.catalog, lang),
-         "old": labels.audit_value(e.old_value, lang), "new": labels.audit_value(e.new_value, lang),
+         "old": labels.audit_value(e.old_value, lang, e.entity, cats),
+         "new": labels.audit_value(e.new_value, lang, e.entity, cats),
          "detail": labels.detail_text(e.detail, st.settings, lang)}
         for e in entries
     ]  # fmt: skip

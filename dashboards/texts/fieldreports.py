@@ -172,4 +172,45 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Đã chuyển sang nhóm “{category}”; hạn xử lý: {deadline}; bộ phận: {unit}",
         "Moved to “{category}”; deadline: {deadline}; unit: {unit}",
     ),
+    # photo limits on the public form (server 413 page and the form's own check)
+    "fr_photos_too_large": (
+        "Chưa gửi được: ảnh gửi kèm quá lớn hoặc quá nhiều. Mỗi lần gửi tối đa {n} ảnh, mỗi "
+        "ảnh không quá {mb} MB (cả biểu mẫu không quá {total} MB). Vui lòng bớt ảnh hoặc chọn "
+        "ảnh nhỏ hơn rồi gửi lại.",
+        "Not sent: the photos are too large or too many. Send at most {n} photos of at most "
+        "{mb} MB each (the whole form at most {total} MB). Please remove some or choose "
+        "smaller ones and send again.",
+    ),
+    "fr_photos_too_many": (
+        "Chỉ gửi được tối đa {n} ảnh, bạn đã chọn {k} ảnh. Vui lòng bỏ bớt ảnh rồi gửi.",
+        "At most {n} photos can be sent; you chose {k}. Please remove some and send.",
+    ),
+    "fr_photo_too_big": (
+        "Ảnh “{name}” nặng {size} MB, quá giới hạn {mb} MB mỗi ảnh. Vui lòng chọn ảnh nhỏ hơn.",
+        "Photo “{name}” is {size} MB, over the {mb} MB limit per photo. Please choose a "
+        "smaller one.",
+    ),
+    # field reports on the audit page (dashboards/labels.py) and the quarantine page
+    "audit_entity_field_report": ("Phản ánh hiện trường", "Field report"),
+    "audit_action_release": ("Duyệt khỏi kiểm duyệt", "Released from moderation"),
+    "audit_action_assign": ("Giao xử lý", "Assigned"),
+    "audit_action_start": ("Bắt đầu xử lý", "Work started"),
+    "audit_action_resolve": ("Xử lý xong", "Marked handled"),
+    "audit_action_answer": ("Đăng câu trả lời", "Answer published"),
+    "audit_action_remind": ("Nhắc hạn xử lý", "Deadline reminder"),
+    "audit_action_overdue": ("Quá hạn xử lý", "Overdue"),
+    "audit_action_deliver": ("Gửi câu trả lời cho người dân", "Answer sent to the reporter"),
+    "audit_action_recategorize": ("Đổi nhóm vấn đề", "Category changed"),
+    "audit_value_queued": ("Chờ gửi", "Queued"),
+    "audit_value_sent": ("Đã gửi", "Sent"),
+    "audit_value_retrying": ("Gửi lỗi, sẽ thử lại", "Failed, will retry"),
+    "audit_value_failed": ("Gửi không được", "Could not be sent"),
+    "audit_value_not_sendable": ("Không có cách gửi", "No way to send"),
+    "audit_actor_coc": ("Hệ thống (tự động)", "System (automatic)"),
+    "audit_actor_web": ("Người dân qua biểu mẫu web", "Citizen, web form"),
+    "audit_actor_hotline": ("Đường dây nóng", "Hotline"),
+    "audit_actor_zalo": ("Người dân qua Zalo", "Citizen, Zalo"),
+    "source_fieldreports.web": ("Phản ánh qua biểu mẫu web", "Field report, web form"),
+    "source_fieldreports.hotline": ("Phản ánh qua đường dây nóng", "Field report, hotline"),
+    "source_fieldreports.zalo": ("Phản ánh qua Zalo OA", "Field report, Zalo OA"),
 }
