@@ -124,9 +124,21 @@ def database(history: int, work: Path) -> Path:
         DATA.mkdir(parents=True, exist_ok=True)
         build_history(cached, history)
         print(f"  built in {time.time() - started:.0f} s", flush=True)
+    upgrade_to_head(cached)
     target = work / "coc.sqlite3"
     shutil.copyfile(cached, target)
     return target
+
+
+def upgrade_to_head(path: Path) -> None:
+    """A cache built before the newest migration is upgraded once, here: otherwise the
+    first COC run of every invocation would time the upgrade (through the full store)."""
+    from coc.config import load_settings
+    from coc.store.db import open_store
+
+    settings = load_settings(environ={"COC_DATA_DIR": str(path.parent)})
+    settings.store.database_url = f"sqlite:///{path}"
+    open_store(settings).dispose()  # creates or upgrades the schema; a no-op at head
 
 
 # ── MQTT clients ──

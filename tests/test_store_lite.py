@@ -267,3 +267,34 @@ def test_importing_the_ingester_loads_no_orm() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_last_seen_of_many_devices_in_few_statements(pair: Any) -> None:
+    """Telemetry from 450 auto-registered devices (two SQLite statements of 400 and 50):
+    every last_seen moves to its own time, an older time never moves one back, and a
+    device seen for the first time comes online through one status change each."""
+    from coc.devices.status import SEEN_CHUNK, mark_seen
+
+    settings, _store, _, lite = pair
+    ids = [f"auto-{i:03d}" for i in range(450)]
+    assert len(ids) > SEEN_CHUNK
+    with lite.write_conn() as sql:
+        for i, device in enumerate(ids):
+            sql.run(
+                "INSERT INTO device (device_id, org_unit, kind, name, registration, state, "
+                "online, last_seen, updated_at) VALUES (?, '10237', 'sensor', ?, 'auto', "
+                "'unknown', 0, ?, '2026-12-01 00:00:00.000000')",
+                (device, device, sql.time(T0) if i % 2 else None),
+            )
+    seen = {d: MS + 1000 * (i % 7) for i, d in enumerate(ids)}
+    seen[ids[1]] = MS - 60_000  # older than what it has: stays at T0
+    with lite.write_conn() as sql:
+        changes = mark_seen(sql, seen)
+    assert sorted(c.device_id for c in changes) == ids
+    with sqlite3.connect(settings.data_path / "coc.sqlite3") as conn:
+        rows = dict(conn.execute("SELECT device_id, last_seen FROM device WHERE "
+                                 "device_id LIKE 'auto-%'"))  # fmt: skip
+    text = Sql(sqlite3.connect(":memory:"), "sqlite").time
+    want = {d: text(datetime.fromtimestamp(ms / 1000, UTC)) for d, ms in seen.items()}
+    want[ids[1]] = text(T0)
+    assert rows == want
