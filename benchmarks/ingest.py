@@ -275,6 +275,11 @@ def plain_subscriber(variant: str, port: int, n: int, client_id: str) -> dict[st
             while not done_at:
                 if c.loop(1.0) != mqtt.MQTT_ERR_SUCCESS and not done_at:
                     break
+    return _received(got, first, done_at)
+
+
+def _received(got: int, first: list[float], done_at: list[float]) -> dict[str, Any]:
+    """What a plain subscriber process prints: count, first and last times, its CPU."""
     times = os.times()
     return {
         "received": got,
@@ -318,13 +323,7 @@ def _buffered_subscriber(port: int, n: int, client_id: str) -> dict[str, Any]:
         mids.clear()
     c.loop(0.01)
     c.disconnect()
-    times = os.times()
-    return {
-        "received": got,
-        "first_at": first[0] if first else None,
-        "done_at": done_at[0],
-        "cpu_s": round(times.user + times.system, 2),
-    }
+    return _received(got, first, done_at)
 
 
 # ── measuring a child process ──

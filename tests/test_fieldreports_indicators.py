@@ -136,6 +136,18 @@ def test_breakdowns_by_category_and_hamlet_across_the_month_boundary(store: Stor
     assert dec[("PA_QUA_HAN", "")] == 75
 
 
+@pytest.mark.parametrize("later", [datetime(2027, 1, d, 3, 0, tzinfo=UTC) for d in (1, 10, 28)])
+def test_december_computed_in_january_is_december_at_its_end(store: Store, later: datetime) -> None:
+    """Computed on the 1st, 10th or 28th of the next month, December's breakdowns are what
+    they were at its last evening (open reports are judged at the period's end)."""
+    seed(store)
+    engine = Engine(shipped_catalog())
+    engine.refresh(store, "10237", ["202612"], now=DEC_LAST, codes=PA)
+    at_end = live(store, "202612")
+    engine.refresh(store, "10237", ["202612"], now=later, codes=PA)
+    assert live(store, "202612") == at_end
+
+
 def test_a_past_month_is_the_same_at_two_nows(store: Store) -> None:
     seed(store)
     engine = Engine(shipped_catalog())
@@ -232,6 +244,30 @@ def test_two_hamlets_with_one_code_are_refused() -> None:
         parse_categories(data)
     shipped = [hamlet_code(h) for h in CATS.hamlets]
     assert len(set(shipped)) == len(shipped) and "tu_van" in shipped
+
+
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(JSONISH)
+def test_any_breakdowns_value_is_a_tuple_or_a_config_error(raw: object) -> None:
+    """Whatever a site's catalog file puts under `breakdowns` (YAML gives any of these),
+    the catalog reads dimensions or refuses them with a reason; nothing else escapes."""
+    from coc.indicators.catalog import _breakdowns
+
+    formula = {"type": "measure", "name": "fieldreports_received"}
+    try:
+        got = _breakdowns("PA_X", formula, raw)
+    except ConfigError as exc:
+        assert "PA_X" in str(exc)
+    else:
+        assert set(got) <= {"linh_vuc", "thon"} and len(got) == len(set(got))
 
 
 @given(st.one_of(st.none(), st.text(max_size=200)))

@@ -22,13 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from coc.config import Settings
 from coc.errors import CocError, ConfigError
 from coc.fieldreports.contact import ContactBox
-from coc.fieldreports.service import ENTITY, shown_code
+from coc.fieldreports.service import ENTITY, by_code, shown_code
 from coc.notify.channels import SendFailed
 from coc.notify.config import NotifyConfig, load_notify
 from coc.notify.outbox import Addressee, enqueue, reference
@@ -175,7 +174,7 @@ class ReportAddressee:
         return self._box
 
     def address(self, session: Session, key: str, channel_type: str) -> str:
-        report = _by_code(session, key)
+        report = by_code(session, key)
         if report is None:
             raise SendFailed("không còn phản ánh này", retry=False)
         if channel_type == "zalo":
@@ -192,14 +191,10 @@ class ReportAddressee:
     def outcome(
         self, session: Session, key: str, status: str, reason: str | None, now: datetime
     ) -> None:
-        report = _by_code(session, key)
+        report = by_code(session, key)
         if report is not None and status in OUTBOX_STATES:
             state = OUTBOX_STATES[status]
             _set(session, report, state, None if state == "sent" else reason, now)
-
-
-def _by_code(session: Session, code: str) -> FieldReport | None:
-    return session.scalars(select(FieldReport).where(FieldReport.code == code)).first()
 
 
 def addressees(settings: Settings) -> dict[str, Addressee]:

@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from coc.fieldreports import alerts, answers
 from coc.fieldreports.categories import Categories, Category
-from coc.fieldreports.service import ENTITY, MODERATION
+from coc.fieldreports.service import ENTITY, MODERATION, by_code
 from coc.fmt import day
 from coc.indicators.fieldreports import OPEN
 from coc.ingest.records import Rejected
@@ -145,7 +145,7 @@ def apply(
     if change.action not in MOVES:
         return Rejected("thao tác không hợp lệ")
     with store.write() as session:
-        report = session.scalars(select(FieldReport).where(FieldReport.code == code)).first()
+        report = by_code(session, code)
         if report is None:
             return Rejected("không có phản ánh với mã này")
         if scope is not None and (refused := scope.refusal(report.org_unit)):

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from coc.fieldreports.answers import way_of
 from coc.fieldreports.categories import Categories
+from coc.fieldreports.service import by_code
 from coc.indicators.fieldreports import OPEN, counted, on_time, overdue
 from coc.periods import Period
 from coc.scope import Scope, allowed_codes
@@ -45,10 +46,6 @@ class PublicStatus:
     photo_ids: list[int] = field(default_factory=list)  # published photos only
 
 
-def _by_code(session: Session, code: str) -> FieldReport | None:
-    return session.scalars(select(FieldReport).where(FieldReport.code == code)).first()
-
-
 def _within(stmt: Any, scope: Scope | None) -> Any:
     units = allowed_codes(scope)
     return stmt if units is None else stmt.where(FieldReport.org_unit.in_(sorted(units)))
@@ -57,7 +54,7 @@ def _within(stmt: Any, scope: Scope | None) -> Any:
 def public_status(store: Store, code: str) -> PublicStatus | None:
     """What anyone holding the code may see."""
     with store.session() as session:
-        r = _by_code(session, code)
+        r = by_code(session, code)
         if r is None:
             return None
         photos = session.scalars(
@@ -163,7 +160,7 @@ def clerk_rows(
 
 def clerk_detail(store: Store, code: str, scope: Scope | None = None) -> dict[str, Any] | None:
     with store.session() as session:
-        r = _by_code(session, code)
+        r = by_code(session, code)
         if r is None or (scope is not None and not scope.allows(r.org_unit)):
             return None
         photos = session.execute(

@@ -62,6 +62,11 @@ def normalize_code(text: object) -> str | None:
     return code
 
 
+def by_code(session: Session, code: str) -> FieldReport | None:
+    """The report of a (normalized) code, or None."""
+    return session.scalars(select(FieldReport).where(FieldReport.code == code)).first()
+
+
 def shown_code(code: str) -> str:
     return f"{code[: len(PREFIX)]}-{code[len(PREFIX) :]}"
 

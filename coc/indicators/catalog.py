@@ -8,6 +8,7 @@ from typing import Any
 
 from coc.config import read_yaml
 from coc.errors import ConfigError
+from coc.indicators import measures
 from coc.store.db import Store
 from coc.store.models import Indicator, Target
 from coc.store.upsert import upsert_rows
@@ -208,8 +209,6 @@ def _indicator(
 
 def _breakdowns(code: str, formula: dict[str, Any], raw: Any) -> tuple[str, ...]:
     """The declared breakdowns, each one every measure of the formula can be split by."""
-    from coc.indicators import measures  # the registry imports the measure modules
-
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
